@@ -1,0 +1,58 @@
+# The two commands of the README: `make run` and `make test`. Each creates
+# .venv and installs what it needs, so a fresh clone needs only python3.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+INDEX  ?= index
+CORPUS ?= corpus
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test bench install install-test install-bench browser index clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+install-bench: $(VENV)/.installed-bench
+
+# Build the index when it is missing or was built by another analysis version;
+# otherwise pick up changed files only.
+index: install
+	@$(BIN)/cari stats --index $(INDEX) >/dev/null 2>&1 \
+		&& $(BIN)/cari index $(CORPUS) --index $(INDEX) \
+		|| $(BIN)/cari index $(CORPUS) --index $(INDEX) --rebuild
+
+run: index
+	$(BIN)/cari serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's chromium; install it where we may (root, apt).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			(apt-get update -q && apt-get install -y -q chromium) >/dev/null 2>&1 \
+			|| echo "could not install chromium: browser tests will be skipped"; \
+		else echo "chromium missing and not root: browser tests will be skipped"; fi; }
+
+test: install-test browser
+	$(BIN)/python -m pytest
+
+bench: install-bench
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

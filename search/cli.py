@@ -1,0 +1,270 @@
+"""`cari` command line: a thin layer over the library.
+
+Each command prints for people by default and, with ``--json``, the same
+shapes as the HTTP API. Exit codes: 0 fine, 1 something failed (a file that
+could not be read, no index), 2 bad usage.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_INDEX = "index"
+
+
+def default_index() -> str:
+    return os.environ.get("CARI_INDEX", DEFAULT_INDEX)
+
+
+def print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, code: int = 1) -> int:
+    print(f"cari: {message}", file=sys.stderr)
+    return code
+
+
+# -- index -----------------------------------------------------------------
+def cmd_index(args) -> int:
+    from search.indexer import IndexerBusy, index_corpus
+    from search.meta import IndexVersionError
+    from search.progress import Progress
+
+    progress = Progress(sys.stderr)
+    try:
+        report = index_corpus(Path(args.dir), Path(args.index), rebuild=args.rebuild,
+                              progress=progress.update, lock_timeout=args.wait)
+    except (FileNotFoundError, IndexVersionError, IndexerBusy) as exc:
+        progress.finish()
+        return fail(str(exc))
+    progress.finish()
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        for path, reason in report.errors:
+            print(f"error: {path}: {reason}", file=sys.stderr)
+        print(
+            f"indexed {report.articles} articles in {report.seconds:.1f}s: "
+            f"files added {report.added}, updated {report.updated}, removed {report.removed}, "
+            f"unchanged {report.unchanged}, skipped {report.skipped}, failed {report.failed}; "
+            f"{report.doc_count} documents in {args.index}"
+        )
+    return 1 if report.errors else 0
+
+
+# -- search, stats -----------------------------------------------------------
+def open_engine(index: str):
+    from search.searcher import Engine
+
+    return Engine(Path(index))
+
+
+def cmd_search(args) -> int:
+    from search.query import QueryError
+
+    with_engine = engine_or_error(args.index)
+    if isinstance(with_engine, int):
+        return with_engine
+    try:
+        results = with_engine.search(args.query, page=args.page, per_page=args.per_page)
+    except QueryError as exc:
+        return fail(str(exc), 2)
+    finally:
+        with_engine.close()
+    if args.json:
+        from search.responses import search_response
+
+        print_json(search_response(results))
+        return 0
+    print_results(results)
+    return 0
+
+
+def print_results(results) -> None:
+    import re
+
+    mode = "" if results.matched_all else " (no article has every word; showing articles with any)"
+    print(f"{results.total} results{mode}, {results.took_ms:.0f} ms")
+    first = (results.page - 1) * results.per_page
+    bold = sys.stdout.isatty()
+    for n, hit in enumerate(results.hits, first + 1):
+        date = (hit.date or "")[:10]
+        print(f"\n{n}. {hit.title}")
+        print(f"   {hit.source} {date}  id={hit.id}  score={hit.score:.2f}")
+        snippet = hit.snippet_text
+        if bold:
+            snippet = re.sub(r"<mark[^>]*>(.*?)</mark>", "\033[1m\\1\033[0m", hit.snippet)
+            import html
+
+            snippet = html.unescape(snippet)
+        print(f"   {snippet}")
+
+
+def engine_or_error(index: str):
+    from search.meta import IndexVersionError
+    from search.searcher import IndexNotFound
+
+    try:
+        return open_engine(index)
+    except (IndexNotFound, IndexVersionError) as exc:
+        return fail(str(exc))
+
+
+def cmd_stats(args) -> int:
+    engine = engine_or_error(args.index)
+    if isinstance(engine, int):
+        return engine
+    try:
+        stats = engine.stats()
+    finally:
+        engine.close()
+    if args.json:
+        print_json(stats)
+    else:
+        print(f"index:            {stats['index']}")
+        print(f"documents:        {stats['documents']}")
+        print(f"size:             {stats['index_size_bytes'] / 1e6:.1f} MB")
+        print(f"last indexed:     {stats['last_indexed']}")
+        print(f"analysis version: {stats['analysis_version']}")
+    return 0
+
+
+# -- analyze, extract --------------------------------------------------------
+def cmd_analyze(args) -> int:
+    from search.analysis import analyze
+
+    tokens = analyze(args.text)
+    if args.json:
+        print_json({"text": args.text, "tokens": tokens})
+    else:
+        for t in tokens:
+            print(f"{t['position']:>4}  {t['term']:<24} {t['start']}-{t['end']}  {args.text[t['start']:t['end']]}")
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from search.readers import read_file
+
+    path = Path(args.file)
+    result = read_file(path, path.parent)
+    if args.json:
+        print_json({
+            "file": str(path),
+            "articles": [a.to_dict() for a in result.articles],
+            "errors": result.errors,
+            "skipped": result.skipped,
+        })
+    else:
+        if result.skipped:
+            print(f"skipped: {result.skipped}")
+        for error in result.errors:
+            print(f"error: {error}", file=sys.stderr)
+        for article in result.articles:
+            print_article(article)
+    return 1 if result.errors and not result.articles else 0
+
+
+def print_article(article) -> None:
+    print(f"id:       {article.id}")
+    print(f"title:    {article.title}")
+    print(f"date:     {article.date.isoformat() if article.date else ''}")
+    for name in ("source", "author", "url", "category"):
+        print(f"{name + ':':<9} {getattr(article, name)}")
+    for title in article.related:
+        print(f"related:  {title}")
+    print()
+    print(article.body)
+    print("-" * 72)
+
+
+# -- eval, serve -----------------------------------------------------------------
+def cmd_eval(args) -> int:
+    from search.evaluation import run_eval
+
+    engine = engine_or_error(args.index)
+    if isinstance(engine, int):
+        return engine
+    try:
+        return run_eval(args, engine)
+    finally:
+        engine.close()
+
+
+def cmd_serve(args) -> int:
+    from search.serve import serve
+
+    return serve(index=args.index, host=args.host, port=args.port, workers=args.workers)
+
+
+# -- parser ------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cari", description="Search engine for Indonesian news.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_index(p):
+        p.add_argument("--index", default=default_index(),
+                       help="index directory (default: $CARI_INDEX or ./index)")
+        return p
+
+    p = with_index(sub.add_parser("index", help="index a directory of articles (incremental)"))
+    p.add_argument("dir", help="corpus directory: .txt, .html, .json, .jsonl files, searched recursively")
+    p.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another indexer to finish (default: exit at once)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_index)
+
+    p = with_index(sub.add_parser("search", help="search the index"))
+    p.add_argument("query")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--per-page", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="print the HTTP API's JSON")
+    p.set_defaults(func=cmd_search)
+
+    p = with_index(sub.add_parser("stats", help="document count, size, last build"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("analyze", help="show the terms the index stores for a text")
+    p.add_argument("text")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("extract", help="show the article records a file yields")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_extract)
+
+    p = with_index(sub.add_parser("eval", help="retrieval quality on topics+qrels or known items"))
+    try:
+        from search.evaluation import add_eval_arguments
+
+        add_eval_arguments(p)
+    except ImportError:
+        pass
+    p.set_defaults(func=cmd_eval)
+
+    p = with_index(sub.add_parser("serve", help="serve the web app with gunicorn"))
+    p.add_argument("--host", default=os.environ.get("CARI_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("CARI_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: from the core count)")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""Build and update a Whoosh index from a corpus directory.
+
+Incremental by default: each file's size and mtime are kept in the index
+(``filestamp`` column), so a rerun reads only files that changed and deletes
+the articles of files that are gone. Everything lands in one commit, and a
+Whoosh commit is atomic (the new table of contents is written last), so a
+killed run leaves the previous state readable and the next run redoes it.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import timezone, timedelta
+from pathlib import Path
+from typing import Callable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh import writing
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from search.article import Article
+from search.meta import IndexVersionError, check_version, read_meta, write_meta
+from search.readers import SUPPORTED_EXTENSIONS, read_file
+from search.schema import build_schema, category_key
+
+WIB = timezone(timedelta(hours=7))
+# Above this many bytes of changed input, analysis runs in a second process.
+PARALLEL_BYTES = 8 * 1024 * 1024
+
+
+class IndexerBusy(RuntimeError):
+    """Another indexer holds the index's write lock."""
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    skipped: int = 0
+    articles: int = 0
+    doc_count: int = 0
+    seconds: float = 0.0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added, "updated": self.updated, "removed": self.removed,
+            "unchanged": self.unchanged, "failed": self.failed, "skipped": self.skipped,
+            "articles": self.articles, "doc_count": self.doc_count,
+            "seconds": round(self.seconds, 3),
+            "errors": [{"path": p, "reason": r} for p, r in self.errors],
+            "skipped_files": [{"path": p, "reason": r} for p, r in self.skipped_files],
+        }
+
+
+@dataclass
+class CorpusFile:
+    path: Path
+    rel: str
+    stamp: str
+    size: int
+
+
+def walk_corpus(corpus: Path, report: IndexReport) -> Iterator[CorpusFile]:
+    """Every supported file under corpus, sorted; directory symlinks are not
+    followed, so a symlink loop cannot trap the walk."""
+    for dirpath, dirnames, filenames in os.walk(corpus, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(corpus).as_posix()
+            if name.startswith("."):
+                continue
+            if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                report.skipped += 1
+                report.skipped_files.append((rel, f"unsupported file type {path.suffix or '(none)'}"))
+                continue
+            try:
+                st = path.stat()
+            except OSError as exc:
+                report.failed += 1
+                report.errors.append((rel, f"cannot stat: {exc.strerror or exc}"))
+                continue
+            yield CorpusFile(path, rel, f"{st.st_size}:{st.st_mtime_ns}", st.st_size)
+
+
+def indexed_files(ix) -> tuple[dict[str, str], dict[str, str]]:
+    """(path -> filestamp, article id -> path) for every live document."""
+    stamps: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    with ix.reader() as reader:
+        if reader.doc_count() == 0:
+            return stamps, owners
+        paths = reader.column_reader("path")
+        filestamps = reader.column_reader("filestamp")
+        for docnum, fields in reader.iter_docs():
+            path = paths[docnum]
+            stamps[path] = filestamps[docnum]
+            owners[fields["id"]] = path
+    return stamps, owners
+
+
+def to_document(article: Article, stamp: str) -> dict:
+    doc = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "source": article.source.lower(),
+        "category": category_key(article.category),
+        "url": article.url,
+        "author": article.author,
+        "related": list(article.related),
+        "path": article.path,
+        "filestamp": stamp,
+    }
+    if article.date is not None:
+        date = article.date
+        if date.tzinfo is not None:
+            date = date.astimezone(WIB).replace(tzinfo=None)
+        doc["date"] = date
+        doc["month"] = date.strftime("%Y-%m")
+    return doc
+
+
+def open_for_writing(index_dir: Path, schema, rebuild: bool, version: str):
+    """The index to write into; created when missing or when rebuilding."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    storage = FileStorage(str(index_dir))
+    exists = whoosh_index.exists_in(str(index_dir))
+    if exists and not rebuild:
+        check_version(index_dir, version)
+        return storage.open_index(), False
+    if exists and read_meta(index_dir).get("analysis_version") == version:
+        # Same analysis: clear inside one commit so readers switch atomically.
+        return storage.open_index(), True
+    return storage.create_index(schema), True
+
+
+def index_corpus(
+    corpus: Path,
+    index_dir: Path,
+    rebuild: bool = False,
+    procs: int | None = None,
+    analyzer=None,
+    progress: Callable[[int, int, int], None] | None = None,
+    lock_timeout: float = 0.0,
+) -> IndexReport:
+    """Index every article file under ``corpus`` into ``index_dir``.
+
+    ``analyzer`` replaces cari's own (benchmarks build same-shape indexes with
+    peer analyzers); ``progress(files_done, files_total, articles)`` is called
+    as files are read.
+    """
+    from search.analysis import ANALYSIS_VERSION
+
+    started = time.perf_counter()
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"corpus directory not found: {corpus}")
+    version = ANALYSIS_VERSION if analyzer is None else f"custom:{type(analyzer).__name__}"
+    report = IndexReport()
+    ix, clearing = open_for_writing(index_dir, build_schema(analyzer), rebuild, version)
+    stamps, owners = ({}, {}) if clearing else indexed_files(ix)
+
+    files = list(walk_corpus(corpus, report))
+    changed = [f for f in files if stamps.get(f.rel) != f.stamp]
+    report.unchanged = len(files) - len(changed)
+    gone = set(stamps) - {f.rel for f in files}
+    if not changed and not gone and not clearing:
+        report.doc_count = ix.doc_count()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    changed_bytes = sum(f.size for f in changed)
+    if procs is None:
+        procs = min(2, os.cpu_count() or 1) if changed_bytes > PARALLEL_BYTES else 1
+    writer = acquire_writer(ix, procs, lock_timeout)
+    try:
+        for rel in gone:
+            writer.delete_by_term("path", rel)
+            report.removed += 1
+        owners = {i: p for i, p in owners.items() if p not in gone}
+        write_files(writer, corpus, changed, stamps, owners, report, progress)
+        writer.commit(mergetype=writing.CLEAR if clearing else None)
+    except BaseException:
+        writer.cancel()
+        raise
+    write_meta(index_dir, analysis_version=version, corpus=str(corpus.resolve()))
+    report.doc_count = ix.doc_count()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def acquire_writer(ix, procs: int, lock_timeout: float):
+    kwargs = {"limitmb": 256}
+    if procs > 1:
+        kwargs.update(procs=procs, multisegment=True)
+    try:
+        return ix.writer(timeout=lock_timeout, **kwargs)
+    except LockError:
+        raise IndexerBusy(
+            "another `cari index` is writing this index; wait for it to finish and run again"
+        ) from None
+
+
+def write_files(writer, corpus, changed, stamps, owners, report, progress) -> None:
+    """Replace the documents of each changed file with what the file holds now."""
+    by_path: dict[str, list[str]] = {}
+    for article_id, path in owners.items():
+        by_path.setdefault(path, []).append(article_id)
+    for done, cf in enumerate(changed, 1):
+        if cf.rel in stamps:
+            writer.delete_by_term("path", cf.rel)
+            for article_id in by_path.get(cf.rel, ()):
+                owners.pop(article_id, None)
+        result = read_file(cf.path, corpus)
+        if result.skipped:
+            report.skipped += 1
+            report.skipped_files.append((cf.rel, result.skipped))
+        for reason in result.errors:
+            report.errors.append((cf.rel, reason))
+        if result.errors and not result.articles:
+            report.failed += 1
+        elif not result.skipped:
+            if cf.rel in stamps:
+                report.updated += 1
+            else:
+                report.added += 1
+        for article in result.articles:
+            if article.id in owners:
+                report.errors.append((cf.rel, f"duplicate id {article.id} (already in {owners[article.id]}): skipped"))
+                continue
+            article.path = cf.rel
+            owners[article.id] = cf.rel
+            writer.add_document(**to_document(article, cf.stamp))
+            report.articles += 1
+        if progress:
+            progress(done, len(changed), report.articles)

@@ -1,0 +1,90 @@
+"""The real `cari` command line, run as a subprocess."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import CORPUS, ROOT, news, write_jsonl
+
+
+def cari(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "search", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_index_search_stats_round_trip(tmp_path):
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "x.jsonl", [
+        news(1, "Harga Cabai Melonjak di Pasar Induk", "Harga cabai rawit melonjak menjelang hari raya."),
+        news(2, "Timnas Menang Tipis", "Tim nasional menang 1-0 atas Malaysia."),
+    ])
+    ix = tmp_path / "ix"
+    done = cari("index", corpus, "--index", ix)
+    assert done.returncode == 0, done.stderr
+    assert "indexed 2 articles" in done.stdout
+
+    found = cari("search", "harga cabai", "--index", ix, "--json")
+    assert found.returncode == 0, found.stderr
+    data = json.loads(found.stdout)
+    assert data["total"] == 1 and data["hits"][0]["id"] == "t-001"
+    assert "<mark" in data["hits"][0]["snippet"]
+    assert set(data) >= {"total", "page", "per_page", "took_ms", "hits"}
+
+    text = cari("search", "timnas", "--index", ix)
+    assert "Timnas Menang Tipis" in text.stdout
+
+    stats = json.loads(cari("stats", "--index", ix, "--json").stdout)
+    assert stats["documents"] == 2 and stats["index_size_bytes"] > 0 and stats["last_indexed"]
+
+
+def test_index_reports_failures_in_exit_code(tmp_path):
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "x.jsonl", [news(1, "Satu", "Isi satu.")])
+    (corpus / "rusak.json").write_text("{tidak lengkap", "utf-8")
+    done = cari("index", corpus, "--index", tmp_path / "ix")
+    assert done.returncode == 1
+    assert "rusak.json" in done.stderr
+    assert "indexed 1 articles" in done.stdout
+
+
+def test_search_without_index_says_how_to_build_one(tmp_path):
+    done = cari("search", "banjir", "--index", tmp_path / "none")
+    assert done.returncode == 1
+    assert "cari index" in done.stderr
+
+
+def test_bad_query_is_a_usage_error(sample_index):
+    done = cari("search", "   ", "--index", sample_index)
+    assert done.returncode == 2
+    assert "empty query" in done.stderr
+
+
+def test_index_reads_the_sample_corpus(tmp_path):
+    done = cari("index", CORPUS, "--index", tmp_path / "ix", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["doc_count"] >= 30 and report["failed"] == 0
+
+
+def test_cari_index_env_variable(sample_index):
+    import os
+
+    env = dict(os.environ, CARI_INDEX=str(sample_index))
+    done = cari("stats", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["documents"] >= 30
+
+
+def test_analyze_and_extract(tmp_path):
+    analyzed = json.loads(cari("analyze", "Banjir di Jakarta", "--json").stdout)
+    tokens = analyzed["tokens"]
+    assert [t["term"] for t in tokens if t["term"] == "banjir"] == ["banjir"]
+    first = tokens[0]
+    assert "Banjir di Jakarta"[first["start"]:first["end"]].lower() == "banjir"
+
+    record = tmp_path / "satu.json"
+    record.write_text(json.dumps(news(9, "Judul Uji", "Paragraf satu.\n\nParagraf dua.")), "utf-8")
+    extracted = json.loads(cari("extract", record, "--json").stdout)
+    assert extracted["articles"][0]["title"] == "Judul Uji"
+    assert extracted["articles"][0]["body"] == "Paragraf satu.\n\nParagraf dua."

@@ -1,0 +1,115 @@
+"""Indexing a corpus directory: counts, incremental reruns, broken input, versions."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from conftest import news, write_jsonl
+from search.indexer import IndexerBusy, index_corpus
+from search.meta import IndexVersionError, write_meta
+from search.searcher import Engine
+
+BANJIR = news(1, "Banjir Rendam Ribuan Rumah di Bekasi", "Banjir setinggi satu meter merendam ribuan rumah warga Bekasi.")
+GEMPA = news(2, "Gempa Guncang Lombok", "Gempa bermagnitudo 5,2 mengguncang Lombok Utara pada Senin pagi.")
+ASAP = news(3, "Kabut Asap Selimuti Pekanbaru", "Kabut asap kebakaran hutan menyelimuti Pekanbaru, Riau.")
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    root = tmp_path / "corpus"
+    write_jsonl(root / "a.jsonl", [BANJIR, GEMPA])
+    write_jsonl(root / "sub" / "b.jsonl", [ASAP])
+    (root / "notes.md").write_text("bukan artikel", "utf-8")
+    return root
+
+
+def ids(index_dir, query):
+    eng = Engine(index_dir)
+    try:
+        return [h.id for h in eng.search(query).hits]
+    finally:
+        eng.close()
+
+
+def test_indexes_every_supported_file_recursively(corpus, tmp_path):
+    report = index_corpus(corpus, tmp_path / "ix")
+    assert (report.added, report.articles, report.doc_count) == (2, 3, 3)
+    assert report.skipped == 1 and report.skipped_files[0][0] == "notes.md"
+    assert ids(tmp_path / "ix", "kabut asap") == ["t-003"]
+
+
+def test_rerun_reads_only_changed_files(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    index_corpus(corpus, ix)
+    again = index_corpus(corpus, ix)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 2)
+    assert again.doc_count == 3
+
+    write_jsonl(corpus / "a.jsonl", [BANJIR, news(4, "Kebakaran Pasar Senen", "Api melalap kios di Pasar Senen.")])
+    later = time.time() + 5
+    os.utime(corpus / "a.jsonl", (later, later))
+    changed = index_corpus(corpus, ix)
+    assert (changed.updated, changed.unchanged, changed.doc_count) == (1, 1, 3)
+    assert ids(ix, "gempa lombok") == []
+    assert ids(ix, "pasar senen") == ["t-004"]
+
+    (corpus / "sub" / "b.jsonl").unlink()
+    removed = index_corpus(corpus, ix)
+    assert (removed.removed, removed.doc_count) == (1, 2)
+    assert ids(ix, "kabut asap") == []
+
+
+def test_broken_line_is_reported_and_the_rest_indexed(corpus, tmp_path):
+    with open(corpus / "a.jsonl", "a", encoding="utf-8") as f:
+        f.write("{ini bukan json\n")
+    report = index_corpus(corpus, tmp_path / "ix")
+    assert report.doc_count == 3
+    assert any(path == "a.jsonl" for path, _ in report.errors)
+
+
+def test_duplicate_ids_keep_the_first(corpus, tmp_path):
+    write_jsonl(corpus / "c.jsonl", [dict(BANJIR, title="Salinan")])
+    report = index_corpus(corpus, tmp_path / "ix")
+    assert report.doc_count == 3
+    assert any("duplicate id t-001" in reason for _, reason in report.errors)
+
+
+def test_rebuild_starts_fresh(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    index_corpus(corpus, ix)
+    (corpus / "sub" / "b.jsonl").unlink()
+    report = index_corpus(corpus, ix, rebuild=True)
+    assert (report.added, report.doc_count) == (1, 2)
+
+
+def test_index_of_another_analysis_version_is_refused(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    index_corpus(corpus, ix)
+    write_meta(ix, analysis_version="0-old")
+    with pytest.raises(IndexVersionError, match="rebuild"):
+        Engine(ix)
+    with pytest.raises(IndexVersionError, match="rebuild"):
+        index_corpus(corpus, ix)
+    assert index_corpus(corpus, ix, rebuild=True).doc_count == 3
+    assert ids(ix, "banjir") == ["t-001"]
+
+
+def test_second_writer_gets_a_clear_message(corpus, tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    ix = tmp_path / "ix"
+    index_corpus(corpus, ix)
+    write_jsonl(corpus / "d.jsonl", [news(5, "Baru", "Artikel baru.")])
+    held = FileStorage(str(ix)).open_index().writer()
+    try:
+        with pytest.raises(IndexerBusy, match="another `cari index`"):
+            index_corpus(corpus, ix)
+    finally:
+        held.cancel()
+
+
+def test_missing_corpus_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="corpus directory not found"):
+        index_corpus(tmp_path / "nope", tmp_path / "ix")
