@@ -37,7 +37,7 @@ def cmd_index(args) -> int:
     progress = Progress(sys.stderr)
     try:
         report = index_corpus(Path(args.dir), Path(args.index), rebuild=args.rebuild,
-                              progress=progress.update, lock_timeout=args.wait)
+                              procs=args.procs, progress=progress.update, lock_timeout=args.wait)
     except (FileNotFoundError, IndexVersionError, IndexerBusy) as exc:
         progress.finish()
         return fail(str(exc))
@@ -215,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="start from an empty index")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another indexer to finish (default: exit at once)")
+    p.add_argument("--procs", type=int, default=None,
+                   help="analysis processes (default: 2 on multi-core machines for large changes)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_index)
 

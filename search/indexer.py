@@ -8,7 +8,10 @@ killed run leaves the previous state readable and the next run redoes it.
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import timezone, timedelta
@@ -19,15 +22,18 @@ from whoosh import index as whoosh_index
 from whoosh import writing
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
 
 from search.article import Article
 from search.meta import IndexVersionError, check_version, read_meta, write_meta
 from search.readers import SUPPORTED_EXTENSIONS, read_file
 from search.schema import build_schema, category_key
+from search.spelling import SPELL_LEDE_CHARS, spelling_text
 
 WIB = timezone(timedelta(hours=7))
 # Above this many bytes of changed input, analysis runs in a second process.
 PARALLEL_BYTES = 8 * 1024 * 1024
+PR_SET_PDEATHSIG = 1
 
 
 class IndexerBusy(RuntimeError):
@@ -87,6 +93,11 @@ def walk_corpus(corpus: Path, report: IndexReport) -> Iterator[CorpusFile]:
                 report.failed += 1
                 report.errors.append((rel, f"cannot stat: {exc.strerror or exc}"))
                 continue
+            if not stat.S_ISREG(st.st_mode):
+                # A FIFO or device would block or never end a read.
+                report.failed += 1
+                report.errors.append((rel, "not a regular file"))
+                continue
             yield CorpusFile(path, rel, f"{st.st_size}:{st.st_mtime_ns}", st.st_size)
 
 
@@ -118,6 +129,7 @@ def to_document(article: Article, stamp: str) -> dict:
         "related": list(article.related),
         "path": article.path,
         "filestamp": stamp,
+        "spell": spelling_text(article.title, article.body[:SPELL_LEDE_CHARS]),
     }
     if article.date is not None:
         date = article.date
@@ -139,7 +151,11 @@ def open_for_writing(index_dir: Path, schema, rebuild: bool, version: str):
     if exists and read_meta(index_dir).get("analysis_version") == version:
         # Same analysis: clear inside one commit so readers switch atomically.
         return storage.open_index(), True
-    return storage.create_index(schema), True
+    ix = storage.create_index(schema)
+    # Record the version at once: a run killed before its first commit leaves
+    # an empty index that the next run must accept and fill.
+    write_meta(index_dir, analysis_version=version)
+    return ix, True
 
 
 def index_corpus(
@@ -197,12 +213,47 @@ def index_corpus(
     return report
 
 
-def acquire_writer(ix, procs: int, lock_timeout: float):
-    kwargs = {"limitmb": 256}
-    if procs > 1:
-        kwargs.update(procs=procs, multisegment=True)
+class OrphanSafeTask(SubWriterTask):
+    """A sub-writer process that dies with the indexer.
+
+    Forked sub-writers share the parent's write-lock file description; if the
+    parent were SIGKILLed they would live on holding the lock, and every later
+    run would be refused as "busy".
+    """
+
+    def run(self):
+        die_with_parent()
+        super().run()
+
+
+class ParallelWriter(MpWriter):
+    """Whoosh's multi-process writer, with sub-writers that die with us."""
+
+    def _new_task(self):
+        task = OrphanSafeTask(self.storage, self.indexname, self.jobqueue,
+                              self.resultqueue, self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere)."""
     try:
-        return ix.writer(timeout=lock_timeout, **kwargs)
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def acquire_writer(ix, procs: int, lock_timeout: float):
+    try:
+        if procs > 1:
+            # Separate segments per process: merging them would cost more than
+            # searching a few extra segments.
+            return ParallelWriter(ix, procs=procs, multisegment=True, limitmb=256,
+                                  timeout=lock_timeout)
+        return ix.writer(timeout=lock_timeout, limitmb=256)
     except LockError:
         raise IndexerBusy(
             "another `cari index` is writing this index; wait for it to finish and run again"

@@ -113,3 +113,21 @@ def test_second_writer_gets_a_clear_message(corpus, tmp_path):
 def test_missing_corpus_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="corpus directory not found"):
         index_corpus(tmp_path / "nope", tmp_path / "ix")
+
+
+def test_broken_inputs_are_reported_and_the_run_goes_on(corpus, tmp_path):
+    (corpus / "kosong.txt").write_bytes(b"")
+    (corpus / "rusak.txt").write_bytes(b"\xff\xfe\x00\x00\xc3\x28 teks rusak \x80\x81")
+    (corpus / "potong.html").write_text("<html><head><title>Judul", "utf-8")
+    (corpus / "hilang.txt").symlink_to(corpus / "tidak-ada.txt")
+    (corpus / "putar.json").symlink_to(corpus / "putar.json")
+    (corpus / "loop").symlink_to(corpus, target_is_directory=True)
+    os.mkfifo(corpus / "pipa.txt")
+    with open(corpus / "besar.txt", "wb") as f:
+        f.truncate(100 * 1024 * 1024)
+    report = index_corpus(corpus, tmp_path / "ix")
+    # Undecodable bytes fall back to Windows-1252: the text is kept, not lost.
+    assert report.doc_count == 4, report.to_dict()
+    flagged = {path for path, _ in report.errors} | {path for path, _ in report.skipped_files}
+    for name in ("kosong.txt", "hilang.txt", "putar.json", "pipa.txt", "besar.txt"):
+        assert name in flagged, (name, report.to_dict())
