@@ -8,7 +8,7 @@ CORPUS ?= corpus
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench install install-test install-bench browser index clean
+.PHONY: run test bench install install-test install-bench browser index screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,18 @@ browser:
 			|| echo "could not install chromium: browser tests will be skipped"; \
 		else echo "chromium missing and not root: browser tests will be skipped"; fi; }
 
-test: install-test browser
+# axe-core for the accessibility browser test; the test skips if it is missing.
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	@command -v npm >/dev/null 2>&1 \
+		&& (mkdir -p .cache/npm && npm install --prefix .cache/npm --no-save --no-audit --no-fund axe-core@4 >/dev/null 2>&1) \
+		|| echo "could not install axe-core: the accessibility test will be skipped"
+
+test: install-test browser $(AXE)
 	$(BIN)/python -m pytest
+
+screenshots: install-test browser
+	CARI_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k fit_the_screen -q
 
 bench: install-bench
 	$(BIN)/python -m bench

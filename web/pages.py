@@ -1,15 +1,143 @@
-"""HTML pages: the search form, results and article pages."""
+"""HTML pages: the search form, results, article pages, OpenSearch and the icon.
+
+Everything works with plain links and GET forms, so the URL always holds the
+whole search (shareable, back works) and JavaScript only adds suggestions.
+The blueprint also installs the app-wide security headers and i18n helpers.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import calendar
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
 
 from search.meta import IndexVersionError
-from search.query import QueryError
+from search.query import MAX_QUERY_CHARS, QueryError
 from search.searcher import IndexNotFound
+from web import i18n
 from web.engine import get_engine
-from web.text import paragraphs_with_marks
+from web.security import add_security_headers
+from web.text import article_blocks, mark_terms, query_terms
 
 bp = Blueprint("pages", __name__)
+bp.after_app_request(add_security_headers)
+i18n.install(bp)
+
+PER_PAGE = 10
+SORTS = ("relevance", "newest")
+FACETS = ("source", "category", "month")
+FACET_SHOWN = 8
+RELATED_SHOWN = 5
+PAGER_SPAN = 2
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """Everything a results URL says: the query, filters, sort and page."""
+
+    q: str = ""
+    page: int | str = 1            # as typed; the engine says when it is not a page number
+    sort: str = "relevance"
+    source: tuple = ()
+    category: tuple = ()
+    month: str = ""
+    lang: str | None = None
+
+    @classmethod
+    def from_request(cls) -> "SearchState":
+        args = request.args
+        sort = args.get("sort", "relevance")
+        month = args.get("month", "")
+        return cls(
+            q=args.get("q", "").strip(),
+            page=args.get("page", "1"),
+            sort=sort if sort in SORTS else "relevance",
+            source=tuple(dict.fromkeys(v for v in args.getlist("source") if v)),
+            category=tuple(dict.fromkeys(v for v in args.getlist("category") if v)),
+            month=month if month_range(month) else "",
+            lang=i18n.explicit_lang(),
+        )
+
+    def params(self) -> list[tuple[str, str]]:
+        out = [("q", self.q)]
+        out += [("source", v) for v in self.source]
+        out += [("category", v) for v in self.category]
+        if self.month:
+            out.append(("month", self.month))
+        if self.sort != "relevance":
+            out.append(("sort", self.sort))
+        if str(self.page) != "1":
+            out.append(("page", str(self.page)))
+        if self.lang:
+            out.append(("lang", self.lang))
+        return out
+
+    def url(self, **changes) -> str:
+        state = replace(self, **changes) if changes else self
+        return url_for("pages.search") + "?" + urlencode(state.params())
+
+    def active(self, facet: str) -> tuple:
+        value = getattr(self, facet)
+        return (value,) if isinstance(value, str) and value else tuple(value or ())
+
+    def toggle_url(self, facet: str, value: str) -> str:
+        """The URL with ``value`` added to (or removed from) a facet, back on page one."""
+        current = self.active(facet)
+        if facet == "month":
+            return self.url(month="" if value in current else value, page=1)
+        chosen = tuple(v for v in current if v != value) if value in current else current + (value,)
+        return self.url(**{facet: chosen, "page": 1})
+
+    def has_filters(self) -> bool:
+        return bool(self.source or self.category or self.month)
+
+    def filters(self) -> dict:
+        date_from, date_to = month_range(self.month) or (None, None)
+        return {"source": list(self.source), "category": list(self.category),
+                "date_from": date_from, "date_to": date_to}
+
+
+def month_range(month: str) -> tuple[date, date] | None:
+    """"2019-09" → (1 Sep 2019, 30 Sep 2019); None for anything else."""
+    try:
+        year, mon = (int(part) for part in month.split("-"))
+        last = calendar.monthrange(year, mon)[1]
+        return date(year, mon, 1), date(year, mon, last)
+    except (ValueError, TypeError):
+        return None
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page links around the current one, with None where numbers are skipped."""
+    shown = {1, pages} | set(range(max(1, page - PAGER_SPAN), min(pages, page + PAGER_SPAN) + 1))
+    out, last = [], 0
+    for n in sorted(shown):
+        if n - last > 1:
+            out.append(None)
+        out.append(n)
+        last = n
+    return out
+
+
+def facet_groups(state: SearchState, facets: dict) -> list[dict]:
+    """Facet values to show: the top ones plus any active value the counts left out."""
+    groups = []
+    for name in FACETS:
+        values = list(facets.get(name) or [])[:FACET_SHOWN]
+        active = state.active(name)
+        listed = {v["value"] for v in values}
+        values += [{"value": v, "count": None} for v in active if v not in listed]
+        if values:
+            groups.append({"name": name, "values": values, "active": active})
+    return groups
+
+
+def query_error_message(exc: QueryError) -> str:
+    """The engine's problem in the interface language (its own words stay as detail)."""
+    key = "error_" + getattr(exc, "code", "bad_query")
+    return i18n.translate(key) if i18n.has_message(key) else i18n.translate("bad_query")
 
 
 @bp.get("/")
@@ -19,34 +147,65 @@ def home():
 
 @bp.get("/search")
 def search():
-    q = request.args.get("q", "").strip()
-    page = request.args.get("page", "1")
-    if not q:
+    state = SearchState.from_request()
+    if not state.q:
         return render_template("home.html")
     try:
-        results = get_engine().search(q, page=page, per_page=10)
+        results = get_engine().search(state.q, page=state.page, per_page=PER_PAGE, sort=state.sort,
+                                      filters=state.filters(), facets=True)
     except QueryError as exc:
-        return render_template("results.html", q=q, error=str(exc), results=None), 400
-    pages = -(-results.total // results.per_page)
-    return render_template("results.html", q=q, results=results, pages=pages, error=None)
+        return render_template("results.html", state=state, q=state.q, results=None,
+                               error=query_error_message(exc), detail=str(exc)), 400
+    state = replace(state, page=results.page)
+    pages = max(1, -(-results.total // results.per_page))
+    terms = query_terms(results.correction if results.corrected else state.q)
+    titles = {hit.id: mark_terms(hit.title, terms) for hit in results.hits}
+    return render_template(
+        "results.html", state=state, q=state.q, results=results, error=None, titles=titles,
+        pages=pages, page_numbers=page_numbers(results.page, pages),
+        facet_groups=facet_groups(state, results.facets or {}),
+    )
 
 
 @bp.get("/article/<article_id>")
 def article(article_id: str):
-    found = get_engine().article(article_id)
+    engine = get_engine()
+    found = engine.article(article_id)
     if found is None:
         abort(404)
-    q = request.args.get("q", "").strip()
-    paragraphs = paragraphs_with_marks(found.get("body", ""), q)
-    return render_template("article.html", article=found, paragraphs=paragraphs, q=q)
+    q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
+    blocks, marks = article_blocks(found.get("body", ""), q)
+    title = mark_terms(found.get("title", ""), query_terms(q)) if q else found.get("title", "")
+    related = engine.related(article_id, limit=RELATED_SHOWN)
+    shown = {hit.title.casefold() for hit in related}
+    see_also = [t for t in found.get("related") or [] if t.casefold() not in shown]
+    back = SearchState(q=q, lang=i18n.explicit_lang()).url() if q else None
+    return render_template("article.html", article=found, title=title, blocks=blocks, marks=marks,
+                           q=q, related=related, see_also=see_also, back=back)
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    body = render_template("opensearch.xml")
+    return Response(body, mimetype="application/opensearchdescription+xml")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return send_from_directory(bp.root_path + "/static", "favicon.ico", mimetype="image/vnd.microsoft.icon")
 
 
 @bp.app_errorhandler(404)
 def not_found(exc):
-    return render_template("error.html", message="Halaman tidak ditemukan."), 404
+    return render_template("error.html", message=i18n.translate("not_found")), 404
 
 
 @bp.app_errorhandler(IndexNotFound)
 @bp.app_errorhandler(IndexVersionError)
 def no_index(exc):
-    return render_template("error.html", message="Indeks pencarian belum tersedia."), 503
+    return render_template("error.html", message=i18n.translate("no_index")), 503
+
+
+@bp.app_errorhandler(500)
+def server_error(exc):
+    return render_template("error.html", message=i18n.translate("server_error")), 500

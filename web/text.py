@@ -1,32 +1,109 @@
-"""Article text for pages: paragraphs, with query terms marked safely."""
+"""Text for pages: article paragraphs and subheadings, query terms marked safely.
+
+Everything from the corpus is escaped here before any ``<mark>`` is added, and
+the result is a ``Markup`` so templates do not escape the marks again.
+Matching goes through the index analyzer, so "banjir" also marks "Banjir" and
+"kebanjiran" exactly when the search matched them.
+"""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
 from search.analysis import indonesian_analyzer
 
+FIRST_MATCH_ID = "first-match"
+SUBHEADING_MAX_CHARS = 70
+SUBHEADING_MAX_WORDS = 8
+
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_TEXT_FIELDS = {"judul", "title"}
+# "sumber:kabarnusa", "tanggal:[2019-09-01 TO 2019-09-15]": filters, nothing to mark.
+_FILTER = re.compile(r"\b(\w+):(\[[^\]]*\]?|\S*)")
+# A word the user excluded ("-hujan", "NOT hujan") must not be marked as found.
+_EXCLUDED = re.compile(r'(?:(?<!\S)-|\bNOT\s+)("[^"]*"|\S+)')
+_INNER_PUNCTUATION = re.compile(r"[,;:?!]|\.\s")  # ":" too: "Reporter: ...", "Sumber: ..."
+_SENTENCE_END = tuple('.!?:;,"”’\')…')
+
+
+@lru_cache(maxsize=1)
+def _analyzer():
+    return indonesian_analyzer()
+
 
 def query_terms(q: str) -> set[str]:
-    analyzer = indonesian_analyzer()
-    return {t.text for t in analyzer(q, mode="query")}
+    """The analysed words of a query that a match should show (no operators, no exclusions)."""
+    q = _EXCLUDED.sub(" ", q or "")
+    q = _FILTER.sub(lambda m: m.group(2) if m.group(1).lower() in _TEXT_FIELDS else " ", q)
+    words = [w.strip("()*") for w in q.split() if w not in _OPERATORS]
+    return {t.text for t in _analyzer()(" ".join(words), mode="query")}
 
 
-def mark_terms(text: str, terms: set[str]) -> Markup:
+class MarkCounter:
+    """Counts marks across paragraphs so only the very first one gets the jump id."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def mark(self, word: str) -> Markup:
+        self.count += 1
+        if self.count == 1:
+            return Markup('<mark id="%s">%s</mark>') % (FIRST_MATCH_ID, word)
+        return Markup("<mark>%s</mark>") % word
+
+
+def mark_terms(text: str, terms: set[str], counter: MarkCounter | None = None) -> Markup:
     """Escape ``text`` and wrap every token whose analysed form is a query term."""
     if not terms:
         return escape(text)
-    analyzer = indonesian_analyzer()
     out, pos = [], 0
-    for token in analyzer(text, chars=True, mode="index"):
+    for token in _analyzer()(text, chars=True, mode="index"):
         if token.text in terms and token.startchar >= pos:
+            word = text[token.startchar:token.endchar]
             out.append(escape(text[pos:token.startchar]))
-            out.append(Markup("<mark>%s</mark>") % text[token.startchar:token.endchar])
+            out.append(counter.mark(word) if counter else Markup("<mark>%s</mark>") % word)
             pos = token.endchar
     out.append(escape(text[pos:]))
     return Markup("").join(out)
 
 
-def paragraphs_with_marks(body: str, q: str) -> list[Markup]:
+@dataclass
+class Block:
+    """One piece of an article body: a paragraph (``p``) or a subheading (``h2``)."""
+
+    kind: str
+    html: Markup
+
+
+def is_subheading(paragraph: str) -> bool:
+    """Readers keep short subheading lines ("Listrik Dipadamkan") as their own paragraph.
+
+    A subheading is short, has no sentence punctuation and is mostly in title
+    case. A sentence that lost its full stop ("Informasi ini diambil dari
+    laman resmi"), a credit ("Reporter: Sari Dewi") or a line in capitals
+    ("KANTOR BERITA") is not one.
+    """
+    words = paragraph.split()
+    if not (1 <= len(words) <= SUBHEADING_MAX_WORDS and len(paragraph) <= SUBHEADING_MAX_CHARS):
+        return False
+    if not paragraph[0].isupper() or paragraph.endswith(_SENTENCE_END) or _INNER_PUNCTUATION.search(paragraph):
+        return False
+    if paragraph.isupper() or len(paragraph) < 4:  # "ANTARA", "ANWAR SISWADI": credit lines
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
+    return capitalised * 2 > len(words)
+
+
+def article_blocks(body: str, q: str = "") -> tuple[list[Block], int]:
+    """The body as paragraphs and subheadings, with query terms marked; and how many marks."""
     terms = query_terms(q) if q else set()
-    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
-    return [mark_terms(p, terms) for p in paragraphs]
+    counter = MarkCounter()
+    paragraphs = [" ".join(p.split()) for p in (body or "").split("\n\n")]
+    blocks = []
+    for i, paragraph in enumerate(p for p in paragraphs if p):
+        kind = "h2" if i > 0 and is_subheading(paragraph) else "p"
+        blocks.append(Block(kind, mark_terms(paragraph, terms, counter)))
+    return blocks, counter.count

@@ -1,0 +1,190 @@
+"""Interface language: Indonesian by default, English by ``?lang=en`` or the browser.
+
+Only the interface is translated; article text stays as written. The chosen
+language comes from ``?lang=`` first (and then sticks to links and forms), else
+from ``Accept-Language``.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from urllib.parse import urlencode
+
+from flask import request
+
+LANGUAGES = ("id", "en")
+DEFAULT = "id"
+
+MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
+           "Agustus", "September", "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December"),
+}
+
+MESSAGES = {
+    "tagline": ("Mesin pencari berita berbahasa Indonesia.", "A search engine for Indonesian news."),
+    "search_label": ("Cari berita", "Search news"),
+    "search_button": ("Cari", "Search"),
+    "placeholder": ("Cari berita…", "Search news…"),
+    "home_placeholder": ("mis. banjir jakarta", "e.g. banjir jakarta"),
+    "skip": ("Langsung ke isi", "Skip to content"),
+    "footer": ("cari — mesin pencari berita berbahasa Indonesia", "cari — a search engine for Indonesian news"),
+    "search_title": ("Pencarian cari", "cari search"),
+    "results_count": ("{total} hasil", "{total} results"),
+    "result_one": ("1 hasil", "1 result"),
+    "took": ("dalam {ms} ms", "in {ms} ms"),
+    "partial": ("Tidak ada artikel yang memuat semua kata; ditampilkan artikel yang memuat sebagian.",
+                "No article has every word; showing articles with some of them."),
+    "did_you_mean": ("Maksud Anda:", "Did you mean:"),
+    "sort_label": ("Urutkan", "Sort"),
+    "sort_relevance": ("Relevansi", "Relevance"),
+    "sort_newest": ("Terbaru", "Newest"),
+    "filters": ("Saring hasil", "Filter results"),
+    "filters_jump": ("Saring hasil ↓", "Filter results ↓"),
+    "active_filters": ("Filter aktif", "Active filters"),
+    "remove_filter": ("Hapus filter {name}", "Remove filter {name}"),
+    "clear_filters": ("Hapus semua filter", "Clear all filters"),
+    "facet_source": ("Sumber", "Source"),
+    "facet_category": ("Kategori", "Category"),
+    "facet_month": ("Bulan", "Month"),
+    "results_heading": ("Hasil pencarian", "Search results"),
+    "pagination": ("Halaman hasil", "Result pages"),
+    "page_n": ("Halaman {n}", "Page {n}"),
+    "page_of": ("Halaman {page} dari {pages}", "Page {page} of {pages}"),
+    "prev": ("‹ Sebelumnya", "‹ Previous"),
+    "next": ("Berikutnya ›", "Next ›"),
+    "empty": ("Tidak ada hasil untuk {q}.", "No results for {q}."),
+    "page_empty": ("Halaman {page} tidak memuat hasil.", "Page {page} has no results."),
+    "first_page": ("Ke halaman pertama", "Go to the first page"),
+    "empty_tips": ("Saran:", "Suggestions:"),
+    "tip_spelling": ("Periksa ejaan kata.", "Check the spelling."),
+    "tip_fewer": ("Gunakan lebih sedikit kata atau kata yang lebih umum.", "Use fewer or more general words."),
+    "tip_filters": ("Hapus filter yang aktif.", "Remove the active filters."),
+    "syntax": ("Cara menulis kueri", "Query syntax"),
+    "syntax_all": ("semua kata harus ada", "every word must appear"),
+    "syntax_phrase": ("frasa persis", "exact phrase"),
+    "syntax_or": ("salah satu kata", "either word"),
+    "syntax_not": ("tanpa kata itu", "without that word"),
+    "syntax_title": ("kata di judul", "word in the title"),
+    "syntax_source": ("dari satu sumber", "from one source"),
+    "syntax_date": ("pada bulan itu (juga 2019 atau 2019-09-10)", "in that month (also 2019 or 2019-09-10)"),
+    "syntax_prefix": ("kata yang berawalan pemilu", "words starting with pemilu"),
+    "corrected": ("Tidak ada hasil untuk {q}; ditampilkan hasil untuk {fix}.",
+                  "No results for {q}; showing results for {fix}."),
+    "incomplete": ("Hasil mungkin tidak lengkap.", "The results may be incomplete."),
+    "error_query_too_long": ("Kueri terlalu panjang.", "The query is too long."),
+    "error_empty_query": ("Kueri kosong: ketik satu kata atau lebih.", "The query is empty: type one or more words."),
+    "error_no_terms": ("Kueri tidak memuat kata yang bisa dicari.", "The query has no searchable words."),
+    "error_bad_date": ("Tanggal tidak dikenali: tulis seperti 2019, 2019-09 atau 2019-09-15.",
+                       "Unknown date: write it as 2019, 2019-09 or 2019-09-15."),
+    "error_too_many_terms": ("Kueri memuat terlalu banyak kata atau filter.", "The query has too many words or filters."),
+    "error_bad_page": ("Nomor halaman tidak valid.", "Invalid page number."),
+    "error_page_too_deep": ("Hanya 1.000 hasil pertama yang bisa dibuka: persempit kueri.",
+                       "Only the first 1,000 results can be paged through: refine the query."),
+    "bad_query": ("Kueri tidak dapat dijalankan.", "The query cannot be run."),
+    "bad_query_hint": ("Perbaiki kueri lalu coba lagi.", "Fix the query and try again."),
+    "back_to_results": ("‹ Kembali ke hasil", "‹ Back to results"),
+    "jump_to_match": ("Lompat ke kata yang dicari", "Jump to the first match"),
+    "highlighted": ("Kata yang dicari disorot:", "Search terms highlighted:"),
+    "no_match_in_text": ("Kata yang dicari tidak muncul di isi artikel.", "The search terms do not appear in the text."),
+    "original": ("Baca di situs asli", "Read on the original site"),
+    "by": ("oleh {author}", "by {author}"),
+    "related": ("Berita terkait", "Related stories"),
+    "see_also": ("Baca juga", "See also"),
+    "article_meta": ("Info artikel", "Article details"),
+    "not_found": ("Halaman tidak ditemukan.", "Page not found."),
+    "no_index": ("Indeks pencarian belum tersedia.", "The search index is not available yet."),
+    "server_error": ("Terjadi galat di server. Coba lagi sebentar lagi.", "Something went wrong on the server. Try again shortly."),
+    "error_title": ("Galat", "Error"),
+    "home_link": ("Kembali ke beranda", "Back to the home page"),
+    "suggestions": ("Saran pencarian", "Search suggestions"),
+    "language": ("Bahasa", "Language"),
+}
+
+
+def current_lang() -> str:
+    """``?lang=`` wins, then the best ``Accept-Language`` match, then Indonesian."""
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    best = request.accept_languages.best_match(LANGUAGES)
+    return best or DEFAULT
+
+
+def explicit_lang() -> str | None:
+    """The language named in the URL, kept on links so a shared URL shows it."""
+    asked = request.args.get("lang", "")
+    return asked if asked in LANGUAGES else None
+
+
+def translate(key: str, lang: str | None = None, **values) -> str:
+    lang = lang or current_lang()
+    text = MESSAGES[key][LANGUAGES.index(lang)]
+    return text.format(**values) if values else text
+
+
+def has_message(key: str) -> bool:
+    return key in MESSAGES
+
+
+def format_date(value, lang: str | None = None) -> str:
+    """ISO date or datetime → "10 September 2019" ("" when missing or unreadable)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, (date, datetime)):
+        return str(value)
+    lang = lang or current_lang()
+    return f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}"
+
+
+def format_month(value: str, lang: str | None = None) -> str:
+    """Month facet value "2019-09" → "September 2019"."""
+    try:
+        year, month = value.split("-")[:2]
+        return f"{MONTHS[lang or current_lang()][int(month) - 1]} {int(year)}"
+    except (ValueError, IndexError):
+        return value
+
+
+def format_number(value: int, lang: str | None = None) -> str:
+    """Thousands separated the local way: 23.013 in Indonesian, 23,013 in English."""
+    text = f"{int(value):,}"
+    return text.replace(",", ".") if (lang or current_lang()) == "id" else text
+
+
+def lang_url(code: str) -> str:
+    """This page in another interface language."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + "?" + urlencode(args + [("lang", code)])
+
+
+def template_globals() -> dict:
+    lang = current_lang()
+    return {
+        "lang": lang,
+        "lang_param": explicit_lang(),
+        "t": lambda key, **values: translate(key, lang, **values),
+        "lang_url": lang_url,
+    }
+
+
+def vary_on_language(response):
+    """Caches must not hand an English page to an Indonesian browser."""
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+    return response
+
+
+def install(blueprint) -> None:
+    """Template helpers and the Vary header for the whole app, from the pages blueprint."""
+    blueprint.app_context_processor(template_globals)
+    blueprint.add_app_template_filter(format_date, "tanggal")
+    blueprint.add_app_template_filter(format_month, "bulan")
+    blueprint.add_app_template_filter(format_number, "angka")
+    blueprint.after_app_request(vary_on_language)
