@@ -1,0 +1,86 @@
+"""Readers: turn a file into Article records, chosen by file extension.
+
+``read_file`` is the one entry point. It never raises for a bad file. What
+went wrong comes back in one of two ways:
+
+- ``errors``: the file (or part of it) should have been read and could not:
+  unreadable, too large, a broken link, invalid JSON, a bad .jsonl line.
+- ``skipped``: the file is fine but holds no article: an unsupported type,
+  an empty file, a front page or a feed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from search.readers.result import FileResult  # first: the format modules import it
+from search.readers import html, jsonl, text  # noqa: E402  (after FileResult on purpose)
+
+__all__ = ["SUPPORTED_EXTENSIONS", "READERS", "FileResult", "read_file", "MAX_FILE_BYTES"]
+
+# The registry: extension -> reader(path, path relative to the corpus root).
+READERS: dict[str, Callable[[Path, str], FileResult]] = {
+    ".txt": text.read,
+    ".html": html.read,
+    ".htm": html.read,
+    ".json": jsonl.read_json,
+    ".jsonl": jsonl.read_jsonl,
+}
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(READERS)
+
+# Whole-file formats are read into memory: cap them. A .jsonl is streamed and
+# only capped per line (see jsonl.MAX_LINE_BYTES).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def relative_path(path: Path, root: Path | None) -> str:
+    """``path`` relative to ``root`` in posix form (the file name if outside root)."""
+    if root is not None:
+        try:
+            return path.absolute().relative_to(root.absolute()).as_posix()
+        except ValueError:
+            try:
+                return path.resolve().relative_to(root.resolve()).as_posix()
+            except (ValueError, OSError):
+                pass
+    return path.as_posix() if not path.is_absolute() else path.name
+
+
+def read_file(path: Path, root: Path | None = None) -> FileResult:
+    """Read one file into articles. Never raises for a bad file."""
+    path = Path(path)
+    extension = path.suffix.lower()
+    if extension not in SUPPORTED_EXTENSIONS:
+        return FileResult(skipped=f"unsupported file type {extension or '(no extension)'}")
+    rel = relative_path(path, root)
+    problem = _unreadable(path)
+    if problem:
+        return FileResult(errors=[problem])
+    try:
+        if path.stat().st_size == 0:
+            return FileResult(skipped="empty file (0 bytes)")
+        return READERS[extension](path, rel)
+    except MemoryError:
+        return FileResult(errors=["out of memory while reading the file"])
+    except OSError as exc:
+        return FileResult(errors=[f"cannot read file: {exc.strerror or exc}"])
+    except Exception as exc:  # a reader bug must not stop a whole indexing run
+        return FileResult(errors=[f"reader failed: {type(exc).__name__}: {exc}"])
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why the file cannot be read at all, or None."""
+    if path.is_symlink() and not path.exists():
+        return "broken symbolic link"
+    if not path.exists():
+        return "file not found"
+    if not path.is_file():
+        return "not a regular file"
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror or exc}"
+    if size > MAX_FILE_BYTES and path.suffix.lower() != ".jsonl":
+        return (f"file too large ({size / 1024 / 1024:.1f} MB; "
+                f"the limit is {MAX_FILE_BYTES // 1024 // 1024} MB)")
+    return None

@@ -1,0 +1,153 @@
+"""Saved news pages (.html, .htm) into an Article, or a reason to skip them.
+
+Feeds (RSS/Atom) and front/index pages are not articles: they are skipped
+with a reason. For article pages the metadata comes from the page's own
+declarations (html_meta) and the text from its main block (html_body).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup
+
+from search.article import Article, stable_id
+from search.readers import html_body, html_meta
+from search.readers.boilerplate import clean_paragraphs, credit_author
+from search.readers.dateline import dateline, publisher_key
+from search.readers.encoding import decode
+from search.readers.result import FileResult
+
+_FEED = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<\?xml-stylesheet[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                   rb"<(?:rss|feed|rdf:RDF)\b", re.DOTALL | re.IGNORECASE)
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+# First path segments of listing pages: /indeks, /tag/banjir, /kanal/news, /search?q=...
+INDEX_SEGMENTS = {"index", "indeks", "terkini", "terbaru", "engine", "search", "cari", "tag", "tags",
+                  "topik", "topic", "kanal", "category", "kategori", "rss", "feed", "arsip", "archive"}
+
+
+def read(path: Path, rel_path: str) -> FileResult:
+    """An .html/.htm file: one article, or skipped with the reason."""
+    return read_html(path.read_bytes(), rel_path)
+
+
+def read_html(data: bytes, rel_path: str) -> FileResult:
+    if _FEED.match(data[:2000]):
+        return FileResult(skipped="RSS/Atom feed, not an article page")
+    declared = _CHARSET.search(data[:4096])
+    text, _ = decode(data, declared.group(1).decode("ascii", "ignore") if declared else None)
+    if not text.strip():
+        return FileResult(skipped="no text in file")
+    soup = BeautifulSoup(text, "lxml")
+    if soup.find("html") is None and soup.find("body") is None:
+        return FileResult(skipped="not an HTML document")
+    return page_to_result(soup, rel_path)
+
+
+def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
+    data = html_meta.json_ld(soup)
+    url = html_meta.url_of(soup, data)
+    title, headline = html_meta.title_of(soup, data, url)
+    title_confirmed = headline is not None
+    date, date_declared = html_meta.date_of(soup, data, headline)
+    author = html_meta.author_of(soup, data, url)
+    category = html_meta.category_of(soup, data)
+    site = html_meta.meta_content(soup, "og:site_name")
+    og_type = html_meta.meta_content(soup, "og:type").lower()
+    description = html_meta.meta_content(soup, "og:description", "description", "twitter:description")
+
+    credits = html_body.credit_texts(soup)
+    boxed_related = html_body.read_also_titles(soup)
+    html_body.strip_junk(soup)
+    container = html_body.find_container(soup)
+    raw = html_body.paragraphs_of(container) if container is not None else []
+    author = author or credit_author(raw[-4:] + credits)
+    paragraphs, related = clean_paragraphs(_join_datelines(_drop_title_and_dates(raw, title)))
+    related = list(dict.fromkeys(related + boxed_related))  # in order, once each
+
+    reason = front_page_reason(url, og_type, paragraphs, title_confirmed and date is not None)
+    if reason:
+        return FileResult(skipped=reason)
+    if not paragraphs and description and title_confirmed and date_declared:
+        # A photo or video page: its only prose is the description (the caption).
+        paragraphs, more = clean_paragraphs([description])
+        related += more
+    if not paragraphs:
+        return FileResult(skipped="no article text found in page")
+    source = _source(paragraphs, site, url)
+    article = Article(
+        id=stable_id(rel_path), title=title or paragraphs[0][:80], body="\n\n".join(paragraphs),
+        source=source, date=date, url=url, category=category or _category_from_url(url),
+        author=author, related=related, path=rel_path,
+    )
+    return FileResult(articles=[article])
+
+
+def front_page_reason(url: str, og_type: str, paragraphs: list[str], looks_like_article: bool) -> str | None:
+    """Why this page is a front/index page rather than an article, or None.
+
+    ``looks_like_article``: a dated page whose on-page headline matches its
+    metadata title. Photo pages with almost no prose still pass on that.
+    """
+    prose = sum(len(p) for p in paragraphs if len(p) > 120)
+    if url and _is_listing_url(url):
+        return f"front/index page ({url})"
+    if og_type == "website" and not (looks_like_article and prose >= 300):
+        return "front page (og:type website)"
+    if prose < 200 and not looks_like_article:
+        return "front/index page: no dated headline and no article text"
+    return None
+
+
+def _is_listing_url(url: str) -> bool:
+    """A site root, an index host (indeks.kompas.com) or a listing path (/indeks, /tag/x)."""
+    parts = urlsplit(url)
+    if (parts.hostname or "").startswith(("indeks.", "index.")):
+        return True
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if not segments:
+        return True
+    first = segments[0].split(".")[0].lower()
+    return first in INDEX_SEGMENTS and len(segments) <= 2 and not re.search(r"\d{4,}", parts.path)
+
+
+def _join_datelines(paragraphs: list[str]) -> list[str]:
+    """'Jakarta -' left alone by markup (<strong>Jakarta</strong> - <p>...) rejoins its lede."""
+    out: list[str] = []
+    for paragraph in paragraphs:
+        if out and len(out[-1]) < 60 and re.search(r"\s(?:-{1,2}|–|—)$", out[-1]):
+            out[-1] = f"{out[-1]} {paragraph}"
+        else:
+            out.append(paragraph)
+    return out
+
+
+def _drop_title_and_dates(paragraphs: list[str], title: str) -> list[str]:
+    """The headline and the date line repeated at the top of the container."""
+    out = []
+    for index, paragraph in enumerate(paragraphs):
+        if index < 5 and (paragraph == title or (len(paragraph) < 80 and html_meta.DATE_TEXT.search(paragraph))):
+            continue
+        out.append(paragraph)
+    return out
+
+
+def _source(paragraphs: list[str], site: str, url: str) -> str:
+    key, _ = dateline(paragraphs[0]) if paragraphs else ("", "")
+    if key:
+        return key
+    for candidate in (url, site):
+        key = publisher_key(candidate)
+        if key:
+            return key
+    return ""
+
+
+def _category_from_url(url: str) -> str:
+    """'http://bola.kompas.com/read/...' -> 'bola' when the host has a section prefix."""
+    host = urlsplit(url).hostname or "" if url else ""
+    parts = host.split(".")
+    if len(parts) >= 3 and parts[0] not in {"www", "m", "amp"}:
+        return parts[0]
+    return ""
