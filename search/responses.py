@@ -1,11 +1,18 @@
 """The JSON shapes cari answers with, shared by the HTTP API and `--json`.
 
 Kept in the library (not in web/) so the command line prints exactly what the
-API returns without importing Flask.
+API returns without importing Flask. Each shape lists its fields explicitly:
+stored fields such as the source file's path never reach a client.
 """
 from __future__ import annotations
 
 from search.searcher import SearchResults
+
+HIT_FIELDS = ("id", "title", "url", "source", "category", "date", "score", "snippet", "snippet_text")
+RELATED_FIELDS = ("id", "title", "url", "source", "category", "date", "score")
+ARTICLE_TEXT_FIELDS = ("id", "title", "url", "source", "category", "author", "body")
+STATS_FIELDS = ("documents", "index_size_bytes", "last_indexed", "analysis_version")
+FACET_NAMES = ("source", "category", "month")
 
 
 def search_response(results: SearchResults) -> dict:
@@ -18,17 +25,40 @@ def search_response(results: SearchResults) -> dict:
         "partial": results.partial,
         "matched_all": results.matched_all,
         "correction": results.correction,
+        "corrected": results.corrected,
         "hits": [hit_response(h) for h in results.hits],
-        "facets": results.facets,
+        "facets": facets_response(results.facets or {}),
     }
 
 
 def hit_response(hit) -> dict:
+    return {name: getattr(hit, name) for name in HIT_FIELDS}
+
+
+def facets_response(facets: dict) -> dict:
+    """Only the facets the API documents, each a list of {value, count}."""
     return {
-        "id": hit.id, "title": hit.title, "url": hit.url, "source": hit.source,
-        "category": hit.category, "date": hit.date, "score": hit.score,
-        "snippet": hit.snippet, "snippet_text": hit.snippet_text,
+        name: [{"value": str(f["value"]), "count": int(f["count"])} for f in facets[name]]
+        for name in FACET_NAMES if name in facets
     }
+
+
+def article_response(article: dict, related: list) -> dict:
+    """One article: its text and metadata, the titles it links to ("Baca juga",
+    ``see_also``) and the articles most like it (``related``)."""
+    data = {name: article.get(name) or "" for name in ARTICLE_TEXT_FIELDS}
+    data["date"] = article.get("date") or None
+    data["see_also"] = [str(title) for title in article.get("related") or []]
+    data["related"] = [{name: getattr(hit, name) for name in RELATED_FIELDS} for hit in related]
+    return data
+
+
+def suggest_response(prefix: str, suggestions: list[str]) -> dict:
+    return {"query": prefix, "suggestions": list(suggestions)}
+
+
+def stats_response(stats: dict) -> dict:
+    return {name: stats.get(name) for name in STATS_FIELDS}
 
 
 def error_response(code: str, message: str) -> dict:

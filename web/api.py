@@ -1,51 +1,319 @@
-"""The JSON API: /api/search and friends. Errors are JSON, never a stack trace."""
+"""The JSON API: /api/search, /api/articles/<id>, /api/suggest, /api/stats,
+/api/openapi.json and /healthz.
+
+Every answer is JSON, errors included (see web/errors.py); GET answers carry an
+ETag and Cache-Control and honour If-None-Match. Two blueprints: ``bp`` under
+/api and ``health_bp`` for /healthz, which monitors expect at the root.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import hashlib
+import json
+import os
+from dataclasses import replace
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from search.meta import IndexVersionError
-from search.query import QueryError
-from search.responses import error_response, search_response
-from search.searcher import IndexNotFound
+from search.query import MAX_CLAUSES, MAX_QUERY_CHARS, QueryError, clean_text
+from search.responses import article_response, search_response, stats_response, suggest_response
+from search.searcher import MAX_DEPTH, MAX_PAGE, MAX_PER_PAGE, SORTS, IndexNotFound, SearchResults
 from web.engine import get_engine
+from web.errors import ApiError, error_json, from_status, query_error
+from web.params import Param, ParamSet
+from web.ratelimit import RateLimiter, parse_rule, retry_after
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+health_bp = Blueprint("health", __name__)
+
+# Below gunicorn's request-line limit (limit_request_line, at most 8190) so the
+# answer is ours, in JSON; a longer line gets gunicorn's own 414 first.
+MAX_URL_BYTES = 8000
+MAX_BODY_BYTES = 16 * 1024  # the API reads no bodies; anything big is a mistake or an attack
+MAX_AGE = {"search": 60, "suggest": 300, "article": 300, "stats": 10, "openapi": 3600}
+RELATED_LIMIT = 5
+
+SEARCH = ParamSet((
+    Param("q", "text", "The query: words (all must match; when no article has them all, articles "
+          "with any are returned and matched_all is false), \"a phrase\", -excluded, OR, ( ), "
+          "judul:, sumber:, kategori:, tanggal:2019-09, prefix*. Text with nothing searchable in it "
+          f"(spaces, punctuation, emoji) finds nothing. More than {MAX_CLAUSES} words, or a date "
+          "the query language cannot read, is a 400.",
+          required=True, minimum=1, maximum=MAX_QUERY_CHARS, example="banjir jakarta"),
+    Param("page", "integer", f"Page of results, from 1. Only the first {MAX_DEPTH} results are "
+          "ranked: a page past them comes back with no hits (total still counts every match).",
+          default=1, minimum=1, maximum=MAX_PAGE),
+    Param("per_page", "integer", "Results per page.", default=10, minimum=1, maximum=MAX_PER_PAGE),
+    Param("sort", "choice", "Order: by relevance, or newest first.", default="relevance", choices=SORTS),
+    Param("source", "list", "Only these publishers (repeat the parameter for several).",
+          maximum=50, max_items=10, example=["kabarnusa"]),
+    Param("category", "list", "Only these categories, case-insensitive (repeat for several).",
+          maximum=50, max_items=10),
+    Param("date_from", "date", "Only articles dated on or after this day.", example="2019-01-01"),
+    Param("date_to", "date", "Only articles dated on or before this day. A range that ends before "
+          "it starts finds nothing."),
+    Param("facets", "boolean", "Count results by source, category and month.", default=True),
+    Param("highlight", "boolean", "Mark query terms in snippets with <mark>.", default=True),
+))
+
+SUGGEST = ParamSet((
+    Param("q", "text", "What the user has typed so far.", default="", minimum=0, maximum=100,
+          example="banj"),
+    Param("limit", "integer", "Most suggestions to return.", default=8, minimum=1, maximum=20),
+))
 
 
-def api_error(status: int, code: str, message: str):
-    return jsonify(error_response(code, message)), status
+def is_api_path(path: str) -> bool:
+    return path == "/healthz" or path == "/api" or path.startswith("/api/")
 
 
-@bp.errorhandler(QueryError)
-def bad_query(exc):
-    return api_error(400, "bad_query", str(exc))
+# -- setup: limits, rate limiter and CORS from app.config or the environment ----------
+def setting(app, name: str, default=None):
+    """``app.config[name]``, else the environment variable, else ``default``."""
+    if name in app.config:
+        return app.config[name]
+    return os.environ.get(name) or default
 
 
-@bp.errorhandler(IndexNotFound)
-@bp.errorhandler(IndexVersionError)
-def no_index(exc):
-    return api_error(503, "index_unavailable", "the search index is not available")
+@bp.record_once
+def configure(state) -> None:
+    rule = parse_rule(setting(state.app, "CARI_RATE_LIMIT"))
+    state.app.extensions["cari_rate_limiter"] = RateLimiter(*rule) if rule else None
 
 
+def cors_origins() -> list[str]:
+    """CARI_CORS_ORIGINS: None (off, the default), "*", or origins (list or comma-separated)."""
+    value = setting(current_app, "CARI_CORS_ORIGINS")
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [v.strip() for v in value if v.strip()]
+
+
+# -- before every API request: size, rate, routing ----------------------------------
+@bp.before_app_request
+def guard():
+    """Answer oversized, throttled and unroutable API requests with JSON.
+
+    Routing errors (404, 405) happen before any blueprint is chosen, so
+    blueprint error handlers never see them; an app-wide handler would take
+    the HTML pages' 404 too. Flask runs before-request hooks before it raises
+    the routing error, so this is where API paths get their JSON answer.
+    """
+    if not is_api_path(request.path):
+        return None
+    try:
+        check_size()
+        if request.path != "/healthz":
+            check_rate()
+        check_route()
+    except ApiError as error:
+        return error_json(error)
+    return None
+
+
+def limits() -> tuple[int, int]:
+    """(most bytes of URL, most bytes of body) this app accepts."""
+    max_url = int(setting(current_app, "CARI_MAX_URL_BYTES", MAX_URL_BYTES))
+    return max_url, current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES
+
+
+def too_large() -> ApiError:
+    max_url, max_body = limits()
+    return ApiError("too_large", max_url=max_url, max_body=max_body)
+
+
+def method_not_allowed(valid_methods) -> ApiError:
+    allowed = ", ".join(sorted(valid_methods or ()))
+    return ApiError("method_not_allowed", headers={"Allow": allowed},
+                    method=request.method, allowed=allowed)
+
+
+def check_size() -> None:
+    max_url, max_body = limits()
+    url_bytes = len(request.path.encode("utf-8")) + len(request.query_string)
+    if url_bytes > max_url or (request.content_length or 0) > max_body:
+        raise too_large()
+
+
+def check_rate() -> None:
+    limiter = current_app.extensions.get("cari_rate_limiter")
+    if limiter is None:
+        return
+    wait = limiter.take(request.remote_addr or "unknown")
+    if wait:
+        seconds = retry_after(wait)
+        raise ApiError("rate_limited", headers={"Retry-After": str(seconds)}, retry_after=seconds)
+
+
+def check_route() -> None:
+    exc = request.routing_exception
+    if isinstance(exc, MethodNotAllowed):
+        raise method_not_allowed(exc.valid_methods)
+    if isinstance(exc, NotFound):
+        raise ApiError("not_found")
+
+
+@bp.after_app_request
+def add_cors(response):
+    """Cross-origin access, only for the origins configured (none by default)."""
+    origins = cors_origins()
+    origin = request.headers.get("Origin")
+    if not origins or not origin or not is_api_path(request.path):
+        return response
+    if "*" in origins:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin in origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    else:
+        return response
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, Content-Language"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept-Language, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+# -- errors raised inside API views ---------------------------------------------------
+def on_api_error(error: ApiError):
+    return error_json(error)
+
+
+def on_query_error(exc: QueryError):
+    return error_json(query_error(exc))
+
+
+def on_no_index(exc):
+    return error_json(ApiError("index_unavailable"))
+
+
+def on_http_error(exc: HTTPException):
+    if isinstance(exc, MethodNotAllowed):
+        return error_json(method_not_allowed(exc.valid_methods))
+    if isinstance(exc, RequestEntityTooLarge):
+        return error_json(too_large())
+    return error_json(from_status(exc.code or 500))
+
+
+def on_unexpected(exc: Exception):
+    current_app.logger.exception("API request failed: %s %s", request.method, request.path)
+    return error_json(ApiError("internal_error"))
+
+
+for blueprint in (bp, health_bp):
+    blueprint.register_error_handler(ApiError, on_api_error)
+    blueprint.register_error_handler(QueryError, on_query_error)
+    blueprint.register_error_handler(IndexNotFound, on_no_index)
+    blueprint.register_error_handler(IndexVersionError, on_no_index)
+    blueprint.register_error_handler(HTTPException, on_http_error)
+    blueprint.register_error_handler(Exception, on_unexpected)
+
+
+# -- caching ---------------------------------------------------------------------------
+def cached_json(payload: dict, max_age: int, volatile: tuple[str, ...] = ()) -> Response:
+    """``payload`` as JSON with an ETag, or 304 when the client already has it.
+
+    The tag hashes the body less its ``volatile`` fields (timings): two
+    answers equal but for those are the same representation, so the tag is
+    weak when there are any.
+    """
+    stable = {k: v for k, v in payload.items() if k not in volatile}
+    digest = hashlib.sha256(
+        json.dumps(stable, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    ).hexdigest()[:32]
+    if request.if_none_match.contains_weak(digest):
+        response = Response(status=304)
+        del response.headers["Content-Type"]
+    else:
+        response = jsonify(payload)
+    response.set_etag(digest, weak=bool(volatile))
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+# -- routes ------------------------------------------------------------------------------
 @bp.get("/search")
 def search():
-    q = request.args.get("q", "")
-    page = request.args.get("page", "1")
-    per_page = request.args.get("per_page", "10")
-    results = get_engine().search(q, page=page, per_page=per_page)
-    return jsonify(search_response(results))
+    if not request.args.get("q"):
+        raise ApiError("missing_query")
+    args = SEARCH.parse(request.args)
+    try:
+        results = run_search(args)
+    except QueryError as exc:
+        if exc.code not in NOTHING_TO_SEARCH:
+            raise
+        # Only spaces, punctuation or emoji: a valid string that finds nothing.
+        results = SearchResults(query=clean_text(args["q"]), total=0, page=args["page"],
+                                per_page=args["per_page"], took_ms=0.0)
+    return cached_json(search_response(results), MAX_AGE["search"], volatile=("took_ms",))
+
+
+NOTHING_TO_SEARCH = ("empty_query", "no_terms")
+
+
+def run_search(args: dict) -> SearchResults:
+    """Results for the parsed parameters.
+
+    Only the first MAX_DEPTH results are ranked; a page past them is valid
+    and empty (the total still says how many matched), like a page past
+    the last one.
+    """
+    page, per_page = args["page"], args["per_page"]
+    too_deep = page * per_page > MAX_DEPTH
+    results = get_engine().search(
+        args["q"], page=1 if too_deep else page, per_page=1 if too_deep else per_page,
+        highlight=args["highlight"], sort=args["sort"], facets=args["facets"],
+        filters={name: args[name] for name in ("source", "category", "date_from", "date_to")},
+    )
+    if too_deep:
+        results = replace(results, page=page, per_page=per_page, hits=[])
+    return results
 
 
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
-    found = get_engine().article(article_id)
+    engine = get_engine()
+    found = engine.article(article_id)
     if found is None:
-        return api_error(404, "not_found", f"no article with id {article_id}")
-    return jsonify(found)
+        raise ApiError("article_not_found", id=article_id[:100])
+    related = engine.related(article_id, limit=RELATED_LIMIT)
+    return cached_json(article_response(found, related), MAX_AGE["article"])
+
+
+@bp.get("/suggest")
+def suggest():
+    args = SUGGEST.parse(request.args)
+    prefix = clean_text(args["q"])
+    suggestions = get_engine().suggest(prefix, limit=args["limit"]) if prefix else []
+    return cached_json(suggest_response(args["q"], suggestions), MAX_AGE["suggest"])
 
 
 @bp.get("/stats")
 def stats():
-    data = get_engine().stats()
-    data.pop("index", None)  # no server paths leave the server
-    return jsonify(data)
+    return cached_json(stats_response(get_engine().stats()), MAX_AGE["stats"])
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from web.openapi import openapi_document
+
+    return cached_json(openapi_document(), MAX_AGE["openapi"])
+
+
+@health_bp.get("/healthz")
+def healthz():
+    """200 only when the index is open and answers a query; never cached."""
+    try:
+        healthy = get_engine().healthy()
+    except Exception:  # any failure to open or query the index means unhealthy
+        current_app.logger.exception("health check failed")
+        healthy = False
+    if not healthy:
+        raise ApiError("index_unavailable")
+    response = jsonify(status="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response

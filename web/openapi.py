@@ -1,0 +1,266 @@
+"""The OpenAPI 3.1 document served at /api/openapi.json.
+
+Built from the same declarations the routes use (the ParamSets in web/api.py,
+the error catalog in web/errors.py, the field lists in search/responses.py),
+so the document describes what the code does; tests check routes, statuses,
+schemas and examples against the running app.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from search.responses import FACET_NAMES
+from web.api import MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
+from web.errors import ERROR_CODES
+
+JSON = "application/json"
+HIT_EXAMPLE = {
+    "id": "24591999ebc2d598",
+    "title": "Banjir Rob Genangi Pesisir Jakarta Utara, Warga Muara Angke Mengungsi",
+    "url": "https://kabarnusa.example/metropolitan/2021/12/06/banjir-rob-genangi-pesisir-jakarta-utara",
+    "source": "kabarnusa",
+    "category": "metropolitan",
+    "date": "2021-12-06T15:20:00",
+    "score": 8.9713,
+    "snippet": "COM -- <mark class=\"match term0\">Banjir</mark> rob kembali menggenangi permukiman di "
+               "pesisir Jakarta Utara",
+    "snippet_text": "COM -- Banjir rob kembali menggenangi permukiman di pesisir Jakarta Utara",
+}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(kind: str, **extra) -> dict:
+    return {"type": [kind, "null"], **extra}
+
+
+def obj(properties: dict, description: str = "") -> dict:
+    schema = {"type": "object", "required": list(properties), "properties": properties}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+# -- schemas -----------------------------------------------------------------------------
+def schemas() -> dict:
+    text = {"type": "string"}
+    date = nullable("string", description="ISO 8601 date and time as the publisher gave it "
+                                         "(no time zone), or null when the article has no date.")
+    facet_value = obj({"value": text, "count": {"type": "integer", "minimum": 1}})
+    return {
+        "Hit": obj({
+            "id": text, "title": text, "url": {"type": "string", "description": "may be empty"},
+            "source": text, "category": text, "date": date, "score": {"type": "number"},
+            "snippet": {"type": "string", "description": "HTML: the article's text escaped, query "
+                        "terms in <mark> elements; safe to insert as HTML."},
+            "snippet_text": {"type": "string", "description": "The same snippet as plain text."},
+        }),
+        "Facets": {
+            "type": "object", "additionalProperties": False,
+            "description": "Result counts by value, most frequent first; empty when facets=false.",
+            "properties": {name: {"type": "array", "items": ref("FacetValue")} for name in FACET_NAMES},
+        },
+        "FacetValue": facet_value,
+        "SearchResponse": obj({
+            "query": text,
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "took_ms": {"type": "number", "minimum": 0},
+            "partial": {"type": "boolean", "description": "true when the time limit cut the search short"},
+            "matched_all": {"type": "boolean", "description": "false when no article had every word "
+                            "and the results match any of them"},
+            "correction": nullable("string", description="a suggested spelling of the query"),
+            "corrected": {"type": "boolean", "description": "true when the typed query found "
+                          "nothing and the hits are for `correction` instead"},
+            "hits": {"type": "array", "items": ref("Hit"), "maxItems": 100},
+            "facets": ref("Facets"),
+        }),
+        "RelatedArticle": obj({
+            "id": text, "title": text, "url": text, "source": text, "category": text,
+            "date": date, "score": {"type": "number"}}),
+        "Article": obj({
+            "id": text, "title": text, "url": text, "source": text, "category": text,
+            "author": text, "body": {"type": "string", "description": "paragraphs separated by a blank line"},
+            "date": date,
+            "see_also": {"type": "array", "items": text,
+                         "description": "titles the article itself links to (\"Baca juga\")"},
+            "related": {"type": "array", "items": ref("RelatedArticle"), "maxItems": RELATED_LIMIT,
+                        "description": "the most similar articles, near-duplicates left out"},
+        }),
+        "Suggestions": obj({"query": text, "suggestions": {"type": "array", "items": text}}),
+        "Stats": obj({
+            "documents": {"type": "integer", "minimum": 0},
+            "index_size_bytes": {"type": "integer", "minimum": 0},
+            "last_indexed": nullable("string", description="when the index was last built (UTC, ISO 8601)"),
+            "analysis_version": nullable("string"),
+        }),
+        "Health": obj({"status": {"type": "string", "const": "ok"}}),
+        "Error": obj({"error": obj({
+            "code": {"type": "string", "enum": ERROR_CODES},
+            "message": {"type": "string", "description": "for people, in Indonesian or English "
+                        "(Accept-Language)"},
+        })}),
+    }
+
+
+# -- responses ------------------------------------------------------------------------------
+ERRORS = {
+    "400": ("Invalid parameters or a query that cannot run.", "invalid_parameter",
+            "Parameter per_page tidak valid: harus bilangan bulat 1–100."),
+    "404": ("Not found.", "article_not_found", "Tidak ada artikel dengan id tidak-ada."),
+    "413": ("The URL or body is too large.", "too_large",
+            "Permintaan terlalu besar: alamat paling panjang 8000 bita, isi paling besar 16384 bita."),
+    "429": ("Too many requests from this client (when rate limiting is on); see Retry-After.",
+            "rate_limited", "Terlalu banyak permintaan; coba lagi dalam 2 detik."),
+    "500": ("An unexpected server error (never with details).", "internal_error",
+            "Terjadi kesalahan di server."),
+    "503": ("No usable search index.", "index_unavailable", "Indeks pencarian belum tersedia."),
+}
+
+
+def error(status: str) -> dict:
+    description, code, message = ERRORS[status]
+    response = {
+        "description": description,
+        "headers": {"Content-Language": {"schema": {"type": "string", "enum": ["id", "en"]}}},
+        "content": {JSON: {"schema": ref("Error"),
+                           "example": {"error": {"code": code, "message": message}}}},
+    }
+    if status == "429":
+        response["headers"]["Retry-After"] = {"schema": {"type": "string"},
+                                              "description": "seconds to wait"}
+    return response
+
+
+def ok(schema: str, example: dict, max_age: int | None, weak: bool = False) -> dict:
+    response = {"description": "OK", "content": {JSON: {"schema": ref(schema), "example": example}}}
+    if max_age is not None:
+        response["headers"] = {
+            "ETag": {"required": True, "schema": {"type": "string"},
+                     "description": ("weak tag: " if weak else "") + "send it back in If-None-Match"},
+            "Cache-Control": {"required": True, "schema": {"type": "string"},
+                              "example": f"public, max-age={max_age}"},
+        }
+    return response
+
+
+NOT_MODIFIED = {"description": "Not modified: the If-None-Match tag still matches (no body)."}
+# A request line longer than gunicorn's limit_request_line (8190 bytes) never
+# reaches the app: gunicorn refuses it itself, in HTML. Shorter ones over
+# CARI_MAX_URL_BYTES get the app's JSON 413.
+URI_TOO_LONG = {"description": "The request line is over the HTTP server's limit (gunicorn's "
+                "limit_request_line): refused before the app runs, so the body is gunicorn's HTML "
+                "page, not JSON.",
+                "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+def responses(success: dict, *statuses: str, cached: bool = True) -> dict:
+    out = {"200": success}
+    if cached:
+        out["304"] = NOT_MODIFIED
+    for status in ("400", "404", "413", "429", "500", "503"):
+        if status in statuses:
+            out[status] = error(status)
+    out["414"] = URI_TOO_LONG
+    return out
+
+
+def operation(summary: str, operation_id: str, description: str, response_map: dict,
+              parameters: list | None = None) -> dict:
+    op = {"summary": summary, "operationId": operation_id, "description": description,
+          "responses": response_map}
+    if parameters:
+        op["parameters"] = parameters
+    return op
+
+
+# -- paths --------------------------------------------------------------------------------
+def paths() -> dict:
+    search_example = {
+        "query": "banjir", "total": 6, "page": 1, "per_page": 1, "took_ms": 12.4, "partial": False,
+        "matched_all": True, "correction": None, "corrected": False, "hits": [HIT_EXAMPLE],
+        "facets": {"source": [{"value": "kabarnusa", "count": 4}],
+                   "category": [{"value": "metropolitan", "count": 2}],
+                   "month": [{"value": "2021-12", "count": 1}]},
+    }
+    related = {k: v for k, v in HIT_EXAMPLE.items() if not k.startswith("snippet")}
+    article_example = {
+        "id": HIT_EXAMPLE["id"], "title": HIT_EXAMPLE["title"], "url": HIT_EXAMPLE["url"],
+        "source": "kabarnusa", "category": "metropolitan", "author": "Rina Kusumawati",
+        "date": "2021-12-06T15:20:00", "body": "JAKARTA, KABARNUSA.COM -- Banjir rob kembali ...",
+        "see_also": [], "related": [dict(related, id="7ae93e3f3e6952b9", score=3.2)],
+    }
+    article_param = {"name": "article_id", "in": "path", "required": True,
+                     "schema": {"type": "string"}, "example": HIT_EXAMPLE["id"],
+                     "description": "an article id, as in search hits"}
+    everywhere = ("413", "429", "500", "503")
+    search_ok = ok("SearchResponse", search_example, MAX_AGE["search"], weak=True)
+    search_ok["links"] = {"FirstHit": {
+        "operationId": "getArticle", "parameters": {"article_id": "$response.body#/hits/0/id"},
+        "description": "The first hit's article."}}
+    article_ok = ok("Article", article_example, MAX_AGE["article"])
+    article_ok["links"] = {"FirstRelated": {
+        "operationId": "getArticle", "parameters": {"article_id": "$response.body#/related/0/id"},
+        "description": "The most similar article."}}
+    return {
+        "/api/search": {"get": operation(
+            "Search articles", "search",
+            "Ranked, highlighted results with facets. Every word must match; when no article has "
+            "every word, articles with any of them are returned and matched_all is false.",
+            responses(search_ok, "400", *everywhere),
+            SEARCH.openapi())},
+        "/api/articles/{article_id}": {"get": operation(
+            "One article", "getArticle",
+            "The article's text and metadata, the titles it links to and the most similar articles.",
+            responses(article_ok, "404", *everywhere),
+            [article_param])},
+        "/api/suggest": {"get": operation(
+            "Autocomplete", "suggest", "Completions of what the user has typed, most likely first.",
+            responses(ok("Suggestions", {"query": "banj", "suggestions": ["banjir", "banjir rob"]},
+                         MAX_AGE["suggest"]), "400", *everywhere),
+            SUGGEST.openapi())},
+        "/api/stats": {"get": operation(
+            "Index statistics", "stats", "Document count, index size, last build, analysis version.",
+            responses(ok("Stats", {"documents": 41, "index_size_bytes": 512000,
+                                   "last_indexed": "2026-11-25T19:30:00+00:00",
+                                   "analysis_version": "id-1"}, MAX_AGE["stats"]), *everywhere))},
+        "/api/openapi.json": {"get": operation(
+            "This document", "openapi", "The OpenAPI 3.1 description of this API.",
+            responses({"description": "OK", "content": {JSON: {"schema": {"type": "object"}}}},
+                      "413", "429", "500"))},
+        "/healthz": {"get": operation(
+            "Health check", "health",
+            "200 only when the index is open and answers a query, else 503. Never cached; not "
+            "rate limited.",
+            responses(ok("Health", {"status": "ok"}, None), "413", "500", "503", cached=False))},
+    }
+
+
+@lru_cache(maxsize=1)
+def _document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "cari API",
+            "version": "1.0.0",
+            "summary": "Full-text search over Indonesian news articles.",
+            "description": (
+                "Read-only JSON API. GET answers carry ETag and Cache-Control; send the ETag back "
+                "in If-None-Match to get 304 Not Modified. Errors are always "
+                "`{\"error\": {\"code\", \"message\"}}`; messages are Indonesian unless "
+                "Accept-Language prefers English. Methods other than GET, HEAD and OPTIONS get "
+                "405 with an Allow header. CORS is off unless the server enables it."
+            ),
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "paths": paths(),
+        "components": {"schemas": schemas()},
+    }
+
+
+def openapi_document() -> dict:
+    """The document (built once per process; callers must not change it)."""
+    return _document()

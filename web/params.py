@@ -1,0 +1,128 @@
+"""Query-string parameters of the JSON API, declared once.
+
+Each ``Param`` both parses a value strictly (what the schema calls invalid is
+rejected, nothing is silently coerced) and describes itself as an OpenAPI
+parameter, so the published document cannot drift from what the code accepts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from web.errors import ApiError
+
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+BOOLEANS = {"true": True, "false": False}
+
+
+def invalid(param: "Param", reason: str, **details) -> ApiError:
+    return ApiError("invalid_parameter", reason=reason, name=param.name, **details)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str                      # "text", "integer", "boolean", "choice", "date", "list"
+    description: str
+    default: object = None
+    required: bool = False
+    minimum: int | None = None
+    maximum: int | None = None     # integers: largest value; text and list items: longest
+    max_items: int | None = None   # lists: most values
+    choices: tuple[str, ...] = ()
+    example: object = None
+
+    # -- parsing -----------------------------------------------------------
+    def parse(self, args):
+        """This parameter's value from a werkzeug MultiDict, or its default."""
+        if self.kind == "list":
+            return self._list(args.getlist(self.name))
+        raw = args.get(self.name)
+        if raw is None:
+            return self.default
+        return getattr(self, "_" + self.kind)(raw)
+
+    def _text(self, raw: str) -> str:
+        if not (self.minimum or 0) <= len(raw) <= self.maximum:
+            raise invalid(self, "text", min=self.minimum or 0, max=self.maximum)
+        return raw
+
+    def _integer(self, raw: str) -> int:
+        if not WHOLE_NUMBER.fullmatch(raw) or not self.minimum <= int(raw) <= self.maximum:
+            raise invalid(self, "integer", min=self.minimum, max=self.maximum)
+        return int(raw)
+
+    def _boolean(self, raw: str) -> bool:
+        if raw not in BOOLEANS:
+            raise invalid(self, "boolean")
+        return BOOLEANS[raw]
+
+    def _choice(self, raw: str) -> str:
+        if raw not in self.choices:
+            raise invalid(self, "choice", choices=", ".join(self.choices))
+        return raw
+
+    def _date(self, raw: str) -> date:
+        try:
+            if not ISO_DATE.fullmatch(raw):
+                raise ValueError(raw)
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise invalid(self, "date") from None
+
+    def _list(self, values: list[str]) -> list[str]:
+        if len(values) > self.max_items:
+            raise invalid(self, "list", max=self.max_items)
+        for value in values:
+            if not 1 <= len(value) <= self.maximum:
+                raise invalid(self, "text", min=1, max=self.maximum)
+        return values
+
+    # -- OpenAPI -----------------------------------------------------------
+    def openapi(self) -> dict:
+        spec = {"name": self.name, "in": "query", "required": self.required,
+                "description": self.description, "schema": self.json_schema()}
+        if self.kind == "list":
+            spec.update(style="form", explode=True)
+        if self.example is not None:
+            spec["example"] = self.example
+        return spec
+
+    def json_schema(self) -> dict:
+        schema = getattr(self, "_schema_" + self.kind)()
+        if self.default is not None:
+            schema["default"] = self.default
+        return schema
+
+    def _schema_text(self) -> dict:
+        return {"type": "string", "minLength": self.minimum or 0, "maxLength": self.maximum}
+
+    def _schema_integer(self) -> dict:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+
+    def _schema_boolean(self) -> dict:
+        return {"type": "boolean"}
+
+    def _schema_choice(self) -> dict:
+        return {"type": "string", "enum": list(self.choices)}
+
+    def _schema_date(self) -> dict:
+        return {"type": "string", "format": "date"}
+
+    def _schema_list(self) -> dict:
+        return {"type": "array", "maxItems": self.max_items,
+                "items": {"type": "string", "minLength": 1, "maxLength": self.maximum}}
+
+
+@dataclass(frozen=True)
+class ParamSet:
+    """The parameters of one route."""
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    def parse(self, args) -> dict:
+        return {p.name: p.parse(args) for p in self.params}
+
+    def openapi(self) -> list[dict]:
+        return [p.openapi() for p in self.params]
