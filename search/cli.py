@@ -69,8 +69,12 @@ def cmd_search(args) -> int:
     with_engine = engine_or_error(args.index)
     if isinstance(with_engine, int):
         return with_engine
+    filters = {"source": args.source, "category": args.category,
+               "date_from": args.date_from, "date_to": args.date_to}
     try:
-        results = with_engine.search(args.query, page=args.page, per_page=args.per_page)
+        results = with_engine.search(args.query, page=args.page, per_page=args.per_page,
+                                     sort=args.sort, filters=filters,
+                                     facets=not args.no_facets, highlight=not args.no_highlight)
     except QueryError as exc:
         return fail(str(exc), 2)
     finally:
@@ -224,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--per-page", type=int, default=10)
+    p.add_argument("--sort", choices=["relevance", "newest"], default="relevance")
+    p.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
+    p.add_argument("--category", action="append", default=[], help="only this category (repeatable)")
+    p.add_argument("--date-from", metavar="YYYY-MM-DD")
+    p.add_argument("--date-to", metavar="YYYY-MM-DD")
+    p.add_argument("--no-facets", action="store_true", help="skip facet counts")
+    p.add_argument("--no-highlight", action="store_true", help="plain excerpts, no <mark>")
     p.add_argument("--json", action="store_true", help="print the HTTP API's JSON")
     p.set_defaults(func=cmd_search)
 
