@@ -1,0 +1,27 @@
+"""Split text into raw tokens: words (hyphenated ones whole), numbers, currency signs.
+
+The tokenizer keeps the original case: the next stage needs it to tell the
+acronym ``AS`` (the United States) from the word ``as``. Offsets are character
+offsets into the text, for highlighting and ``cari analyze``.
+"""
+from __future__ import annotations
+
+import re
+
+# Order matters: a currency sign before digits, then a number that is not the
+# start of a word like "5G", then a word (letters/digits, inner apostrophes and
+# hyphens kept so "Jum'at", "negara-negara" and "COVID-19" arrive whole).
+TOKEN_PATTERN = re.compile(
+    r"""
+    (?P<currency>US\$|S\$|A\$|HK\$|\$|€|£|¥|Rp\.?(?=\s?\d))
+  | (?P<number>\d+(?:[.,/:]\d+)*(?![^\W\d_]))
+  | (?P<word>[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+(?:['’][^\W_]+)*)*)
+    """,
+    re.VERBOSE,
+)
+
+
+def tokenize(text: str):
+    """Yield ``(raw_text, start, end)`` for every token of ``text``."""
+    for match in TOKEN_PATTERN.finditer(text):
+        yield match.group(), match.start(), match.end()
