@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from whoosh import fields
 
+from search.spelling import spelling_field
+
 TITLE_BOOST = 2.5
 
 
@@ -30,6 +32,7 @@ def build_schema(analyzer=None) -> fields.Schema:
         related=fields.STORED(),
         path=fields.ID(stored=True, sortable=True),
         filestamp=fields.ID(sortable=True),
+        spell=spelling_field(),   # surface words of title and lede, for corrections (search/spelling.py)
     )
 
 

@@ -3,6 +3,14 @@
 An ``Engine`` belongs to one index directory and may be shared by threads. A
 Whoosh ``Searcher`` is not thread-safe, so each thread gets its own, reused
 while the index has not changed and replaced (the old one closed) when it has.
+What can be shared (column arrays for facets and filters, the spelling and
+autocomplete vocabularies) is built once per index generation.
+
+One search, in order: parse (every word must match) → the matching document
+set (for the total and the facets; ``scoring.py``) → when it is empty, the
+spelling correction if a word is unknown, else OR → filters and facet counts
+(``facets.py``) → the top of the page, ranked by BM25F or by date → snippets
+for the page's hits only (``highlight.py``).
 """
 from __future__ import annotations
 
@@ -13,16 +21,22 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from whoosh import highlight
+from whoosh import collectors
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 
+from search.facets import FACET_FIELDS, ColumnView, intersect
+from search.highlight import SNIPPET_CHARS, Highlighter, clip
+from search.swap import live_dir
 from search.meta import check_version, read_meta
-from search.query import QueryError, parse_query
+from search.query import QueryError, normalize_filters, parse_query
+from search.scoring import Evaluator, Match, OutOfTime, Stats, score, top
 
-SNIPPET_CHARS = 240
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
+MAX_DEPTH = 1000            # page * per_page: deeper results are not ranked
+TIME_LIMIT = 2.0            # seconds of matching and ranking per query
+SORTS = ("relevance", "newest")
 
 
 class IndexNotFound(RuntimeError):
@@ -54,18 +68,13 @@ class SearchResults:
     correction: str | None = None
     matched_all: bool = True
     facets: dict = field(default_factory=dict)
+    # Added after the first contract (names above are stable):
+    sort: str = "relevance"
+    corrected: bool = False         # hits are for ``correction``, the typed query found nothing
+    notes: list[str] = field(default_factory=list)   # why results are partial, for the user
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def plain_excerpt(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """The start of ``text``, cut at a word boundary (not escaped)."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > 0 else limit] + " …"
 
 
 def strip_marks(snippet: str) -> str:
@@ -76,11 +85,17 @@ def iso_date(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def plain_excerpt(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The start of ``text`` cut between words (not escaped)."""
+    return clip(" ".join(text.split()), [], limit)
+
+
 class Engine:
     """Search one index. Safe to share between threads."""
 
     def __init__(self, index_dir, check_analysis: bool = True):
-        self.index_dir = Path(index_dir)
+        # After a rebuild swap the live index is a generation directory (search/swap.py).
+        self.index_dir = live_dir(Path(index_dir))
         storage = FileStorage(str(self.index_dir), supports_mmap=False)
         try:
             if not self.index_dir.is_dir():
@@ -94,10 +109,15 @@ class Engine:
             from search.analysis import ANALYSIS_VERSION
 
             check_version(self.index_dir, ANALYSIS_VERSION)
+        self.schema = self.ix.schema
+        self.analyzer = self.schema["body"].analyzer
+        self.highlighter = Highlighter(self.analyzer)
         self._lock = threading.Lock()
         self._searchers: dict[int, object] = {}
+        self._views: dict[object, ColumnView] = {}
+        self._extras: dict[tuple, object] = {}
 
-    # -- searchers ---------------------------------------------------------
+    # -- searchers and per-generation caches -----------------------------------------
     def searcher(self):
         """This thread's searcher, reopened when the index changed.
 
@@ -122,47 +142,134 @@ class Engine:
         for ident in [i for i in self._searchers if i not in alive]:
             self._searchers.pop(ident).close()
 
+    def view(self, searcher) -> ColumnView:
+        """Column arrays of the searcher's index generation (built once)."""
+        reader = searcher.reader()
+        key = reader.generation()
+        found = self._views.get(key)
+        if found is None:
+            found = ColumnView(reader)
+            with self._lock:
+                self._views = {key: found}      # older generations are no longer searched
+        return found
+
+    def cached(self, name: str, searcher, build):
+        """A per-generation object (spelling vocabulary, autocomplete lists)."""
+        key = (name, searcher.reader().generation())
+        found = self._extras.get(key)
+        if found is None:
+            found = build(searcher.reader())
+            with self._lock:
+                for old in [k for k in self._extras if k[0] == name and k != key]:
+                    del self._extras[old]
+                self._extras[key] = found
+        return found
+
     def close(self) -> None:
         with self._lock:
             for s in self._searchers.values():
                 s.close()
             self._searchers.clear()
+            self._views.clear()
+            self._extras.clear()
 
-    # -- queries -----------------------------------------------------------
-    def search(self, q: str, page: int = 1, per_page: int = 10, highlight: bool = True,
-               sort: str = "relevance", filters: dict | None = None) -> SearchResults:
+    # -- search -------------------------------------------------------------------------
+    def search(self, q, page=1, per_page=10, highlight: bool = True, sort: str = "relevance",
+               filters: dict | None = None, facets: bool = True, recency: bool = False) -> SearchResults:
         started = time.perf_counter()
         page, per_page = check_paging(page, per_page)
+        if sort not in SORTS:
+            raise QueryError(f"sort must be one of: {', '.join(SORTS)}", "bad_sort")
+        wanted = normalize_filters(filters)
         searcher = self.searcher()
-        query = parse_query(q, self.ix.schema, match_all=True)
-        results = searcher.search_page(query, page, pagelen=per_page, terms=highlight)
-        matched_all = True
-        if results.total == 0:
-            query = parse_query(q, self.ix.schema, match_all=False)
-            results = searcher.search_page(query, page, pagelen=per_page, terms=highlight)
-            matched_all = False
-        hits = [self._hit(hit, highlight) for hit in results]
+        view = self.view(searcher)
+        run = _Run(self, searcher, view)
+        # The clock starts once this generation's caches exist (the first query
+        # after an index change builds them).
+        run.deadline = time.perf_counter() + TIME_LIMIT
+
+        parsed, matched, outcome = self.resolve(q, searcher, run)
+        matched_all, correction, corrected = outcome
+        selected = run.select(matched, wanted)
+        facet_counts = run.facets(matched, wanted) if facets else {}
+        depth = page * per_page
+        if sort == "newest" or not parsed.has_text:
+            ranked = [(n, 0.0) for n in view.newest(selected, depth)]
+        else:
+            ranked = run.rank(parsed, selected, depth, recency)
+        page_docs = ranked[(page - 1) * per_page:depth]
+        forms = self.highlighter.forms(parsed.terms) if highlight else None
+        hits = [self.hit(searcher, n, score, forms) for n, score in page_docs]
+        notes = list(parsed.notes) + run.notes
         return SearchResults(
-            query=q, total=results.total, page=page, per_page=per_page,
-            took_ms=round((time.perf_counter() - started) * 1000, 2),
-            hits=hits, matched_all=matched_all,
+            query=clean_query(q), total=len(selected), page=page,
+            per_page=per_page, took_ms=round((time.perf_counter() - started) * 1000, 2),
+            hits=hits, partial=parsed.partial or run.partial, correction=correction,
+            matched_all=matched_all, facets=facet_counts, sort=sort, corrected=corrected, notes=notes,
         )
 
-    def _hit(self, hit, with_highlight: bool) -> Hit:
-        fields = hit.fields()
+    def resolve(self, q, searcher, run):
+        """The query to show results for and its matching documents.
+
+        Every word first; when nothing matches, the spelling correction (if a
+        word is unknown), then OR. Returns (parsed, matched, (matched_all,
+        correction, corrected)).
+        """
+        parsed = self.parse(q, searcher)
+        base = run.filter_docs(parsed)
+        matched = run.matching(parsed, base)
+        if matched or not parsed.has_text:
+            correction = self.suggest_correction(parsed, searcher) if parsed.has_text else None
+            return parsed, matched, (True, correction, False)
+        correction = self.correct(parsed, searcher)
+        if correction is not None:
+            for match_all in (True, False):
+                fixed = self.parse(correction, searcher, match_all=match_all)
+                fixed_matched = run.matching(fixed, base)
+                if fixed_matched:
+                    return fixed, fixed_matched, (match_all, correction, True)
+        if parsed.positives > 1:
+            loose = self.parse(q, searcher, match_all=False)
+            loose_matched = run.matching(loose, base)
+            if loose_matched:
+                return loose, loose_matched, (False, correction, False)
+        return parsed, matched, (True, correction, False)
+
+    def parse(self, q, searcher, match_all: bool = True):
+        return parse_query(q, searcher.reader(), self.schema, self.analyzer, match_all=match_all)
+
+    def correct(self, parsed, searcher) -> str | None:
+        """The typed query with unknown words replaced, or None."""
+        from search.spelling import correct_query
+
+        return correct_query(self, parsed, searcher, force=True)
+
+    def suggest_correction(self, parsed, searcher) -> str | None:
+        """A "did you mean" for a query that found something but looks misspelt."""
+        from search.spelling import correct_query
+
+        return correct_query(self, parsed, searcher, force=False)
+
+    def hit(self, searcher, docnum: int, score: float, forms=None) -> Hit:
+        """One result; ``forms`` (the query's terms, see highlight.Forms) marks the snippet."""
+        fields = searcher.stored_fields(docnum)
+        body = fields.get("body", "")
         snippet = ""
-        if with_highlight:
-            snippet = highlight_body(hit)
+        if forms is not None:
+            snippet, _ = self.highlighter.snippet(body, forms.terms, forms=forms)
         if not snippet:
-            snippet = html.escape(plain_excerpt(fields.get("body", "")))
+            snippet = "" if not body else html.escape(plain_excerpt(body))
         return Hit(
-            id=fields["id"], title=fields.get("title", ""), url=fields.get("url", ""),
+            id=fields["id"], title=fields.get("title", ""), url=fields.get("url", "") or "",
             source=fields.get("source", ""), category=fields.get("category", ""),
-            date=iso_date(fields.get("date")), score=round(float(hit.score or 0.0), 4),
+            date=iso_date(fields.get("date")), score=round(float(score or 0.0), 4),
             snippet=snippet, snippet_text=strip_marks(snippet),
         )
 
+    # -- articles and the rest of the contract --------------------------------------------
     def article(self, article_id: str) -> dict | None:
+        if not isinstance(article_id, str) or not article_id:
+            return None
         fields = self.searcher().document(id=article_id)
         if fields is None:
             return None
@@ -170,6 +277,17 @@ class Engine:
         fields["date"] = iso_date(fields.get("date"))
         fields.setdefault("related", [])
         return fields
+
+    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
+        from search.related import related_docs
+
+        searcher = self.searcher()
+        return [self.hit(searcher, n, score, None) for n, score in related_docs(self, searcher, article_id, limit)]
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        from search.suggest import suggest
+
+        return suggest(self, self.searcher(), prefix, limit)
 
     def stats(self) -> dict:
         meta = read_meta(self.index_dir)
@@ -182,26 +300,180 @@ class Engine:
             "index": str(self.index_dir),
         }
 
+    def warm(self) -> None:
+        """Build this generation's caches now (columns, norms, autocomplete
+        lists) rather than in the first request; call it after forking."""
+        searcher = self.searcher()
+        view = self.view(searcher)
+        self.cached("stats", searcher, lambda reader: Stats(searcher, view))
+        from search.suggest import vocabulary
+
+        vocabulary(self, searcher)
+        from search.spelling import spell_words
+
+        spell_words(self, searcher).deletes()
+
+    def healthy(self) -> bool:
+        """The index is open and answers a query."""
+        try:
+            searcher = self.searcher()
+            from whoosh.query import Every
+
+            searcher.search(Every(), limit=1)
+            return True
+        except Exception:  # health checks report, they do not raise
+            return False
+
+
+class _Run:
+    """The state of one search: time budget, partial flag, notes."""
+
+    def __init__(self, engine: Engine, searcher, view: ColumnView, deadline: float = float("inf")):
+        self.engine = engine
+        self.searcher = searcher
+        self.view = view
+        self.stats = engine.cached("stats", searcher, lambda reader: Stats(searcher, view))
+        self.match: Match | None = None
+        self.deadline = deadline
+        self.partial = False
+        self.notes: list[str] = []
+
+    def out_of_time(self) -> None:
+        if not self.partial:
+            self.partial = True
+            self.notes.append("the search took too long: results are incomplete")
+
+    def filter_docs(self, parsed):
+        """Documents allowed by the filters typed in the query, or None for all."""
+        if parsed.filter is None:
+            return None
+        return self.docs(parsed.filter)
+
+    def docs(self, query) -> set:
+        return self.evaluate(query).ids
+
+    def evaluate(self, query) -> Match:
+        """The documents matching ``query`` and the terms that score them."""
+        if self.stats.usable:
+            try:
+                return Evaluator(self.searcher, self.view, self.stats, self.deadline).evaluate(query)
+            except OutOfTime:
+                self.out_of_time()
+                return Match(set())
+        found = set()
+        for count, docnum in enumerate(self.searcher.docs_for_query(query), 1):
+            found.add(docnum)
+            if not count & 0xFFF and time.perf_counter() > self.deadline:
+                self.out_of_time()
+                break
+        return Match(found)
+
+    def matching(self, parsed, base):
+        """Documents matching the query and the typed filters (kept for ranking)."""
+        if parsed.query is None:
+            return set(base) if base is not None else set(self.view.live)
+        match = self.evaluate(parsed.query)
+        self.match = match
+        found = match.ids
+        return set(found) & base if base is not None else set(found)
+
+    def filter_sets(self, wanted: dict) -> dict:
+        view = self.view
+        return {
+            "source": view.docs_any("source", wanted["source"]),
+            "category": view.docs_any("category", wanted["category"]),
+            "month": view.docs_between(*wanted["date"]),
+        }
+
+    def select(self, matched, wanted: dict):
+        sets = self.filter_sets(wanted)
+        return intersect(matched, *sets.values())
+
+    def facets(self, matched, wanted: dict) -> dict:
+        """Counts per facet; a facet's own filter is left out of its counts, so a
+        user can see (and add) the other sources while one is selected."""
+        sets = self.filter_sets(wanted)
+        counts = {}
+        for name in FACET_FIELDS:
+            others = [s for other, s in sets.items() if other != name]
+            counts[name] = self.view.count(name, intersect(matched, *others))
+        return counts
+
+    def rank(self, parsed, selected, depth: int, recency: bool) -> list[tuple[int, float]]:
+        if not selected:
+            return []
+        wanted = depth
+        if recency:
+            from search.recency import CANDIDATE_FACTOR
+
+            depth = min(MAX_DEPTH, depth * CANDIDATE_FACTOR)
+        if self.stats.usable and self.match is not None:
+            ranked = top(score(self.match, selected, self.stats), depth)
+        else:
+            ranked = self.whoosh_rank(parsed, selected, depth)
+        if recency:
+            from search.recency import boost
+
+            ranked = boost(ranked, self.view)[:wanted]
+        return ranked
+
+    def whoosh_rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
+        """Whoosh's own collector, for a weighting model scoring.py does not mirror."""
+        top_collector = collectors.TopCollector(depth, usequality=True)
+        timed = BoundedCollector(top_collector, selected, self.deadline)
+        try:
+            self.searcher.search_with_collector(parsed.query, timed)
+        except collectors.TimeLimit:
+            self.out_of_time()
+        return [(hit.docnum, hit.score) for hit in timed.results()]
+
+
+class BoundedCollector(collectors.WrappingCollector):
+    """Lets through only the allowed documents and stops at the deadline.
+
+    Whoosh's FilterCollector and TimeLimitCollector do not stack (the time
+    limit iterates the child's raw matches, skipping the filter), and the time
+    limit starts a timer thread per query; one loop does both here.
+    """
+
+    CHECK_EVERY = 512
+
+    def __init__(self, child, allow, deadline: float):
+        self.child = child
+        self.allow = allow
+        self.deadline = deadline
+
+    def collect_matches(self):
+        child = self.child
+        allow = self.allow
+        offset = child.offset
+        clock = time.perf_counter
+        for count, sub_docnum in enumerate(child.matches(), 1):
+            if offset + sub_docnum in allow:
+                child.collect(sub_docnum)
+            if not count % self.CHECK_EVERY and clock() > self.deadline:
+                raise collectors.TimeLimit
+
+    def results(self):
+        return self.child.results()
+
+
+def clean_query(q) -> str:
+    from search.query import clean_text
+
+    return clean_text(q)
+
 
 def check_paging(page, per_page) -> tuple[int, int]:
     try:
         page, per_page = int(page), int(per_page)
-    except (TypeError, ValueError):
-        raise QueryError("page and per_page must be whole numbers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise QueryError("page and per_page must be whole numbers", "bad_page") from None
     if not 1 <= per_page <= MAX_PER_PAGE:
-        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}", "bad_page")
     if not 1 <= page <= MAX_PAGE:
-        raise QueryError(f"page must be between 1 and {MAX_PAGE}")
+        raise QueryError(f"page must be between 1 and {MAX_PAGE}", "bad_page")
+    if page * per_page > MAX_DEPTH:
+        raise QueryError(f"only the first {MAX_DEPTH} results can be paged through: refine the query",
+                         "page_too_deep")
     return page, per_page
-
-
-def highlight_body(hit) -> str:
-    """HTML snippet with <mark>ed terms; "" when nothing in the body matched.
-
-    HtmlFormatter escapes the document text; the ``between`` string is not
-    escaped, so it is a fixed safe string.
-    """
-    results = hit.results
-    results.fragmenter = highlight.SentenceFragmenter(maxchars=SNIPPET_CHARS, charlimit=100_000)
-    results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-    return hit.highlights("body", top=2) or ""

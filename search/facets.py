@@ -1,0 +1,130 @@
+"""Facet counts and filter document sets from cached column arrays.
+
+Whoosh's ``groupedby`` scores and sorts every matching document; a facet only
+needs the matching document numbers and one value per document. A
+``ColumnView`` reads the ``source``, ``category``, ``month`` and ``date``
+columns once per index generation into plain lists, so counting a facet is one
+``Counter`` over the matched set and a filter is a cached set of document
+numbers. Views are read-only after construction and shared by threads.
+"""
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import Counter
+from datetime import datetime
+
+from whoosh.util.times import long_to_datetime
+
+FACET_FIELDS = ("source", "category", "month")
+FACET_LIMIT = 50
+LARGE_SET = 1500           # matched documents above which facets count by set intersection
+
+
+def raw_to_datetime(value):
+    try:
+        date = long_to_datetime(value)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return date if date.year > 1 else None
+
+
+class ColumnView:
+    """One index generation's columns, as lists indexed by document number."""
+
+    def __init__(self, reader):
+        self.generation = reader.generation()
+        self.doc_count_all = reader.doc_count_all()
+        self.live = frozenset(reader.all_doc_ids())
+        self.columns = {name: self._column(reader, name) for name in FACET_FIELDS}
+        self.dates: list = self._column(reader, "date")
+        dated = sorted((d, n) for n, d in enumerate(self.dates) if d is not None and n in self.live)
+        self._date_keys = [d for d, _ in dated]
+        self._date_docs = [n for _, n in dated]
+        self._by_value: dict[str, dict[str, frozenset]] = {}
+        self._lock = threading.Lock()
+
+    def _column(self, reader, name) -> list:
+        if not reader.has_column(name):
+            return [None] * self.doc_count_all
+        if name == "date":
+            # Raw longs: Whoosh's own translation overflows on the column's
+            # "no value" sentinel (an article without a date).
+            return [raw_to_datetime(v) for v in reader.column_reader(name, translate=False)]
+        # Whoosh gives "" for a document without a value.
+        return [v if v else None for v in reader.column_reader(name)]
+
+    # -- filters -----------------------------------------------------------------
+
+    def docs_with(self, name: str, value: str) -> frozenset:
+        """Live documents whose column ``name`` holds ``value`` (cached per value)."""
+        by_value = self._by_value.get(name)
+        if by_value is None:
+            groups: dict[str, set] = {}
+            for docnum, v in enumerate(self.columns[name]):
+                if v is not None and docnum in self.live:
+                    groups.setdefault(v, set()).add(docnum)
+            by_value = {v: frozenset(s) for v, s in groups.items()}
+            with self._lock:
+                self._by_value[name] = by_value
+        return by_value.get(value, frozenset())
+
+    def docs_any(self, name: str, values) -> frozenset | None:
+        """Documents with any of ``values``; None means no restriction."""
+        values = list(values)
+        if not values:
+            return None
+        if len(values) == 1:
+            return self.docs_with(name, values[0])
+        return frozenset().union(*(self.docs_with(name, v) for v in values))
+
+    def docs_between(self, low: datetime | None, high: datetime | None) -> frozenset | None:
+        """Documents dated in ``[low, high)``; None when both are open."""
+        if low is None and high is None:
+            return None
+        i = 0 if low is None else bisect.bisect_left(self._date_keys, low)
+        j = len(self._date_keys) if high is None else bisect.bisect_left(self._date_keys, high)
+        return frozenset(self._date_docs[i:j])
+
+    def newest_date(self):
+        return self._date_keys[-1] if self._date_keys else None
+
+    # -- facets and sorting ----------------------------------------------------------
+
+    def count(self, name: str, docs) -> list[dict]:
+        if docs is None:
+            docs = self.live
+        if len(docs) > LARGE_SET and isinstance(docs, (set, frozenset)):
+            # Many matches: one C-level set intersection per value beats a
+            # Python-level lookup per document.
+            self.docs_with(name, "")          # builds the per-value sets
+            counts = {v: len(docs & members) for v, members in self._by_value[name].items()}
+            counts = {v: c for v, c in counts.items() if c}
+        else:
+            counts = Counter(map(self.columns[name].__getitem__, docs))
+            counts.pop(None, None)
+        if name == "month":
+            items = sorted(counts.items(), reverse=True)          # newest month first
+        else:
+            items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [{"value": v, "count": c} for v, c in items[:FACET_LIMIT]]
+
+    def newest(self, docs, limit: int) -> list[int]:
+        """The ``limit`` most recent documents of ``docs`` (undated last)."""
+        import heapq
+
+        dates = self.dates
+        oldest = datetime.min
+        return heapq.nlargest(limit, docs, key=lambda n: (dates[n] or oldest, -n))
+
+
+def intersect(*sets):
+    """Intersection of the sets that are not None (None means everything)."""
+    present = [s for s in sets if s is not None]
+    if not present:
+        return None
+    present.sort(key=len)
+    result = present[0]
+    for s in present[1:]:
+        result = result & s if isinstance(result, (set, frozenset)) else set(result) & s
+    return result

@@ -1,0 +1,82 @@
+"""Related stories: more-like-this over key terms, without near-duplicates.
+
+The key terms of an article (title counted twice) are weighted by Whoosh's
+Bo1 model against the whole index and searched as one weighted OR query.
+News archives hold the same wire story several times (syndicated, updated,
+re-titled); such copies of the article, or of each other, are dropped: same
+title, or nearly the same words in the title or the lede.
+"""
+from __future__ import annotations
+
+import re
+
+from whoosh import query as wq
+
+KEY_TERMS = 14
+CANDIDATES = 30
+LEDE_CHARS = 1500
+TITLE_SIMILAR = 0.8        # Jaccard of title terms above which two stories are one
+LEDE_SIMILAR = 0.6         # Jaccard of lede terms above which two stories are one
+
+_PUNCT = re.compile(r"[^\w\s]+")
+
+
+def title_key(title: str) -> str:
+    return " ".join(_PUNCT.sub(" ", title.casefold()).split())
+
+
+def jaccard(a: set, b: set) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+class Story:
+    """What near-duplicate checks compare."""
+
+    def __init__(self, analyzer, fields: dict):
+        self.title = title_key(fields.get("title", ""))
+        self.title_terms = terms_of(analyzer, fields.get("title", ""))
+        self.lede_terms = terms_of(analyzer, (fields.get("body") or "")[:LEDE_CHARS])
+
+    def same_story(self, other: "Story") -> bool:
+        if self.title and self.title == other.title:
+            return True
+        if jaccard(self.title_terms, other.title_terms) >= TITLE_SIMILAR:
+            return True
+        return jaccard(self.lede_terms, other.lede_terms) >= LEDE_SIMILAR
+
+
+def terms_of(analyzer, text: str) -> set[str]:
+    return {t.text for t in analyzer(text, mode="index")}
+
+
+def related_docs(engine, searcher, article_id, limit: int = 5) -> list[tuple[int, float]]:
+    """(docnum, score) of up to ``limit`` stories like the article, best first."""
+    try:
+        limit = max(0, min(int(limit), 50))
+    except (TypeError, ValueError, OverflowError):
+        limit = 5
+    if not isinstance(article_id, str) or not article_id or limit == 0:
+        return []
+    docnum = searcher.document_number(id=article_id)
+    if docnum is None:
+        return []
+    fields = searcher.stored_fields(docnum)
+    text = f"{fields.get('title', '')}\n{fields.get('title', '')}\n{fields.get('body', '')}"
+    keys = searcher.key_terms_from_text("body", text, numterms=KEY_TERMS, normalize=True)
+    if not keys:
+        return []
+    q = wq.Or([wq.Term(f, term, boost=weight) for term, weight in keys for f in ("title", "body")])
+    results = searcher.search(q, limit=CANDIDATES + 1, mask={docnum})
+    kept: list[Story] = [Story(engine.analyzer, fields)]
+    found = []
+    for hit in results:
+        story = Story(engine.analyzer, hit.fields())
+        if any(story.same_story(k) for k in kept):
+            continue
+        kept.append(story)
+        found.append((hit.docnum, hit.score))
+        if len(found) >= limit:
+            break
+    return found

@@ -1,0 +1,240 @@
+"""Matching and BM25F ranking over whole posting lists, with Whoosh's scores.
+
+Whoosh walks a tree of matchers one document at a time, a few Python method
+calls per posting per node; a query engine that needs the full matching set
+anyway (for the total and the facets) pays that twice. Here each term's
+postings are read block by block into a dict ``docnum -> weight`` (built in
+C), sets do the boolean logic, and only the documents that survive are scored.
+
+Scores are Whoosh's own: for a tree of AND/OR over terms, Whoosh's score of a
+document is the sum of the BM25F scores of the positive terms it contains, and
+that sum is computed here with the same idf, average field length, encoded
+field length, B and K1 (``tests/test_searcher.py`` compares the two). Phrases
+match through Whoosh and score as their words. Anything this module does not
+know falls back to Whoosh's matcher for its document set.
+"""
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+POSTINGS_CACHE = 200_000       # postings kept in memory per index generation (~20 MB)
+SCORED_FIELDS = ("title", "body")
+
+
+class OutOfTime(Exception):
+    pass
+
+
+class Leaf:
+    """One scored term: its postings and what BM25F needs."""
+
+    __slots__ = ("field", "text", "postings", "factor")
+
+    def __init__(self, field, text, postings, factor):
+        self.field, self.text, self.postings, self.factor = field, text, postings, factor
+
+
+class Match:
+    __slots__ = ("ids", "leaves")
+
+    def __init__(self, ids, leaves=()):
+        self.ids = ids
+        self.leaves = list(leaves)
+
+
+class Stats:
+    """Per index generation: field length norms and a postings cache."""
+
+    def __init__(self, searcher, view):
+        reader = searcher.reader()
+        weighting = searcher.weighting
+        self.usable = type(weighting) is BM25F
+        self.K1 = getattr(weighting, "K1", 1.2)
+        self.norms: dict[str, list[float]] = {}
+        self.view = view
+        self.has_deletions = reader.has_deletions()
+        if not self.usable:
+            return
+        n = reader.doc_count_all()
+        for field in SCORED_FIELDS:
+            B = weighting._field_B.get(field, weighting.B)
+            avgfl = searcher.avg_field_length(field) or 1
+            k1 = self.K1
+            self.norms[field] = [k1 * ((1 - B) + B * field_length(reader, d, field) / avgfl)
+                                 for d in range(n)]
+        self._postings: dict[tuple, dict] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def postings(self, reader, field: str, text: str) -> dict:
+        key = (field, text)
+        found = self._postings.get(key)
+        if found is not None:
+            return found
+        found = read_postings(reader, field, text)
+        if self.has_deletions and found:
+            live = self.view.live
+            found = {d: w for d, w in found.items() if d in live}
+        with self._lock:
+            if self._size + len(found) > POSTINGS_CACHE:
+                self._postings.clear()
+                self._size = 0
+            if len(found) <= POSTINGS_CACHE // 4:
+                self._postings[key] = found
+                self._size += len(found)
+        return found
+
+
+def field_length(reader, docnum: int, field: str) -> int:
+    """Whoosh's stored (byte-encoded) length; a deleted document may have none."""
+    length = reader.doc_field_length(docnum, field, 1)
+    return 1 if length is None else length
+
+
+def read_postings(reader, field: str, text: str) -> dict:
+    """``docnum -> weight`` for one term over every segment."""
+    out: dict = {}
+    for leaf, offset in reader.leaf_readers():
+        if (field, text) not in leaf:
+            continue
+        m = leaf.postings(field, text)
+        m = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
+        if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
+            read_blocks(m, offset, out)
+        else:  # another codec: the generic, slower walk
+            while m.is_active():
+                out[m.id() + offset] = m.weight()
+                m.next()
+    return out
+
+
+def read_blocks(m, offset: int, out: dict) -> None:
+    """Whole blocks of Whoosh's default codec (W3LeafMatcher) at a time."""
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        if m._weights is None:
+            m._read_weights()
+        ids, weights = m._ids, m._weights
+        if offset:
+            ids = [i + offset for i in ids]
+        out.update(zip(ids, weights))
+        if m._lastblock:
+            break
+        m._next_block()
+
+
+class Evaluator:
+    """Turns a Whoosh query (as built by search.query) into a Match."""
+
+    def __init__(self, searcher, view, stats: Stats, deadline: float):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.view = view
+        self.stats = stats
+        self.deadline = deadline
+
+    def check_time(self):
+        if time.perf_counter() > self.deadline:
+            raise OutOfTime
+
+    def evaluate(self, q) -> Match:
+        self.check_time()
+        if isinstance(q, wq.Term):
+            return self.term(q)
+        if isinstance(q, wq.And):
+            return self.conjunction(q.subqueries)
+        if isinstance(q, wq.Or):
+            return self.disjunction(q.subqueries)
+        if isinstance(q, wq.Not):
+            return Match(set(self.view.live) - self.evaluate(q.query).ids)
+        if isinstance(q, wq.ConstantScoreQuery):
+            return Match(self.evaluate(q.child).ids)
+        if isinstance(q, wq.DateRange):
+            ids = self.view.docs_between(q.startdate, q.enddate)
+            return Match(set(self.view.live) if ids is None else ids)
+        if isinstance(q, wq.Every):
+            return Match(self.view.live)
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return Match(frozenset())
+        if isinstance(q, wq.Phrase) and q.fieldname in SCORED_FIELDS:
+            ids = set(self.searcher.docs_for_query(q))
+            return Match(ids, [self.leaf(q.fieldname, w) for w in set(q.words)])
+        return Match(set(self.searcher.docs_for_query(q)))
+
+    def leaf(self, field: str, text: str) -> Leaf:
+        postings = self.stats.postings(self.reader, field, text)
+        idf = self.searcher.idf(field, text) if postings else 0.0
+        return Leaf(field, text, postings, idf * (self.stats.K1 + 1))
+
+    def term(self, q: wq.Term) -> Match:
+        if q.fieldname in SCORED_FIELDS:
+            leaf = self.leaf(q.fieldname, q.text)
+            return Match(leaf.postings.keys(), [leaf] if leaf.postings else [])
+        if q.fieldname in self.view.columns:
+            return Match(self.view.docs_with(q.fieldname, q.text))
+        return Match(set(self.searcher.docs_for_query(q)))
+
+    def conjunction(self, children) -> Match:
+        positive = [c for c in children if not isinstance(c, wq.Not)]
+        negative = [c.query for c in children if isinstance(c, wq.Not)]
+        matches = [self.evaluate(c) for c in positive]
+        if matches:
+            matches.sort(key=lambda m: len(m.ids))
+            ids = set(matches[0].ids)
+            for m in matches[1:]:
+                if not ids:
+                    break
+                ids &= m.ids if isinstance(m.ids, (set, frozenset)) else set(m.ids)
+        else:
+            ids = set(self.view.live)
+        for child in negative:
+            if not ids:
+                break
+            ids -= self.evaluate(child).ids
+        return Match(ids, [leaf for m in matches for leaf in m.leaves])
+
+    def disjunction(self, children) -> Match:
+        ids: set = set()
+        leaves = []
+        for child in children:
+            if isinstance(child, wq.Not):
+                ids |= set(self.view.live) - self.evaluate(child.query).ids
+                continue
+            m = self.evaluate(child)
+            ids |= m.ids
+            leaves.extend(m.leaves)
+        return Match(ids, leaves)
+
+
+def score(match: Match, selected, stats: Stats) -> dict:
+    """BM25F score of every selected document: the sum over the positive terms it holds."""
+    scores = dict.fromkeys(selected, 0.0)
+    if not scores:
+        return scores
+    for leaf in match.leaves:
+        norm = stats.norms[leaf.field]
+        c = leaf.factor
+        postings = leaf.postings
+        if len(postings) <= len(scores):
+            for d, w in postings.items():
+                if d in scores:
+                    scores[d] += c * w / (w + norm[d])
+        else:
+            get = postings.get
+            for d in scores:
+                w = get(d)
+                if w:
+                    scores[d] += c * w / (w + norm[d])
+    return scores
+
+
+def top(scores: dict, depth: int) -> list[tuple[int, float]]:
+    """The best ``depth`` (docnum, score), equal scores in docnum order like Whoosh."""
+    best = heapq.nlargest(depth, scores, key=scores.__getitem__)
+    return sorted(((d, scores[d]) for d in best), key=lambda item: (-item[1], item[0]))

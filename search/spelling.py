@@ -1,0 +1,243 @@
+"""Spelling: "Maksud Anda: …" built from the index's own vocabulary.
+
+The title and body terms are stems (``pemerintah`` is stored as
+``perintah``), so a correction cannot come from them: a user who typed
+``pemerinth`` must be offered ``pemerintah``, a word people write. The
+``spell`` field holds every surface word of title and body, lowercased, with
+document frequencies only (no positions, no lengths, not stored), and Whoosh's
+``terms_within`` walks its sorted term list with a Levenshtein automaton.
+
+A word is corrected when the index knows nothing of it (none of its analysed
+terms occurs), or, for a "did you mean" beside results that were found, when
+the word is rare and a close word is far more common (a typo that a few
+articles share: ``Jokowu``).
+"""
+from __future__ import annotations
+
+import re
+
+from whoosh import fields, formats
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+
+SPELL_FIELD = "spell"
+WORD_PATTERN = r"[^\W\d_]{3,24}"
+SPELL_LEDE_CHARS = 400     # the body's start that joins the title in ``spell``
+LARGE_INDEX = 2000         # documents above which single-article words are not suggested
+MIN_LENGTH = 4             # shorter words are too ambiguous to correct
+RARE = 2                   # a known word this rare may still be a typo
+MORE_COMMON = 30           # ... when a close word is this many times more common
+
+
+def spelling_analyzer():
+    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter()
+
+
+def spelling_field() -> fields.FieldType:
+    """The schema's ``spell`` field: surface words, document frequency only."""
+    return fields.FieldType(formats.Existence(), spelling_analyzer(), scorable=False, stored=False)
+
+
+_WORDS = re.compile(WORD_PATTERN)
+
+
+def spelling_text(title: str, body: str) -> str:
+    """What the indexer puts in ``spell`` for one article: each distinct word
+    once (the field keeps no counts), which halves the work of indexing it."""
+    return " ".join(set(_WORDS.findall(f"{title or ''} {body or ''}".lower())))
+
+
+def distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance."""
+    if a == b:
+        return 0
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def max_edits(word: str) -> int:
+    return 1 if len(word) <= 5 else 2
+
+
+class Words:
+    """The ``spell`` field's vocabulary with document frequencies, one index generation.
+
+    In a large archive a word found in a single article is more often a typo
+    than a correction target, so such words are left out (small indexes keep
+    them all). Shared by corrections and autocomplete.
+    """
+
+    def __init__(self, reader):
+        min_df = 2 if reader.doc_count() >= LARGE_INDEX else 1
+        counts: dict[str, int] = {}
+        if SPELL_FIELD in reader.schema.names():
+            # Segment by segment: a MultiReader's iter_field looks every term
+            # up in every segment, ten times slower than reading each in turn.
+            for leaf, _ in reader.leaf_readers():
+                for term, info in leaf.iter_field(SPELL_FIELD):
+                    counts[term] = counts.get(term, 0) + info.doc_frequency()
+        self.words = sorted(w.decode("utf-8") if isinstance(w, bytes) else w
+                            for w, df in counts.items() if df >= min_df)
+        self.freq = {w: counts.get(w, 0) for w in self.words}
+        if counts and isinstance(next(iter(counts)), bytes):
+            self.freq = {w: counts[w.encode("utf-8")] for w in self.words}
+        self.freqs = [self.freq[w] for w in self.words]
+        self._deletes: dict[str, object] | None = None
+
+    def deletes(self) -> dict:
+        """Each word under every form with one letter deleted (built on first use).
+
+        Symmetric deletion: a typo within one edit of a word, or two when the
+        typo has the extra letters, shares a deleted form with it; candidates
+        found that way are checked with the real distance.
+        """
+        if self._deletes is None:
+            index: dict[str, object] = {}
+            for word in self.words:
+                for form in {word[:i] + word[i + 1:] for i in range(len(word))}:
+                    found = index.get(form)
+                    if found is None:
+                        index[form] = word
+                    elif isinstance(found, str):
+                        index[form] = [found, word]
+                    else:
+                        found.append(word)
+            self._deletes = index
+        return self._deletes
+
+    def candidates(self, word: str, maxdist: int) -> list[tuple[int, int, str]]:
+        """(distance, -df, word) for vocabulary words close to ``word``."""
+        index = self.deletes()
+        forms = {word}
+        frontier = {word}
+        for _ in range(maxdist):
+            frontier = {f[:i] + f[i + 1:] for f in frontier for i in range(len(f))}
+            forms |= frontier
+        seen: set[str] = set()
+        for form in forms:
+            if form in self.freq:
+                seen.add(form)
+            found = index.get(form)
+            if found is None:
+                continue
+            if isinstance(found, str):
+                seen.add(found)
+            else:
+                seen.update(found)
+        seen.discard(word)
+        out = []
+        for cand in seen:
+            d = distance(word, cand)
+            if d <= maxdist:
+                out.append((d, -self.freq[cand], cand))
+        out.sort()
+        return out
+
+
+def spell_words(engine, searcher) -> Words:
+    return engine.cached("words", searcher, Words)
+
+
+def best_spelling(words: Words, word: str, own_df: int = 0) -> str | None:
+    """The closest, then most frequent, vocabulary word for ``word``; when
+    ``word`` itself occurs, the candidate must be ``MORE_COMMON`` times commoner."""
+    for dist, neg_df, cand in words.candidates(word, max_edits(word)):
+        if -neg_df <= own_df:
+            continue
+        if own_df and -neg_df < own_df * MORE_COMMON:
+            return None
+        return cand
+    return None
+
+
+def best_word(reader, word: str, own_df: int = 0, fieldname: str = SPELL_FIELD) -> str | None:
+    """The most likely intended word for ``word`` (lowercase) among the terms of
+    ``fieldname``, or None. Closer beats more frequent; among equally close
+    words the most frequent wins, and a candidate must be more common than
+    ``word`` (``MORE_COMMON`` times when ``word`` itself occurs)."""
+    found = []
+    # The first letter is rarely the wrong one; fixing it speeds the walk a lot.
+    for candidate in reader.terms_within(fieldname, word, max_edits(word), prefix=1):
+        if isinstance(candidate, bytes):
+            candidate = candidate.decode("utf-8")
+        if candidate == word or not candidate.isalpha():
+            continue
+        df = reader.doc_frequency(fieldname, candidate)
+        if df <= own_df:
+            continue
+        found.append((distance(word, candidate), -df, candidate))
+    if not found:
+        return None
+    found.sort()
+    dist, neg_df, candidate = found[0]
+    if own_df and -neg_df < own_df * MORE_COMMON:
+        return None
+    return candidate
+
+
+def best_known_word(words: Words, reader, word: str) -> str | None:
+    """For a word the index has never seen: a surface word from ``spell``, else
+    a body term (stems, which are the written form of unaffixed words and
+    names such as ``jokowi`` found deep in a body, past the spelling lede).
+    The body walk is Whoosh's (slower); it runs only when ``spell`` has nothing."""
+    return best_spelling(words, word) or best_word(reader, word, fieldname="body")
+
+
+def term_frequency(reader, analyzer, text: str) -> int:
+    """The largest body document frequency of ``text``'s analysed terms."""
+    return max((reader.doc_frequency("body", t.text) for t in analyzer(text, mode="query")), default=0)
+
+
+def match_case(typed: str, word: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def correct_query(engine, parsed, searcher, force: bool) -> str | None:
+    """The query text with misspelt words replaced, or None when nothing changes.
+
+    ``force``: the query found nothing, so any word the index does not know is
+    corrected; otherwise only rare words with a far more common neighbour.
+    """
+    schema = engine.schema
+    if SPELL_FIELD not in schema.names():
+        return None
+    reader = searcher.reader()
+    words = spell_words(engine, searcher)
+    text = parsed.text
+    replacements = []
+    for word in parsed.words:
+        typed = text[word.start:word.end]
+        lower = typed.lower()
+        if len(lower) < MIN_LENGTH or not lower.isalpha():
+            continue
+        own_df = reader.doc_frequency(SPELL_FIELD, lower)
+        if own_df > RARE:
+            continue
+        body_df = term_frequency(reader, engine.analyzer, typed)
+        if body_df > RARE * 3:
+            continue        # rare in titles and ledes, common in bodies: a real word
+        fix = best_spelling(words, lower, max(own_df, body_df))
+        if fix is None and force and not own_df and not body_df:
+            fix = best_word(reader, lower, fieldname="body")
+        if fix:
+            replacements.append((word.start, word.end, match_case(typed, fix)))
+    if not replacements:
+        return None
+    out, pos = [], 0
+    for start, end, fix in sorted(replacements):
+        out.append(text[pos:start])
+        out.append(fix)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)

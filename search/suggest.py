@@ -1,0 +1,125 @@
+"""Autocomplete: complete the word being typed, and titles that start with the text.
+
+Both lists are built once per index generation (sorted Python lists searched
+with ``bisect``), so a keystroke costs a few dictionary and list operations:
+
+- words: the ``spell`` field's vocabulary (surface words of titles and ledes)
+  with document frequencies (``spelling.Words``); the last typed word is completed with the most
+  frequent words that start with it, the words before it are kept;
+- titles: every stored title, lowercased for matching.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+
+from search.query import clean_text
+from search.spelling import spell_words
+
+SCAN_LIMIT = 4000          # vocabulary entries read for one prefix
+CACHE_LIMIT = 20_000       # remembered prefixes
+
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+class Vocabulary:
+    """Sorted words and titles of one index generation."""
+
+    def __init__(self, reader, words):
+        self.words: list[str] = words.words
+        self.freqs: list[int] = words.freqs
+        titles = {}
+        pairs: dict[tuple[str, str], int] = {}
+        for docnum in reader.all_doc_ids():
+            title = (reader.stored_fields(docnum).get("title") or "").strip()
+            if title:
+                titles.setdefault(title.casefold(), title)
+                words = _WORD.findall(title.casefold())
+                for pair in zip(words, words[1:]):
+                    pairs[pair] = pairs.get(pair, 0) + 1
+        # word -> the words that follow it in titles, most frequent first
+        following: dict[str, list[tuple[int, str]]] = {}
+        for (first, second), count in pairs.items():
+            following.setdefault(first, []).append((-count, second))
+        self.following = {w: [s for _, s in sorted(nexts)] for w, nexts in following.items()}
+        self.title_keys = sorted(titles)
+        self.titles = [titles[k] for k in self.title_keys]
+        self._cache: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+
+    def complete_word(self, prefix: str, limit: int) -> list[str]:
+        """The most frequent words that start with ``prefix`` (cached per prefix)."""
+        key = f"{limit}:{prefix}"
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        start = bisect.bisect_left(self.words, prefix)
+        candidates = []
+        for i in range(start, min(start + SCAN_LIMIT, len(self.words))):
+            word = self.words[i]
+            if not word.startswith(prefix):
+                break
+            candidates.append((-self.freqs[i], word))
+        candidates.sort()
+        found = [w for _, w in candidates[:limit]]
+        with self._lock:
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = found
+        return found
+
+    def complete_after(self, previous: str, prefix: str, limit: int) -> list[str]:
+        """Words that follow ``previous`` in titles and start with ``prefix``."""
+        found = []
+        for word in self.following.get(previous, ()):
+            if word.startswith(prefix):
+                found.append(word)
+                if len(found) >= limit:
+                    break
+        return found
+
+    def complete_title(self, prefix: str, limit: int) -> list[str]:
+        start = bisect.bisect_left(self.title_keys, prefix)
+        found = []
+        for i in range(start, min(start + limit, len(self.title_keys))):
+            if not self.title_keys[i].startswith(prefix):
+                break
+            found.append(self.titles[i])
+        return found
+
+
+def vocabulary(engine, searcher) -> Vocabulary:
+    words = spell_words(engine, searcher)
+    return engine.cached("suggest", searcher, lambda reader: Vocabulary(reader, words))
+
+
+def suggest(engine, searcher, prefix, limit: int = 8) -> list[str]:
+    """Completions for what the user has typed so far: words first, then titles."""
+    try:
+        limit = max(0, min(int(limit), 50))
+    except (TypeError, ValueError, OverflowError):
+        limit = 8
+    text = clean_text(prefix)[:200].casefold()
+    if not text or limit == 0:
+        return []
+    vocab = vocabulary(engine, searcher)
+    head, _, last = text.rpartition(" ")
+    words = []
+    if last.isalpha():
+        previous = head.rpartition(" ")[2]
+        # After a word, what follows it in titles ("kebakaran h" -> hutan) comes first.
+        completions = vocab.complete_after(previous, last, limit) if previous else []
+        completions += [w for w in vocab.complete_word(last, limit) if w not in completions]
+        words = [f"{head} {w}" if head else w for w in completions]
+    titles = vocab.complete_title(text, limit)
+    # Words take the first half when there are titles too; either fills what the other leaves.
+    half = max(1, (limit + 1) // 2) if titles else limit
+    ordered = words[:half] + titles + words[half:]
+    out, seen = [], set()
+    for item in ordered:
+        key = item.casefold()
+        if key not in seen and key != text:
+            seen.add(key)
+            out.append(item)
+    return out[:limit]

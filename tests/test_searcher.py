@@ -1,0 +1,462 @@
+"""Engine features: facets, filters, sorting, snippets, spelling, related, autocomplete."""
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from datetime import date, datetime
+
+import pytest
+
+from conftest import news, write_jsonl
+from search.query import QueryError
+from search.searcher import Engine, SearchResults
+
+
+def everything(engine, q="-zzzz", **kw) -> SearchResults:
+    results = engine.search(q, per_page=100, **kw)
+    assert results.total == len(results.hits)
+    return results
+
+
+def month_of(hit) -> str | None:
+    return hit.date[:7] if hit.date else None
+
+
+# --- facets ---------------------------------------------------------------------------
+
+
+def test_facet_counts_agree_with_the_hits(engine):
+    results = everything(engine, "banjir OR kpk OR rupiah")
+    assert results.total > 5
+    for name, value_of in (("source", lambda h: h.source), ("category", lambda h: h.category),
+                           ("month", month_of)):
+        expected = Counter(v for v in map(value_of, results.hits) if v)
+        got = {f["value"]: f["count"] for f in results.facets[name]}
+        assert got == dict(expected), name
+
+
+def test_facets_are_ordered(engine):
+    facets = everything(engine).facets
+    counts = [f["count"] for f in facets["source"]]
+    assert counts == sorted(counts, reverse=True)
+    months = [f["value"] for f in facets["month"]]
+    assert months == sorted(months, reverse=True)
+
+
+def test_facets_can_be_turned_off(engine):
+    assert engine.search("banjir", facets=False).facets == {}
+
+
+def test_a_facets_own_filter_leaves_its_other_values_visible(engine):
+    unfiltered = everything(engine, "banjir OR kpk")
+    filtered = everything(engine, "banjir OR kpk", filters={"source": ["kabarnusa"]})
+    # The source facet still shows every source (to add one); the others follow the filter.
+    assert filtered.facets["source"] == unfiltered.facets["source"]
+    expected = Counter(h.category for h in filtered.hits if h.category)
+    assert {f["value"]: f["count"] for f in filtered.facets["category"]} == dict(expected)
+    assert filtered.total < unfiltered.total
+
+
+# --- filters from the dict (API and pages) -------------------------------------------------------
+
+
+def test_source_and_category_filters(engine):
+    base = everything(engine, "banjir OR kpk OR rupiah OR ekspor")
+    filtered = everything(engine, "banjir OR kpk OR rupiah OR ekspor",
+                          filters={"source": ["wartasiar"], "category": ["Ekonomi", "hukum"]})
+    expected = {h.id for h in base.hits if h.source == "wartasiar" and h.category in ("ekonomi", "hukum")}
+    assert filtered.total > 0
+    assert {h.id for h in filtered.hits} == expected
+
+
+def test_several_values_of_one_filter_are_alternatives(engine):
+    one = engine.search("-zzzz", filters={"source": "kabarnusa"}).total
+    other = engine.search("-zzzz", filters={"source": "wartasiar"}).total
+    both = engine.search("-zzzz", filters={"source": ["kabarnusa", "wartasiar"]}).total
+    assert one and other and both == one + other
+
+
+def test_date_filters_are_inclusive_days(engine):
+    all_hits = everything(engine).hits
+    results = everything(engine, filters={"date_from": date(2019, 9, 1), "date_to": date(2019, 12, 31)})
+    expected = {h.id for h in all_hits if h.date and "2019-09-01" <= h.date[:10] <= "2019-12-31"}
+    assert results.total > 0 and {h.id for h in results.hits} == expected
+    only_from = everything(engine, filters={"date_from": "2024-01-01"})
+    assert {h.id for h in only_from.hits} == {h.id for h in all_hits if h.date and h.date >= "2024"}
+
+
+def test_query_filters_and_dict_filters_combine(engine):
+    results = everything(engine, "sumber:wartasiar", filters={"category": ["ekonomi"]})
+    assert results.total > 0
+    assert all(h.source == "wartasiar" and h.category == "ekonomi" for h in results.hits)
+
+
+def test_unknown_filter_value_finds_nothing(engine):
+    assert engine.search("banjir", filters={"source": ["tidak-ada"]}).total == 0
+
+
+# --- sorting -----------------------------------------------------------------------------------
+
+
+def test_sort_newest(engine):
+    results = engine.search("banjir OR kpk OR gempa", sort="newest", per_page=100)
+    dates = [h.date for h in results.hits]
+    assert None not in dates and dates == sorted(dates, reverse=True)
+    assert {h.id for h in results.hits} == {h.id for h in everything(engine, "banjir OR kpk OR gempa").hits}
+
+
+def test_sort_relevance_is_by_score(engine):
+    scores = [h.score for h in everything(engine, "banjir jakarta").hits]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+
+
+def test_bad_sort_is_a_user_error(engine):
+    with pytest.raises(QueryError):
+        engine.search("banjir", sort="random")
+
+
+def test_pages_do_not_overlap(engine):
+    first = engine.search("banjir OR kpk OR rupiah", per_page=3, page=1)
+    second = engine.search("banjir OR kpk OR rupiah", per_page=3, page=2)
+    whole = engine.search("banjir OR kpk OR rupiah", per_page=6)
+    assert [h.id for h in first.hits + second.hits] == [h.id for h in whole.hits]
+    assert engine.search("banjir", page=50).hits == []
+
+
+# --- snippets -------------------------------------------------------------------------------------
+
+
+def marked(snippet: str) -> list[str]:
+    return [html.unescape(m).lower() for m in re.findall(r"<mark>(.*?)</mark>", snippet)]
+
+
+def test_highlight_marks_every_form_of_the_word(engine):
+    results = engine.search("kunjungan", per_page=20)
+    forms = {m for h in results.hits for m in marked(h.snippet)}
+    assert {"kunjungan", "berkunjung", "mengunjungi"} <= forms
+
+
+def test_snippets_are_whole_sentences_and_whole_words(engine):
+    for q in ("banjir", "kpk", "rupiah melemah", "kabut asap"):
+        for hit in engine.search(q).hits:
+            text = hit.snippet_text
+            body = " ".join(engine.article(hit.id)["body"].split())
+            for piece in text.replace("…", "\n").split("\n"):
+                piece = piece.strip()
+                if not piece:
+                    continue
+                at = body.find(piece)
+                assert at >= 0, piece
+                # Starts and ends between words.
+                assert at == 0 or not body[at - 1].isalnum(), piece
+                end = at + len(piece)
+                assert end == len(body) or not body[end].isalnum(), piece
+
+
+def test_snippets_are_html_escaped(engine):
+    results = engine.search('cabai bawang "meroket"')
+    assert results.hits
+    for hit in results.hits:
+        assert re.sub(r"</?mark>", "", hit.snippet) == html.escape(html.unescape(re.sub(r"</?mark>", "", hit.snippet)))
+        assert "<" not in re.sub(r"</?mark>", "", hit.snippet)
+
+
+def test_escaping_of_markup_in_text(tmp_path):
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Uji <b>tebal</b>", 'Kalimat <script>alert(1)</script> tentang banjir & "hujan".')])
+    eng = small_engine(tmp_path)
+    try:
+        hit = eng.search("banjir").hits[0]
+        assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+        assert "<mark>banjir</mark>" in hit.snippet and "&amp;" in hit.snippet
+    finally:
+        eng.close()
+
+
+def test_without_highlight_the_snippet_is_an_escaped_excerpt(engine):
+    hit = engine.search("banjir", highlight=False).hits[0]
+    assert "<mark>" not in hit.snippet and hit.snippet_text
+
+
+def test_long_sentence_is_cut_between_words(tmp_path):
+    long_sentence = " ".join(["kata"] * 150 + ["banjir"] + ["lain"] * 150) + "."
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Panjang", long_sentence)])
+    eng = small_engine(tmp_path)
+    try:
+        hit = eng.search("banjir").hits[0]
+        assert "<mark>banjir</mark>" in hit.snippet
+        assert len(hit.snippet_text) < 500
+        words = hit.snippet_text.replace("…", " ").split()
+        assert set(words) <= {"kata", "banjir", "lain", "lain."}
+    finally:
+        eng.close()
+
+
+# --- spelling -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typo, fixed, stands_for", [
+    ("pemerinth", "pemerintah", "pemerintah"),
+    ("kebakran hutan", "kebakaran hutan", "kebakaran hutan"),
+    ("Jokowu", "Jokowi", "jokowi"),
+])
+def test_typos_find_the_right_stories_and_offer_the_correction(engine, typo, fixed, stands_for):
+    results = engine.search(typo, per_page=100)
+    assert results.correction == fixed
+    assert results.corrected and results.total > 0
+    assert {h.id for h in results.hits} == {h.id for h in everything(engine, stands_for).hits}
+
+
+def test_known_words_get_no_correction(engine):
+    for q in ("pemerintah", "kebakaran hutan", "banjir jakarta", "kpk"):
+        results = engine.search(q)
+        assert results.correction is None and not results.corrected, q
+
+
+def test_rare_typo_beside_a_common_word_gets_did_you_mean(tmp_path):
+    records = [news(i, f"Pemerintah umumkan kebijakan {i}", "Pemerintah pusat menjelaskan rencana.")
+               for i in range(40)]
+    records.append(news(99, "Pemerintha salah ketik", "Pemerintha menjelaskan rencana."))
+    write_jsonl(tmp_path / "c" / "a.jsonl", records)
+    eng = small_engine(tmp_path)
+    try:
+        results = eng.search("pemerintha")
+        assert results.total == 1 and not results.corrected      # the typo's own story is kept
+        assert results.correction == "pemerintah"                # and the common word is offered
+    finally:
+        eng.close()
+
+
+def test_corrections_come_from_the_index_vocabulary(tmp_path):
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Gunung meletus", "Abu vulkanik turun di desa.")])
+    eng = small_engine(tmp_path)
+    try:
+        assert eng.search("vulkanis").correction == "vulkanik"
+        assert eng.search("pemerinth").correction is None       # not in this index
+    finally:
+        eng.close()
+
+
+# --- related stories --------------------------------------------------------------------------------
+
+
+def test_related_stories_share_the_topic(engine):
+    kpk = engine.search("kpk suap").hits[0]
+    related = engine.related(kpk.id, limit=3)
+    assert 0 < len(related) <= 3 and kpk.id not in {h.id for h in related}
+    kpk_stories = {h.id for h in everything(engine, "kpk OR korupsi").hits}
+    assert related[0].id in kpk_stories
+
+
+def test_related_drops_near_duplicates(tmp_path):
+    body = ("Banjir merendam ratusan rumah warga di Kecamatan Sukamaju setelah hujan deras sepanjang malam. "
+            "Petugas BPBD mengevakuasi warga lansia dan anak-anak ke masjid terdekat. ")
+    records = [
+        news(1, "Banjir Rendam Ratusan Rumah di Sukamaju", body),
+        news(2, "Banjir Rendam Ratusan Rumah di Sukamaju", body + "Pembaruan sore hari."),   # same story
+        news(3, "BANJIR RENDAM RATUSAN RUMAH DI SUKAMAJU!", body),                          # re-titled copy
+        news(4, "Warga Sukamaju Mulai Bersihkan Rumah Usai Banjir",
+             "Setelah banjir surut, warga Sukamaju membersihkan lumpur dari rumah mereka. Petugas BPBD membantu."),
+        news(5, "Harga Beras Naik", "Harga beras di pasar naik dua persen pekan ini."),
+    ]
+    write_jsonl(tmp_path / "c" / "a.jsonl", records)
+    eng = small_engine(tmp_path)
+    try:
+        related = [h.id for h in eng.related("t-001", limit=5)]
+        assert related and related[0] == "t-004"
+        assert "t-002" not in related and "t-003" not in related and "t-001" not in related
+    finally:
+        eng.close()
+
+
+def test_related_of_unknown_article_is_empty(engine):
+    assert engine.related("tidak-ada") == []
+    assert engine.related("") == []
+
+
+# --- autocomplete ----------------------------------------------------------------------------------
+
+
+def test_suggest_completes_words_and_titles(engine):
+    found = engine.suggest("banj")
+    assert "banjir" in found
+    titles = {h.title for h in everything(engine, "banjir").hits}
+    assert any(s in titles for s in found)
+    assert all(s.lower().startswith("banj") for s in found)
+
+
+def test_suggest_completes_the_last_word_after_the_first(engine):
+    found = engine.suggest("kebakaran hu")
+    assert found[0] == "kebakaran hutan"
+    assert all(s.lower().startswith("kebakaran h") for s in found)
+
+
+def test_suggest_respects_limit_and_odd_input(engine):
+    assert len(engine.suggest("b", limit=3)) == 3
+    for text in ("", "   ", "😀", "\x00", "x" * 5000, "zzzzqq"):
+        assert engine.suggest(text) == []
+
+
+# --- recency (off by default) ------------------------------------------------------------------------
+
+
+def test_recency_boost_is_off_by_default_and_reorders_only(engine):
+    plain = everything(engine, "banjir OR kpk")
+    default = everything(engine, "banjir OR kpk", recency=False)
+    boosted = everything(engine, "banjir OR kpk", recency=True)
+    assert [h.id for h in plain.hits] == [h.id for h in default.hits]
+    assert {h.id for h in boosted.hits} == {h.id for h in plain.hits}
+    newest = max(plain.hits, key=lambda h: h.date)
+    rank = lambda res: [h.id for h in res.hits].index(newest.id)
+    assert rank(boosted) <= rank(plain)
+
+
+# --- the rest of the contract ---------------------------------------------------------------------------
+
+
+def test_results_shape(engine):
+    results = engine.search("banjir")
+    assert results.query == "banjir" and results.page == 1 and results.per_page == 10
+    assert results.took_ms >= 0 and not results.partial
+    hit = results.hits[0]
+    assert hit.id and hit.title and hit.source and hit.snippet
+    datetime.fromisoformat(hit.date)
+    assert results.to_dict()["hits"][0]["id"] == hit.id
+
+
+def test_article_and_stats_and_health(engine):
+    hit = engine.search("banjir").hits[0]
+    article = engine.article(hit.id)
+    assert article["title"] == hit.title and isinstance(article["related"], list)
+    assert engine.article("tidak-ada") is None
+    assert engine.stats()["documents"] == everything(engine).total
+    assert engine.healthy()
+
+
+def test_engine_sees_a_rebuilt_index(tmp_path):
+    from search.indexer import index_corpus
+
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir", "Banjir besar.")])
+    eng = small_engine(tmp_path)
+    try:
+        assert eng.search("banjir").total == 1
+        assert eng.search("-zzzz").facets["source"] == [{"value": "uji", "count": 1}]
+        write_jsonl(tmp_path / "c" / "b.jsonl", [news(2, "Banjir lagi", "Banjir lagi.", source="lain")])
+        index_corpus(tmp_path / "c", tmp_path / "ix")
+        assert eng.search("banjir").total == 2
+        assert {f["value"] for f in eng.search("-zzzz").facets["source"]} == {"uji", "lain"}
+        assert eng.search("banjir", filters={"source": ["lain"]}).total == 1
+    finally:
+        eng.close()
+
+
+def small_engine(tmp_path) -> Engine:
+    from search.indexer import index_corpus
+
+    index_corpus(tmp_path / "c", tmp_path / "ix")
+    return Engine(tmp_path / "ix")
+
+
+# --- internals that must agree with Whoosh ---------------------------------------------------------
+
+
+def test_scores_are_whooshs_bm25f(engine):
+    """Set-based matching and scoring give Whoosh's own ranking and scores."""
+    searcher = engine.searcher()
+    for q in ("banjir jakarta", "kpk OR rupiah", "kabut asap", "banjir -rob", "sumber:kabarnusa banjir",
+              '"kabut asap" kebakaran', "pemerin*"):
+        ours = engine.search(q, per_page=50)
+        parsed = engine.parse(q, searcher)
+        theirs = searcher.search(parsed.query, limit=50, filter=parsed.filter)
+        assert ours.total == len(theirs), q
+        got = {h.id: h.score for h in ours.hits}
+        want = {hit["id"]: hit.score for hit in theirs}
+        assert set(got) == set(want), q
+        if "-" not in q and '"' not in q:    # Whoosh adds a constant for NOT; phrases score as words here
+            for doc_id, score in want.items():
+                assert got[doc_id] == pytest.approx(score, abs=1e-3), (q, doc_id)
+
+
+def test_facet_counting_paths_agree(engine, monkeypatch):
+    import search.facets as facets
+
+    by_counter = engine.search("-zzzz").facets
+    monkeypatch.setattr(facets, "LARGE_SET", 0)
+    assert engine.search("-zzzz").facets == by_counter
+
+
+def test_spelling_candidates_by_symmetric_deletion():
+    from search.spelling import Words, distance
+
+    words = Words.__new__(Words)
+    words.words = ["banjir", "banjar", "pemerintah", "pemerintahan", "hutan"]
+    words.freq = {"banjir": 50, "banjar": 5, "pemerintah": 90, "pemerintahan": 20, "hutan": 30}
+    words.freqs = [words.freq[w] for w in words.words]
+    words._deletes = None
+    assert words.candidates("bajir", 1)[0][2] == "banjir"
+    assert [c for _, _, c in words.candidates("pemerinth", 2)][:1] == ["pemerintah"]
+    assert words.candidates("hutna", 1)[0][2] == "hutan"          # transposition
+    assert all(distance("banjr", c) <= 1 for _, _, c in words.candidates("banjr", 1))
+    assert distance("kebakran", "kebakaran") == 1 and distance("ab", "ba") == 1
+
+
+def test_sentences_split_at_ends_and_blank_lines():
+    from search.highlight import split_sentences
+
+    text = '  Satu dua.  Tiga "empat." Lima\n\n  Enam tujuh?\r\n\r\nRp. 5 juta. Delapan.  '
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Satu dua.", 'Tiga "empat."', "Lima", "Enam tujuh?", "Rp. 5 juta.", "Delapan."]
+    assert split_sentences("   ") == []
+
+
+def test_time_limit_gives_partial_results_not_an_error(engine, monkeypatch):
+    import search.searcher as searcher_module
+
+    engine.search("banjir")                      # caches built outside the limit
+    monkeypatch.setattr(searcher_module, "TIME_LIMIT", -1.0)
+    results = engine.search("banjir OR kpk")
+    assert results.partial and "too long" in results.notes[0]
+    assert results.total == 0 and results.hits == []        # stopped before matching anything
+
+
+@pytest.mark.slow
+def test_typos_on_the_real_corpus(clickid_index):
+    """The issue's examples, on 23k real articles: same stories as the right spelling."""
+    index_dir, _ = clickid_index
+    eng = Engine(index_dir)
+    try:
+        for typo, right in (("pemerinth", "pemerintah"), ("kebakran hutan", "kebakaran hutan"),
+                            ("Jokowu", "Jokowi")):
+            results = eng.search(typo, per_page=10)
+            assert results.correction == right and results.corrected, typo
+            assert [h.id for h in results.hits] == [h.id for h in eng.search(right, per_page=10).hits]
+        forms = {m.lower() for h in eng.search("kunjungan").hits
+                 for m in re.findall(r"<mark>(.*?)</mark>", h.snippet)}
+        assert {"kunjungan", "berkunjung", "mengunjungi"} <= forms
+    finally:
+        eng.close()
+
+
+def test_articles_without_a_date_are_searchable_and_sortable(tmp_path):
+    """A record with no date must not break sorting, facets or the month filter."""
+    from conftest import write_jsonl
+
+    from search.indexer import index_corpus
+    from search.searcher import Engine
+
+    write_jsonl(tmp_path / "c" / "x.jsonl", [
+        {"id": "tanpa-tanggal", "title": "Banjir besar", "body": "Banjir di kota."},
+        {"id": "bertanggal", "title": "Banjir lagi", "body": "Banjir lagi.", "date": "2019-09-01"},
+    ])
+    index_corpus(tmp_path / "c", tmp_path / "ix")
+    engine = Engine(tmp_path / "ix")
+    try:
+        for sort in ("relevance", "newest"):
+            results = engine.search("banjir", sort=sort)
+            assert {h.id for h in results.hits} == {"tanpa-tanggal", "bertanggal"}
+        newest = engine.search("banjir", sort="newest").hits
+        assert newest[0].id == "bertanggal" and newest[1].date is None
+        months = {f["value"]: f["count"] for f in engine.search("banjir").facets["month"]}
+        assert months == {"2019-09": 1}
+    finally:
+        engine.close()
