@@ -3,8 +3,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-INDEX  ?= index
-CORPUS ?= corpus
+INDEX  ?= $(or $(CARI_INDEX),index)
+CORPUS ?= $(or $(CARI_CORPUS),corpus)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 

@@ -201,7 +201,8 @@ def cmd_eval(args) -> int:
 def cmd_serve(args) -> int:
     from search.serve import serve
 
-    return serve(index=args.index, host=args.host, port=args.port, workers=args.workers)
+    return serve(index=args.index, host=args.host, port=args.port, workers=args.workers,
+                 threads=args.threads)
 
 
 # -- parser ------------------------------------------------------------------
@@ -215,7 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = with_index(sub.add_parser("index", help="index a directory of articles (incremental)"))
-    p.add_argument("dir", help="corpus directory: .txt, .html, .json, .jsonl files, searched recursively")
+    p.add_argument("dir", nargs="?", default=os.environ.get("CARI_CORPUS", "corpus"),
+                   help="corpus directory: .txt, .html, .json, .jsonl files, searched recursively "
+                        "(default: $CARI_CORPUS or ./corpus)")
     p.add_argument("--rebuild", action="store_true", help="start from an empty index")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another indexer to finish (default: exit at once)")
@@ -262,9 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = with_index(sub.add_parser("serve", help="serve the web app with gunicorn"))
-    p.add_argument("--host", default=os.environ.get("CARI_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("CARI_PORT", "8000")))
+    p.add_argument("--host", default=None, help="address to bind (default: $CARI_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default: $CARI_PORT or 8000)")
     p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: from the core count)")
+    p.add_argument("--threads", type=int, default=None, help="threads per worker (default: $CARI_THREADS or 4)")
     p.set_defaults(func=cmd_serve)
     return parser
 

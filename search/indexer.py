@@ -24,6 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 
+from search import swap
 from search.article import Article
 from search.meta import IndexVersionError, check_version, read_meta, write_meta
 from search.readers import SUPPORTED_EXTENSIONS, read_file
@@ -180,6 +181,11 @@ def index_corpus(
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus directory not found: {corpus}")
     version = ANALYSIS_VERSION if analyzer is None else f"custom:{type(analyzer).__name__}"
+    if rebuild and whoosh_index.exists_in(str(swap.live_dir(index_dir))):
+        # Readers keep the old index until the new one is complete (search/swap.py).
+        return swap.build_fresh(corpus, index_dir, lock_timeout=lock_timeout, procs=procs,
+                                analyzer=analyzer, progress=progress)
+    index_dir = swap.live_dir(index_dir)
     report = IndexReport()
     ix, clearing = open_for_writing(index_dir, build_schema(analyzer), rebuild, version)
     stamps, owners = ({}, {}) if clearing else indexed_files(ix)
@@ -262,6 +268,7 @@ def acquire_writer(ix, procs: int, lock_timeout: float):
 
 def write_files(writer, corpus, changed, stamps, owners, report, progress) -> None:
     """Replace the documents of each changed file with what the file holds now."""
+    known_fields = set(writer.schema.names())
     by_path: dict[str, list[str]] = {}
     for article_id, path in owners.items():
         by_path.setdefault(path, []).append(article_id)
@@ -289,7 +296,9 @@ def write_files(writer, corpus, changed, stamps, owners, report, progress) -> No
                 continue
             article.path = cf.rel
             owners[article.id] = cf.rel
-            writer.add_document(**to_document(article, cf.stamp))
+            doc = to_document(article, cf.stamp)
+            # An index built before a field was added keeps its own schema.
+            writer.add_document(**{k: v for k, v in doc.items() if k in known_fields})
             report.articles += 1
         if progress:
             progress(done, len(changed), report.articles)

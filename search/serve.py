@@ -1,20 +1,40 @@
-"""`cari serve`: run the web app under gunicorn with the project's config."""
+"""`cari serve`: run the web app under gunicorn with the project's config.
+
+Flags override the ``CARI_*`` variables the config file reads
+(docs/configuration.md); the app finds its index through ``CARI_INDEX``.
+"""
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+
+CONFIG_FILE = Path(__file__).resolve().parents[1] / "web" / "gunicorn_config.py"
+APP = "web:create_app()"
 
 
-def serve(index: str, host: str, port: int, workers: int | None = None) -> int:
-    """Replace this process with gunicorn; the app finds its index via CARI_INDEX."""
-    os.environ["CARI_INDEX"] = os.path.abspath(index)
-    argv = [
-        sys.executable, "-m", "gunicorn",
-        "--config", "python:web.gunicorn_config",
-        "--bind", f"{host}:{port}",
-    ]
+def gunicorn_argv(host: str | None = None, port: int | None = None,
+                  workers: int | None = None, threads: int | None = None) -> list[str]:
+    """The gunicorn command line (the index goes through CARI_INDEX: see ``serve``)."""
+    argv = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG_FILE)]
+    if host is not None or port is not None:
+        from search import config
+
+        host = host or config.get("CARI_HOST")
+        port = port or config.get_int("CARI_PORT")
+        argv += ["--bind", f"{host}:{port}"]
     if workers:
         argv += ["--workers", str(workers)]
-    argv.append("web:create_app()")
+    if threads:
+        argv += ["--threads", str(threads)]
+    argv.append(APP)
+    return argv
+
+
+def serve(index: str, host: str | None = None, port: int | None = None,
+          workers: int | None = None, threads: int | None = None) -> int:
+    """Replace this process with gunicorn."""
+    os.environ["CARI_INDEX"] = os.path.abspath(index)
+    argv = gunicorn_argv(host, port, workers, threads)
     os.execv(sys.executable, argv)
     return 0  # not reached

@@ -40,6 +40,9 @@ def index_cmd(corpus, ix, *extra):
 def doc_count(ix) -> int:
     from whoosh import index
 
+    from search.swap import live_dir
+
+    ix = live_dir(ix)
     if not index.exists_in(str(ix)):
         return 0
     with index.open_dir(str(ix)).searcher() as s:

@@ -1,4 +1,8 @@
-"""The real gunicorn, on a free port, serving an index of corpus/ over HTTP."""
+"""The real gunicorn, started as `cari serve` does, on a free port: pages, API,
+access log (text and JSON) and the settings it reads from the environment.
+
+``GunicornServer`` is shared with test_serving.py and test_fd_leak.py.
+"""
 from __future__ import annotations
 
 import json
@@ -6,43 +10,169 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, free_port
 
 
-@pytest.fixture
-def server(sample_index):
-    port = free_port()
-    env = dict(os.environ, CARI_INDEX=str(sample_index))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search", "serve", "--index", str(sample_index),
-         "--port", str(port), "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
+class GunicornServer:
+    """`cari serve` (the project's gunicorn config) on 127.0.0.1; logs in files."""
+
+    def __init__(self, index: Path, log_dir: Path, workers: int = 2, threads: int = 4, **env):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.access_log = Path(log_dir) / "access.log"
+        self.error_log = Path(log_dir) / "error.log"
+        self.env = dict(os.environ, CARI_ACCESS_LOG=str(self.access_log),
+                        CARI_ERROR_LOG=str(self.error_log), CARI_THREADS=str(threads), **env)
+        self.argv = [sys.executable, "-m", "search", "serve", "--index", str(index),
+                     "--port", str(self.port), "--workers", str(workers)]
+        self.proc = None
+
+    def start(self, timeout: float = 60) -> "GunicornServer":
+        self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"gunicorn exited: {self.errors()}")
+            try:
+                urllib.request.urlopen(self.base + "/api/stats", timeout=5)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"gunicorn did not answer within {timeout}s: {self.errors()}")
+
+    def errors(self) -> str:
         try:
-            urllib.request.urlopen(base + "/", timeout=2)
-            break
+            return self.error_log.read_text("utf-8")[-3000:]
         except OSError:
-            if proc.poll() is not None:
-                pytest.fail("gunicorn exited: " + proc.stdout.read().decode())
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=15)
+            return "(no error log)"
+
+    def get(self, path: str, timeout: float = 30):
+        with urllib.request.urlopen(self.base + path, timeout=timeout) as r:
+            return r.status, r.read()
+
+    def search(self, q: str) -> dict:
+        status, body = self.get("/api/search?" + urllib.parse.urlencode({"q": q}))
+        assert status == 200
+        return json.loads(body)
+
+    def worker_pids(self) -> list[int]:
+        import psutil
+
+        return sorted(c.pid for c in psutil.Process(self.proc.pid).children())
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def server(sample_index, tmp_path):
+    srv = GunicornServer(sample_index, tmp_path).start()
+    yield srv
+    srv.stop()
 
 
 def test_gunicorn_serves_search_api_and_pages(server):
-    with urllib.request.urlopen(server + "/api/search?q=banjir", timeout=10) as r:
-        data = json.load(r)
-    assert r.status == 200 and data["total"] >= 2
-    with urllib.request.urlopen(server + "/search?q=banjir", timeout=10) as r:
-        assert "<mark" in r.read().decode()
+    data = server.search("banjir")
+    assert data["total"] >= 2
+    status, page = server.get("/search?q=banjir")
+    assert status == 200 and "<mark" in page.decode()
     article_id = data["hits"][0]["id"]
-    with urllib.request.urlopen(f"{server}/article/{article_id}", timeout=10) as r:
-        assert data["hits"][0]["title"].split()[0] in r.read().decode()
+    status, page = server.get(f"/article/{urllib.parse.quote(article_id)}")
+    assert data["hits"][0]["title"].split()[0] in page.decode()
+
+
+def wait_for_lines(path: Path, n: int, timeout: float = 10) -> list[str]:
+    """The log's lines once it has n of them (gunicorn writes after the response)."""
+    deadline = time.time() + timeout
+    lines = []
+    while time.time() < deadline:
+        lines = path.read_text("utf-8").splitlines() if path.exists() else []
+        if len(lines) >= n:
+            break
+        time.sleep(0.1)
+    return lines
+
+
+def test_one_text_access_line_per_request_with_latency(server):
+    before = len(wait_for_lines(server.access_log, 1))  # the start-up probe
+    for q in ("banjir", "gempa", "harga beras"):
+        server.search(q)
+    lines = wait_for_lines(server.access_log, before + 3)
+    time.sleep(0.5)  # nothing more may arrive
+    lines = server.access_log.read_text("utf-8").splitlines()
+    assert len(lines) == before + 3
+    assert '"GET /api/search?q=harga+beras HTTP/1.1" 200' in lines[-1]
+    assert lines[-1].endswith("ms") and lines[-1].rsplit(" ", 1)[1][:-2].isdigit()
+
+
+def test_json_logs_when_asked(sample_index, tmp_path):
+    srv = GunicornServer(sample_index, tmp_path, workers=1, CARI_LOG_FORMAT="json").start()
+    try:
+        srv.search("banjir")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            srv.get("/api/articles/no-such-id")
+        assert err.value.code == 404
+        lines = wait_for_lines(srv.access_log, 3)
+    finally:
+        srv.stop()
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    by_path = {r["path"]: r for r in records}
+    hit = by_path["/api/search"]
+    assert hit["status"] == 200 and hit["query"] == "q=banjir" and hit["method"] == "GET"
+    assert isinstance(hit["duration_ms"], float) and hit["duration_ms"] > 0
+    assert by_path["/api/articles/no-such-id"]["status"] == 404
+    errors = [json.loads(line) for line in srv.error_log.read_text("utf-8").splitlines()]
+    assert any("Booting worker" in e["message"] for e in errors)
+    assert all(e["level"] in ("debug", "info", "warning", "error", "critical") for e in errors)
+
+
+def test_settings_come_from_the_environment():
+    from search import config
+
+    env = {"CARI_WORKERS": "3", "CARI_HOST": "127.0.0.2", "CARI_PORT": "9001", "CARI_LOG_FORMAT": "JSON"}
+    assert config.workers(env) == 3
+    assert config.bind(env) == "127.0.0.2:9001"
+    assert config.bind({"CARI_BIND": "unix:/tmp/cari.sock"}) == "unix:/tmp/cari.sock"
+    assert config.bind({}) == "127.0.0.1:8000"
+    assert config.workers({}) == config.cpu_count() >= 1
+    assert config.log_format(env) == "json"
+    assert config.log_target("CARI_ACCESS_LOG", {"CARI_ACCESS_LOG": "off"}) is None
+    with pytest.raises(ValueError, match="CARI_WORKERS"):
+        config.workers({"CARI_WORKERS": "many"})
+    with pytest.raises(ValueError, match="CARI_LOG_FORMAT"):
+        config.log_format({"CARI_LOG_FORMAT": "xml"})
+
+
+def test_gunicorn_config_file_reads_the_environment():
+    """What gunicorn itself makes of the config file, without starting a server."""
+    code = ("import runpy; ns = runpy.run_path('web/gunicorn_config.py');"
+            "print(ns['workers'], ns['threads'], ns['bind'], ns['timeout'], ns['logger_class'])")
+    env = dict(os.environ, CARI_WORKERS="5", CARI_THREADS="2", CARI_BIND="127.0.0.1:8123", CARI_TIMEOUT="12")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["5", "2", "127.0.0.1:8123", "12", "web.logging.Logger"]
+
+
+def test_serve_builds_the_gunicorn_command():
+    from search.serve import CONFIG_FILE, gunicorn_argv
+
+    argv = gunicorn_argv("127.0.0.1", 8123, workers=3, threads=2)
+    assert argv[argv.index("--config") + 1] == str(CONFIG_FILE) and CONFIG_FILE.is_file()
+    assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
+    assert argv[argv.index("--workers") + 1] == "3" and argv[argv.index("--threads") + 1] == "2"
+    assert argv[-1] == "web:create_app()"

@@ -1,17 +1,22 @@
-"""The cari web app: ``create_app()`` builds it; gunicorn serves it."""
+"""The cari web app: ``create_app()`` builds it; gunicorn serves it.
+
+Flask and the search engine are imported inside ``create_app`` so that
+gunicorn's master, which imports ``web.logging`` for its logger class, stays
+free of application code: workers import it fresh, and ``kill -HUP`` brings
+in new code.
+"""
 from __future__ import annotations
 
-import os
 
-from flask import Flask
+def create_app(config: dict | None = None):
+    from flask import Flask
 
-from web.engine import init_engine
+    from search import config as settings
+    from web.engine import init_engine
 
-
-def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
-        CARI_INDEX=os.environ.get("CARI_INDEX", "index"),
+        CARI_INDEX=settings.get("CARI_INDEX"),
         JSON_AS_ASCII=False,
     )
     if config:
@@ -23,4 +28,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api.health_bp)
     return app
