@@ -33,6 +33,8 @@ TITLES = {
     "quality": "Retrieval quality",
     "stemming": "Stemming",
     "extraction": "Text extraction",
+    "queries": "Query features: highlights, facets, typos, autocomplete",
+    "load": "Serving under load",
 }
 REPORT_NAME = "benchmarks.md"
 
