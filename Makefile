@@ -55,7 +55,7 @@ $(AXE):
 		&& (mkdir -p .cache/npm && npm install --prefix .cache/npm --no-save --no-audit --no-fund axe-core@4 >/dev/null 2>&1) \
 		|| echo "could not install axe-core: the accessibility test will be skipped"
 
-test: install-test browser $(AXE)
+test: install-bench browser $(AXE)
 	$(BIN)/python -m pytest
 
 screenshots: install-test browser
