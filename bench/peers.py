@@ -157,6 +157,7 @@ class CariSearcher:
     def __init__(self, index_dir: Path, check_analysis: bool = True):
         from search.searcher import Engine
         self.engine = Engine(index_dir, check_analysis=check_analysis)
+        self.engine.warm()      # as each gunicorn worker does before serving (web/gunicorn_config.py)
 
     def search(self, query: str, limit: int = 10, highlight: bool = True) -> list[tuple[str, str]]:
         from search.query import QueryError

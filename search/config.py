@@ -21,6 +21,7 @@ DEFAULTS = {
     "CARI_ERROR_LOG": "-",
     "CARI_LOG_LEVEL": "info",
     "CARI_LOG_FORMAT": "text",
+    "CARI_RESULT_CACHE": "1024",
 }
 LOG_FORMATS = ("text", "json")
 

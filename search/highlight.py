@@ -13,7 +13,8 @@ import bisect
 import html
 import re
 import threading
-from functools import lru_cache
+
+from search.analysis.tokenizer import TOKEN_PATTERN
 
 
 SNIPPET_CHARS = 260          # a snippet is about this long: one or two sentences
@@ -22,15 +23,35 @@ WORD_CACHE_LIMIT = 200_000
 # A sentence ends at . ! ? (closing quotes/brackets allowed) before a capital,
 # a digit or an opening quote; abbreviations such as "Rp." or "dr." seldom
 # stand before a capital in news text, and a wrong cut only shortens a snippet.
-_BOUNDARY = re.compile(r"\s*\n[^\S\n]*\n\s*|(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# Both kinds of boundary start with a fixed character, which lets the regex
+# engine skip ahead instead of trying every position.
+_BOUNDARY = re.compile(r"(?P<end>[.!?…][\"'”’)\]]?)(?P<space>\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n[^\S\n]*\n\s*")
+_SPACES = " \t\r\f\v"
+
+
+def term_pieces(analyzer):
+    """cari's cached one-token analysis (raw token -> terms) when ``analyzer``
+    is cari's chain, else None (a peer analyzer in a benchmark)."""
+    for item in getattr(analyzer, "items", ()):
+        terms = getattr(item, "_terms", None)
+        if terms is not None:
+            return terms.pieces
+    return None
 
 
 class Highlighter:
-    """Builds snippets with one analyzer instance and a shared word cache."""
+    """Builds snippets with one analyzer instance and a shared word cache.
+
+    The cache maps each written word seen in a body to its terms, and keeps
+    the reverse (term -> written forms) so that a query's forms are a few
+    set lookups rather than a loop over every word of every hit.
+    """
 
     def __init__(self, analyzer):
         self.analyzer = analyzer
+        self._pieces = term_pieces(analyzer)
         self._words: dict[str, frozenset] = {}
+        self._forms: dict[str, set] = {}      # term -> written words that analyse to it
         self._lock = threading.Lock()
 
     # -- analysis ------------------------------------------------------------------
@@ -38,11 +59,32 @@ class Highlighter:
     def word_terms(self, raw: str) -> frozenset:
         found = self._words.get(raw)
         if found is None:
-            found = frozenset(t.text for t in self.analyzer(raw, mode="query"))
+            if self._pieces is not None and TOKEN_PATTERN.fullmatch(raw):
+                found = frozenset(term for term, _, _ in self._pieces(raw))
+            else:
+                found = frozenset(t.text for t in self.analyzer(raw, mode="query"))
             with self._lock:
                 if len(self._words) >= WORD_CACHE_LIMIT:
                     self._words.clear()
+                    self._forms.clear()
                 self._words[raw] = found
+                for term in found:
+                    self._forms.setdefault(term, set()).add(raw)
+        return found
+
+    def learn(self, words: set) -> None:
+        """Analyse the words not met before."""
+        # set.difference(dict) checks each word against the dict in C; the
+        # ``-`` operator with ``.keys()`` would copy every key into a new set.
+        for raw in words.difference(self._words):
+            self.word_terms(raw)
+
+    def forms_of(self, terms) -> set:
+        """Every known written form of ``terms``."""
+        forms = self._forms
+        found: set = set()
+        for term in terms:
+            found.update(forms.get(term, ()))
         return found
 
     def spans(self, text: str, terms) -> list[tuple[int, int]]:
@@ -64,10 +106,10 @@ class Highlighter:
         sentences = split_sentences(body)
         if not sentences:
             return "", False
-        scored, pattern = [], None
+        scored, present = [], None
         if terms:
             forms = forms if forms is not None else self.forms(terms)
-            scored, pattern = self.score_sentences(body, sentences, forms)
+            scored, present = self.score_sentences(body, sentences, forms)
         if not scored and terms:
             # Names that only the full analyzer sees (Joko Widodo -> jokowi).
             for index, (start, end) in enumerate(sentences):
@@ -82,8 +124,8 @@ class Highlighter:
         for index in chosen:
             start, end = sentences[index]
             sentence = body[start:end]
-            if pattern is not None:
-                spans = [m.span() for m in pattern.finditer(sentence)]
+            if present is not None:
+                spans = [(start, end) for start, end, _ in locate(sentence, present)]
             else:
                 spans = self.spans(sentence, terms)
             marked = marked or bool(spans)
@@ -94,68 +136,83 @@ class Highlighter:
         return "".join(pieces), marked
 
     def score_sentences(self, body: str, sentences, forms: "Forms"):
-        """(distinct terms, matches, -index) of each sentence holding a query term,
-        and the pattern that finds the body's words for those terms.
+        """(distinct terms, matches, -index) of each sentence holding a query
+        term, and the body's words that are forms of the query's terms.
 
-        The words of the body that analyse to a query term are found with set
-        operations (see ``Forms``), then located with one regular expression,
-        so the per-word work runs in C.
+        Those words are found with set operations (see ``Forms``) and then
+        located with ``str.find``: no per-word Python loop over the body and
+        no regular expression to compile per query.
         """
-        hot = forms.hot_in(set(_WORD.findall(body)))
-        if not hot:
+        words = set(_WORD.findall(body))
+        present = words & forms.hot(words)
+        if not present:
             return [], None
-        pattern = hot_pattern(tuple(sorted(hot, key=len, reverse=True)))
+        term_of = forms.term_of
         starts = [start for start, _ in sentences]
         distinct: dict[int, set] = {}
         counts: dict[int, int] = {}
         where = bisect.bisect_right
-        for m in pattern.finditer(body):
-            index = where(starts, m.start()) - 1
+        for start, _, word in locate(body, present):
+            index = where(starts, start) - 1
             if index in counts:
                 counts[index] += 1
-                distinct[index] |= hot[m.group()]
+                distinct[index] |= term_of(word)
             else:
                 counts[index] = 1
-                distinct[index] = set(hot[m.group()])
-        return [(len(distinct[i]), c, -i) for i, c in counts.items()], pattern
+                distinct[index] = set(term_of(word))
+        return [(len(distinct[i]), c, -i) for i, c in counts.items()], present
 
 
 class Forms:
-    """The written forms of one query's terms, learnt as a page of hits is read.
+    """The written forms of one query's terms, as known to the highlighter.
 
-    Each distinct word is looked up once per query (through the highlighter's
-    cache); the next hit only looks up the words the earlier ones did not have.
+    Each hit's new words are analysed once (and remembered by the
+    highlighter for later queries); the query's forms are gathered again
+    only when a hit brought words not met before.
     """
 
     def __init__(self, highlighter: Highlighter, terms):
         self.highlighter = highlighter
         self.terms = frozenset(terms)
-        self.seen: set[str] = set()
-        self.hot: dict[str, frozenset] = {}
+        self._hot: set = highlighter.forms_of(self.terms)
 
-    def hot_in(self, words: set) -> dict[str, frozenset]:
-        """Those of ``words`` that are forms of a query term, with the terms."""
-        terms = self.terms
-        known = self.highlighter._words.get
-        for raw in words - self.seen:
-            found = known(raw)
-            if found is None:
-                found = self.highlighter.word_terms(raw)
-            if not found.isdisjoint(terms):
-                self.hot[raw] = found & terms
-        self.seen |= words
-        hot = self.hot
-        return {raw: hot[raw] for raw in words & hot.keys()}
+    def hot(self, words: set) -> set:
+        """The query's written forms, after learning ``words``."""
+        highlighter = self.highlighter
+        if words.difference(highlighter._words):
+            highlighter.learn(words)
+            self._hot = highlighter.forms_of(self.terms)
+        return self._hot
+
+    def term_of(self, word: str) -> frozenset:
+        """The query terms ``word`` is a form of."""
+        return self.highlighter.word_terms(word) & self.terms
+
+
+def locate(text: str, words) -> list[tuple[int, int, str]]:
+    """(start, end, word) of every whole-word occurrence of ``words`` in ``text``,
+    in order. A word inside a longer one (``Israel`` in ``Israel-Palestina``,
+    ``kata`` in ``katanya``) does not count, as the tokenizer would not split it."""
+    found = []
+    size = len(text)
+    for word in words:
+        length = len(word)
+        at = text.find(word)
+        while at >= 0:
+            end = at + length
+            if (at == 0 or not _is_word_char(text[at - 1])) and (end == size or not _is_word_char(text[end])):
+                found.append((at, end, word))
+            at = text.find(word, at + 1)
+    found.sort()
+    return found
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_'’-"
 
 
 # A word as the tokenizer reads it (letters and digits, inner apostrophes and hyphens).
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+(?:['’][^\W_]+)*)*")
-
-
-@lru_cache(maxsize=4096)
-def hot_pattern(words: tuple[str, ...]) -> re.Pattern:
-    """The given words, whole, longest first."""
-    return re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w'’-])")
 
 
 # Words written with a period that seldom end a sentence (Rp. 5 juta, Dr. Ani, B. J. Habibie).
@@ -176,10 +233,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        if text[m.start() - 1:m.start()] == "." and is_abbreviation(text, m.start() - 1):
-            continue
-        if m.start() > start:
-            spans.append((start, m.start()))
+        if m.group("end") is not None:
+            cut = m.start("space")
+            if text[cut - 1] == "." and is_abbreviation(text, cut - 1):
+                continue
+        else:
+            cut = m.start()
+            while cut > start and text[cut - 1] in _SPACES:
+                cut -= 1
+        if cut > start:
+            spans.append((start, cut))
         start = m.end()
     if start < len(text):
         spans.append((start, len(text)))

@@ -22,7 +22,13 @@ import time
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-POSTINGS_CACHE = 200_000       # postings kept in memory per index generation (~20 MB)
+# Postings kept decoded per index generation. Reading a long posting list
+# (a word in half the archive) costs Whoosh ~10 ms of block decoding, so the
+# most frequent terms are decoded once, when a worker warms up, and kept
+# ("pinned"); other terms share a smaller cache that is emptied when full.
+PINNED_POSTINGS = 1_000_000
+RECENT_POSTINGS = 300_000
+WARM_MIN_DF = 256              # shorter lists are a block or two: cheap to read when asked
 SCORED_FIELDS = ("title", "body")
 
 
@@ -58,6 +64,7 @@ class Stats:
         self.norms: dict[str, list[float]] = {}
         self.view = view
         self.has_deletions = reader.has_deletions()
+        self.warmed = not self.usable
         if not self.usable:
             return
         n = reader.doc_count_all()
@@ -67,27 +74,74 @@ class Stats:
             k1 = self.K1
             self.norms[field] = [k1 * ((1 - B) + B * field_length(reader, d, field) / avgfl)
                                  for d in range(n)]
-        self._postings: dict[tuple, dict] = {}
+        self._pinned: dict[tuple, dict] = {}
+        self._recent: dict[tuple, dict] = {}
         self._size = 0
         self._lock = threading.Lock()
+        # One int object per document number, shared by every cached posting
+        # list (a dict of fresh ints would cost 28 bytes more per posting).
+        self._docnums = list(range(n))
 
     def postings(self, reader, field: str, text: str) -> dict:
         key = (field, text)
-        found = self._postings.get(key)
+        found = self._pinned.get(key)
+        if found is None:
+            found = self._recent.get(key)
         if found is not None:
             return found
-        found = read_postings(reader, field, text)
+        found = self.read(reader, field, text)
+        with self._lock:
+            if self._size + len(found) > RECENT_POSTINGS:
+                self._recent = {}
+                self._size = 0
+            if len(found) <= RECENT_POSTINGS // 4:
+                self._recent[key] = found
+                self._size += len(found)
+        return found
+
+    def read(self, reader, field: str, text: str) -> dict:
+        found = read_postings(reader, field, text, self._docnums)
         if self.has_deletions and found:
             live = self.view.live
             found = {d: w for d, w in found.items() if d in live}
-        with self._lock:
-            if self._size + len(found) > POSTINGS_CACHE:
-                self._postings.clear()
-                self._size = 0
-            if len(found) <= POSTINGS_CACHE // 4:
-                self._postings[key] = found
-                self._size += len(found)
         return found
+
+    def warm(self, reader, budget: int = PINNED_POSTINGS) -> int:
+        """Decode the longest posting lists of title and body (most frequent
+        terms first) until ``budget`` postings are held; returns how many."""
+        if not self.usable:
+            return 0
+        lengths = [(df, field, text) for (field, text), df in frequencies(reader).items()]
+        lengths.sort(reverse=True)
+        pinned, held = {}, 0
+        for df, field, text in lengths:
+            if df < WARM_MIN_DF:
+                break
+            if held + df > budget:
+                continue
+            pinned[(field, text)] = self.read(reader, field, text)
+            held += df
+            if budget - held < 100:
+                break
+        self._pinned = pinned
+        self.warmed = True
+        return held
+
+
+def frequencies(reader) -> dict:
+    """(field, term) -> document frequency for title and body, summed over
+    segments (each segment's term list is read in order; a combined reader
+    would look every term up in every segment)."""
+    found: dict[tuple, int] = {}
+    for leaf, _ in reader.leaf_readers():
+        for field in SCORED_FIELDS:
+            if field not in leaf.schema:
+                continue
+            to_text = leaf.schema[field].from_bytes
+            for text, info in leaf.iter_field(field):
+                key = (field, to_text(text))
+                found[key] = found.get(key, 0) + info.doc_frequency()
+    return found
 
 
 def field_length(reader, docnum: int, field: str) -> int:
@@ -96,8 +150,9 @@ def field_length(reader, docnum: int, field: str) -> int:
     return 1 if length is None else length
 
 
-def read_postings(reader, field: str, text: str) -> dict:
-    """``docnum -> weight`` for one term over every segment."""
+def read_postings(reader, field: str, text: str, docnums=None) -> dict:
+    """``docnum -> weight`` for one term over every segment; ``docnums`` (a list
+    of ints by value) lends its int objects to the keys."""
     out: dict = {}
     for leaf, offset in reader.leaf_readers():
         if (field, text) not in leaf:
@@ -105,7 +160,7 @@ def read_postings(reader, field: str, text: str) -> dict:
         m = leaf.postings(field, text)
         m = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
         if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
-            read_blocks(m, offset, out)
+            read_blocks(m, offset, out, docnums)
         else:  # another codec: the generic, slower walk
             while m.is_active():
                 out[m.id() + offset] = m.weight()
@@ -113,7 +168,7 @@ def read_postings(reader, field: str, text: str) -> dict:
     return out
 
 
-def read_blocks(m, offset: int, out: dict) -> None:
+def read_blocks(m, offset: int, out: dict, docnums=None) -> None:
     """Whole blocks of Whoosh's default codec (W3LeafMatcher) at a time."""
     while m.is_active():
         if m._ids is None:
@@ -123,6 +178,8 @@ def read_blocks(m, offset: int, out: dict) -> None:
         ids, weights = m._ids, m._weights
         if offset:
             ids = [i + offset for i in ids]
+        if docnums is not None:
+            ids = map(docnums.__getitem__, ids)
         out.update(zip(ids, weights))
         if m._lastblock:
             break

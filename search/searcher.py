@@ -30,7 +30,8 @@ from search.highlight import SNIPPET_CHARS, Highlighter, clip
 from search.swap import live_dir
 from search.meta import check_version, read_meta
 from search.query import QueryError, normalize_filters, parse_query
-from search.scoring import Evaluator, Match, OutOfTime, Stats, score, top
+from search.result_cache import ResultCache
+from search.scoring import WARM_MIN_DF, Evaluator, Match, OutOfTime, Stats, score, top
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -116,6 +117,8 @@ class Engine:
         self._searchers: dict[int, object] = {}
         self._views: dict[object, ColumnView] = {}
         self._extras: dict[tuple, object] = {}
+        self.results = ResultCache()
+        self._warming = threading.Lock()
 
     # -- searchers and per-generation caches -----------------------------------------
     def searcher(self):
@@ -165,6 +168,30 @@ class Engine:
                 self._extras[key] = found
         return found
 
+    def new_stats(self, searcher, view) -> Stats:
+        """Scoring statistics for a new index generation; its frequent terms'
+        postings are decoded in the background, with a reader of its own
+        (a reader is not shared between threads)."""
+        stats = Stats(searcher, view)
+        if searcher.reader().doc_count_all() < WARM_MIN_DF:
+            return stats                    # no posting list long enough to be worth it
+        generation = searcher.reader().generation()
+
+        def warm():
+            if not self._warming.acquire(blocking=False):
+                return                      # one at a time: commits may come faster than warm-ups
+            try:
+                with self.ix.reader() as reader:
+                    if reader.generation() == generation:
+                        stats.warm(reader)
+            except Exception:  # noqa: BLE001 - warming only saves time; queries read postings anyway
+                pass
+            finally:
+                self._warming.release()
+
+        threading.Thread(target=warm, name="cari-warm-postings", daemon=True).start()
+        return stats
+
     def close(self) -> None:
         with self._lock:
             for s in self._searchers.values():
@@ -172,6 +199,7 @@ class Engine:
             self._searchers.clear()
             self._views.clear()
             self._extras.clear()
+        self.results.clear()
 
     # -- search -------------------------------------------------------------------------
     def search(self, q, page=1, per_page=10, highlight: bool = True, sort: str = "relevance",
@@ -182,6 +210,19 @@ class Engine:
             raise QueryError(f"sort must be one of: {', '.join(SORTS)}", "bad_sort")
         wanted = normalize_filters(filters)
         searcher = self.searcher()
+        key = (searcher.reader().generation(), q if isinstance(q, str) else repr(q), page, per_page,
+               bool(highlight), sort, repr(sorted(wanted.items())), bool(facets), bool(recency))
+        cached = self.results.get(key)
+        if cached is not None:
+            cached.took_ms = round((time.perf_counter() - started) * 1000, 2)
+            return cached
+        results = self._search(q, page, per_page, highlight, sort, wanted, facets, recency, searcher)
+        results.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        self.results.put(key, results)
+        return results
+
+    def _search(self, q, page, per_page, highlight, sort, wanted, facets, recency, searcher) -> SearchResults:
+        started = time.perf_counter()
         view = self.view(searcher)
         run = _Run(self, searcher, view)
         # The clock starts once this generation's caches exist (the first query
@@ -305,13 +346,19 @@ class Engine:
         lists) rather than in the first request; call it after forking."""
         searcher = self.searcher()
         view = self.view(searcher)
-        self.cached("stats", searcher, lambda reader: Stats(searcher, view))
+        stats = self.cached("stats", searcher, lambda reader: Stats(searcher, view))
+        if not stats.warmed:
+            stats.warm(searcher.reader())
         from search.suggest import vocabulary
 
         vocabulary(self, searcher)
         from search.spelling import spell_words
 
-        spell_words(self, searcher).deletes()
+        words = spell_words(self, searcher)
+        words.deletes()
+        # The written words of titles and ledes, as they start and continue
+        # sentences: most words a snippet meets are then analysed already.
+        self.highlighter.learn({form for w in words.words for form in (w, w.capitalize())})
 
     def healthy(self) -> bool:
         """The index is open and answers a query."""
@@ -332,7 +379,7 @@ class _Run:
         self.engine = engine
         self.searcher = searcher
         self.view = view
-        self.stats = engine.cached("stats", searcher, lambda reader: Stats(searcher, view))
+        self.stats = engine.cached("stats", searcher, lambda reader: engine.new_stats(searcher, view))
         self.match: Match | None = None
         self.deadline = deadline
         self.partial = False
