@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from conftest import news, write_jsonl
+from search.indexer import index_corpus
 from search.query import QueryError
 from search.searcher import Engine, SearchResults
 
@@ -460,3 +461,44 @@ def test_articles_without_a_date_are_searchable_and_sortable(tmp_path):
         assert months == {"2019-09": 1}
     finally:
         engine.close()
+
+
+# --- result cache --------------------------------------------------------------------------------
+
+
+def test_a_repeated_search_is_answered_from_the_cache(tmp_path):
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir Jakarta", "Banjir merendam Jakarta.")])
+    eng = small_engine(tmp_path)
+    try:
+        first = eng.search("banjir")
+        first.hits.clear()                          # what a caller does to its copy stays there
+        second = eng.search("banjir")
+        assert eng.results.hits == 1
+        assert [h.id for h in second.hits] == ["t-001"]
+        assert eng.search("banjir", sort="newest").hits and eng.results.hits == 1   # another request
+    finally:
+        eng.close()
+
+
+def test_the_cache_never_serves_results_of_an_older_index(tmp_path):
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir Jakarta", "Banjir merendam Jakarta.")])
+    eng = small_engine(tmp_path)
+    try:
+        assert eng.search("banjir").total == 1
+        write_jsonl(tmp_path / "c" / "b.jsonl", [news(2, "Banjir Bekasi", "Banjir juga di Bekasi.")])
+        index_corpus(tmp_path / "c", tmp_path / "ix")
+        assert eng.search("banjir").total == 2
+    finally:
+        eng.close()
+
+
+def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("CARI_RESULT_CACHE", "0")
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir Jakarta", "Banjir merendam Jakarta.")])
+    eng = small_engine(tmp_path)
+    try:
+        eng.search("banjir")
+        eng.search("banjir")
+        assert eng.results.hits == 0 and eng.results.misses == 0
+    finally:
+        eng.close()
