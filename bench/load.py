@@ -128,14 +128,14 @@ def free_port() -> int:
 class Server:
     """A gunicorn on a free loopback port; stopped on exit."""
 
-    def __init__(self, kind: str, index: Path, workers: int, log_dir: Path):
+    def __init__(self, kind: str, index: Path, workers: int, log_dir: Path, extra_env: dict | None = None):
         self.kind, self.workers = kind, workers
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.access_log = log_dir / f"{kind}-{workers}w-access.log"
         self.error_log = log_dir / f"{kind}-{workers}w-error.log"
-        env = dict(os.environ)
-        if kind == "cari":
+        env = dict(os.environ, **(extra_env or {}))
+        if kind.startswith("cari"):
             from search.serve import gunicorn_argv
 
             env.update(CARI_INDEX=str(Path(index).resolve()), CARI_ACCESS_LOG=str(self.access_log),
@@ -248,15 +248,15 @@ def warm_up(server: Server, paths_file: Path, script: Path) -> None:
     wrk(server.base, paths_file, script, concurrency=8, seconds=2)
 
 
-def measure(kind: str, index: Path, workers: int, levels, seconds, files, log_dir) -> dict:
+def measure(kind: str, index: Path, workers: int, levels, seconds, files, log_dir, extra_env=None) -> dict:
     paths_file, script = files
-    with Server(kind, index, workers, log_dir) as server:
+    with Server(kind, index, workers, log_dir, extra_env) as server:
         warm_up(server, paths_file, script)
         before = server.resources()
         points = []
         for c in levels:
             point = wrk(server.base, paths_file, script, c, seconds)
-            print(f"  {kind:5} {workers}w c={c:<3} {point['rps']:7.1f} req/s  p50 {point['p50_ms']:6.1f} ms  "
+            print(f"  {kind:12} {workers}w c={c:<3} {point['rps']:7.1f} req/s  p50 {point['p50_ms']:6.1f} ms  "
                   f"p99 {point['p99_ms']:7.1f} ms  errors {point['errors']}  load {point['loadavg_1m']}",
                   file=sys.stderr, flush=True)
             points.append(point)
@@ -274,6 +274,14 @@ def count_lines(path: Path) -> int | None:
         return None
 
 
+def servers(cari_ix: Path, naive_ix: Path) -> list:
+    """(label, index, environment) of each server measured. cari runs twice:
+    as configured, and with its result cache off (CARI_RESULT_CACHE=0), which
+    shows what the search itself costs when no request repeats."""
+    return [("cari", cari_ix, {}), ("cari-nocache", cari_ix, {"CARI_RESULT_CACHE": "0"}),
+            ("naive", naive_ix, {})]
+
+
 def run(quick: bool = False) -> dict:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
@@ -286,10 +294,10 @@ def run(quick: bool = False) -> dict:
     try:
         files = wrk_files(tmp, qs)
         runs = []
-        for kind, index in (("cari", cari_ix), ("naive", naive_ix)):
+        for kind, index, env in servers(cari_ix, naive_ix):
             for workers in WORKERS:
                 try:
-                    runs.append(measure(kind, index, workers, levels, seconds, files, tmp))
+                    runs.append(measure(kind, index, workers, levels, seconds, files, tmp, env))
                 except RuntimeError as exc:  # keep the other servers' numbers
                     print(f"  {kind} {workers}w failed: {exc}", file=sys.stderr, flush=True)
                     runs.append({"server": kind, "workers": workers, "error": str(exc)[:500], "points": []})
@@ -370,7 +378,7 @@ def plot(result: dict) -> str | None:
             continue
         label = f"{r['server']} {r['workers']}w"
         xs = [p["concurrency"] for p in r["points"]]
-        style = "-o" if r["server"] == "cari" else "--s"
+        style = "-o" if r["server"].startswith("cari") else "--s"
         ax_rps.plot(xs, [p["rps"] for p in r["points"]], style, label=label)
         ax_p99.plot(xs, [p["p99_ms"] for p in r["points"]], style, label=label)
     ax_rps.set(xlabel="concurrent clients", ylabel="requests/s", title="/api/search throughput")
@@ -394,7 +402,10 @@ def markdown(result: dict) -> str:
         f"`/api/search` on 127.0.0.1 with wrk, {result['queries']} real queries rotated "
         f"(dev topics and \"Baca juga\" headlines), {result['documents']:,} documents, "
         f"{result['seconds_per_point']} s per point after a 2 s warm-up; wrk shares the machine's cores. "
-        f"cari: `cari serve` (gunicorn gthread, {threads_note()}); naive: Flask + Whoosh "
+        f"cari: `cari serve` (gunicorn gthread, {threads_note()}), with its per-worker result cache "
+        "(`CARI_RESULT_CACHE`; the rotated queries repeat, so after the warm-up most requests are "
+        "answered from it) and, as `cari-nocache`, with the cache off, so every request runs the "
+        "search; naive: Flask + Whoosh "
         "(StandardAnalyzer index, a searcher opened per request, gunicorn sync workers). "
         f"Goal: ≥ {GOAL_RPS} requests/s at p99 ≤ {GOAL_P99_MS} ms with 0 errors.",
         "",
