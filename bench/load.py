@@ -360,6 +360,7 @@ def soak(requests: int = SOAK_REQUESTS, workers: int = 2, concurrency: int = 8,
     return {"when": common.now_utc(), "workers": workers, "concurrency": concurrency,
             "index": str(index), "documents": doc_count(index), "requests": sent, "errors": errors,
             "target_requests": requests, "max_seconds": max_seconds,
+            "result_cache": os.environ.get("CARI_RESULT_CACHE") or "1024 (default)",
             "workers_restarted": pids != first_pids, "samples": samples}
 
 
@@ -450,7 +451,8 @@ def soak_markdown(data: dict) -> str:
     if data["requests"] < data.get("target_requests", 0):
         capped = f" (stopped by the {data['max_seconds']:.0f} s cap before {data['target_requests']:,})"
     return (f"Soak ({data['when']}): {data['requests']:,} requests{capped} to one cari server "
-            f"({data['workers']} workers, {data['concurrency']} clients, {data['documents']:,} documents), "
+            f"({data['workers']} workers, {data['concurrency']} clients, {data['documents']:,} documents, "
+            f"CARI_RESULT_CACHE={data.get('result_cache', '1024 (default)')}), "
             f"{data['errors']} errors. "
             f"Open files of the workers {first['fds']} → {last['fds']} (peak {peak_fds}), "
             f"RSS {first['rss_mb']:.0f} → {last['rss_mb']:.0f} MB (peak {peak_rss:.0f} MB), "

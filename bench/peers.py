@@ -155,8 +155,10 @@ class Cari:
 
 class CariSearcher:
     def __init__(self, index_dir: Path, check_analysis: bool = True):
+        from search.result_cache import ResultCache
         from search.searcher import Engine
         self.engine = Engine(index_dir, check_analysis=check_analysis)
+        self.engine.results = ResultCache(0)    # time the search, not a lookup of an earlier answer
         self.engine.warm()      # as each gunicorn worker does before serving (web/gunicorn_config.py)
 
     def search(self, query: str, limit: int = 10, highlight: bool = True) -> list[tuple[str, str]]:
