@@ -61,6 +61,8 @@ test: install-bench browser $(AXE)
 screenshots: install-test browser
 	CARI_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k fit_the_screen -q
 
+# About 15 minutes on 2 cores from a fresh clone. Quality scores the 500-item
+# IndoSum sample; CARI_BENCH_INDOSUM=full scores all 3,450 known items (slower).
 bench: install-bench
 	$(BIN)/python -m bench
 

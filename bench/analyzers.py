@@ -57,7 +57,9 @@ class PeerFilter(Filter):
     def __eq__(self, other):
         return isinstance(other, PeerFilter) and other.stemmer == self.stemmer
 
-    def _terms(self, raw: str) -> tuple[str, ...]:
+    # Not named ``_terms``: search.highlight takes an item with a ``_terms``
+    # attribute for cari's own cached analysis.
+    def stems(self, raw: str) -> tuple[str, ...]:
         terms = self.cache.get(raw)
         if terms is None:
             fn = _stem_function(self.stemmer)
@@ -68,7 +70,7 @@ class PeerFilter(Filter):
     def __call__(self, tokens):
         pos = 0
         for token in tokens:
-            for term in self._terms(token.text):
+            for term in self.stems(token.text):
                 token.text = term
                 if token.positions:
                     token.pos = pos

@@ -9,6 +9,8 @@ Settings come from the environment so they reach probe subprocesses too:
 - ``CARI_BENCH_WORK``: a scratch directory shared by the modules of one run, so
   an index built by one benchmark is reused by the next (default: a temp dir)
 - ``CARI_BENCH_PROCS``: processes for cari's indexer (default 2)
+- ``CARI_BENCH_INDOSUM``: the IndoSum known-item set of the quality benchmark:
+  ``sample`` (default, 500 items) or ``full`` (3,450 items: about seven times the IndoSum evaluation work)
 """
 from __future__ import annotations
 
@@ -320,20 +322,23 @@ def title_queries(articles: list, n: int, seed: int = 7) -> list[str]:
 # --- probes: work in a fresh process, measured from outside --------------------------------
 
 
-def run_probe(target: str, kwargs: dict, timeout: float = 1800) -> dict:
+def run_probe(target: str, kwargs: dict, timeout: float = 1800, sample_memory: bool = True) -> dict:
     """Run ``module:function(**kwargs)`` in a new Python process.
 
     Returns the function's JSON result plus ``wall_s``, ``cpu_s`` (user + system
     time of the child and its workers) and memory: ``peak_rss_mb`` (the child's own
     high-water mark, VmHWM) and ``peak_tree_pss_mb`` (the largest sum of PSS over
-    the child and its worker processes, sampled every 50 ms).
+    the child and its worker processes, sampled every 50 ms for the first second,
+    then every 250 ms; 0 without ``sample_memory``, which saves the sampling's CPU
+    when no one reads it).
     """
     cmd = [sys.executable, "-m", "bench.common", target, json.dumps(kwargs)]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": _pythonpath()})
     sampler = _TreeSampler(proc.pid)
-    sampler.start()
+    if sample_memory:
+        sampler.start()
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -357,11 +362,18 @@ def _pythonpath() -> str:
 
 
 class _TreeSampler(threading.Thread):
-    """Sample the PSS of a process and its children; keep the largest sum."""
+    """Sample the PSS of a process and its children; keep the largest sum.
 
-    def __init__(self, pid: int, interval: float = 0.05):
+    A sample costs about 7 ms of CPU (the process walk and smaps_rollup): every
+    50 ms, a seventh of a core taken from the work being measured. Short probes
+    are sampled that often; after ``fast_for`` seconds, every ``slow_interval``
+    (long builds grow their memory over minutes, not milliseconds).
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05, slow_interval: float = 0.25, fast_for: float = 1.0):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
+        self.slow_interval, self.fast_for = slow_interval, fast_for
         self.peak_total = 0
         self._stop_event = threading.Event()
 
@@ -371,6 +383,7 @@ class _TreeSampler(threading.Thread):
             root = psutil.Process(self.pid)
         except psutil.Error:
             return
+        started = time.perf_counter()
         while not self._stop_event.is_set():
             try:
                 procs = [root, *root.children(recursive=True)]
@@ -383,11 +396,13 @@ class _TreeSampler(threading.Thread):
                 self.peak_total = max(self.peak_total, total)
             except psutil.Error:
                 return
-            self._stop_event.wait(self.interval)
+            fast = time.perf_counter() - started < self.fast_for
+            self._stop_event.wait(self.interval if fast else self.slow_interval)
 
     def stop(self) -> None:
         self._stop_event.set()
-        self.join(timeout=2)
+        if self.is_alive():
+            self.join(timeout=2)
 
 
 def _probe_main(target: str, kwargs_json: str) -> None:

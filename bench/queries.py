@@ -14,10 +14,12 @@ so nothing from ../shared is copied into the project. Both systems answer each
 query in turn, in alternating order, so a busy moment of the shared machine
 hits both alike.
 
-Indexes: cari's in /tmp/cari-clickid-index (reused when its analysis version
-and schema match this code; ``CARI_QUERIES_INDEX`` overrides the path), plain
-Whoosh's in /tmp/cari-clickid-plain (``CARI_QUERIES_PLAIN``);
-quick mode builds both from a small subset in the bench work dir.
+Indexes: the 1x indexes of cari and the Whoosh tutorial that the indexing
+benchmark built in the run's work dir (``bench.indexing.ensure_index``), so
+``make bench`` builds each index once; run alone, this builds them unless
+``CARI_BENCH_WORK`` points at a previous run's work dir. ``CARI_QUERIES_INDEX``
+and ``CARI_QUERIES_PLAIN`` name other index dirs instead (built there if
+missing; cari's is rebuilt when its analysis version or schema is not this code's).
 
 Run alone: ``python -m bench.queries [--quick]``.
 """
@@ -33,8 +35,8 @@ from pathlib import Path
 
 from bench import common
 
-CARI_INDEX = Path(os.environ.get("CARI_QUERIES_INDEX") or "/tmp/cari-clickid-index")
-PLAIN_INDEX = Path(os.environ.get("CARI_QUERIES_PLAIN") or "/tmp/cari-clickid-plain")
+CARI_INDEX = os.environ.get("CARI_QUERIES_INDEX")
+PLAIN_INDEX = os.environ.get("CARI_QUERIES_PLAIN")
 QUERIES, QUICK_QUERIES = 300, 30
 TYPOS, QUICK_TYPOS = 150, 20
 PREFIXES, QUICK_PREFIXES = 400, 40
@@ -268,20 +270,18 @@ def recency_search_fn(engine, depth: int = 100):
 
 
 def run(quick: bool = False) -> dict:
+    from bench.indexing import base_corpus, ensure_index
     from bench.peers import WhooshTutorial
+    from search.result_cache import ResultCache
     from search.searcher import Engine
 
-    corpus = common.corpus_dir()
-    if quick:
-        corpus = common.quick_corpus(corpus)
-        cari_path, plain_path = common.work_dir() / "queries-cari", common.work_dir() / "queries-plain"
-    else:
-        cari_path, plain_path = CARI_INDEX, PLAIN_INDEX
+    corpus = base_corpus(quick)
     articles = common.load_articles(corpus)
-    ensure_cari(corpus, cari_path)
-    ensure_plain(articles, plain_path)
+    cari_path = ensure_cari(corpus, Path(CARI_INDEX)) if CARI_INDEX else ensure_index("cari", "base", quick)
+    plain_path = ensure_plain(articles, Path(PLAIN_INDEX)) if PLAIN_INDEX else ensure_index("whoosh", "base", quick)
     sets = query_sets(articles, quick)
     engine = Engine(cari_path)
+    engine.results = ResultCache(0)     # every query is timed through the search, none from the cache
     plain = WhooshTutorial().open_searcher(plain_path)
     try:
         started = time.perf_counter()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 
-from bench import common
 from bench.indexing import (LABELS, QUICK_SCALES, SYSTEMS, base_corpus, measure_scales, plot_throughput,
                             rows_table)
 

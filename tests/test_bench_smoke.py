@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-MINE = ["indexing", "latency", "memory", "quality"]
+MINE = ["indexing", "latency", "memory", "quality", "queries"]
 
 for dep in ("whoosh", "tantivy", "matplotlib", "psutil"):
     if importlib.util.find_spec(dep) is None:
@@ -27,7 +27,9 @@ def bench_env(tmp_path, monkeypatch):
     monkeypatch.setenv("CARI_BENCH_CORPUS", str(REPO / "corpus"))
     monkeypatch.setenv("CARI_BENCH_EXTRA", "")
     monkeypatch.setenv("CARI_BENCH_PROCS", "1")
-    monkeypatch.delenv("CARI_BENCH_WORK", raising=False)
+    monkeypatch.setenv("CARI_BENCH_WORK", str(tmp_path / "work"))
+    for name in ("CARI_BENCH_INDOSUM", "CARI_QUERIES_INDEX", "CARI_QUERIES_PLAIN"):
+        monkeypatch.delenv(name, raising=False)
     return tmp_path / "docs"
 
 
@@ -50,8 +52,36 @@ def test_quick_bench_writes_the_report(bench_env):
     assert (bench_env / "img" / "indexing-throughput.png").stat().st_size > 1000
     quality = json.loads((bench_env / "bench-results" / "quality.json").read_text("utf-8"))["result"]
     assert set(quality["results"]) == {"cari", "nostem", "snowball", "sastrawi", "whoosh", "tantivy"}
+    # The IndoSum known items come from the 500-item sample by default, and the report says so.
+    assert quality["files"]["indosum_knownitem"] == "indosum_knownitem_sample500.tsv"
+    assert "`indosum_knownitem_sample500.tsv`" in text.split("## Retrieval quality")[1]
+    assert quality["skipped"] == {"whoosh": ["indosum_knownitem"]}
+    assert "indosum_knownitem" not in quality["results"]["whoosh"]
+    assert "indosum_knownitem" in quality["results"]["cari"]
+    # Every index is built once and shared: no module built its own copy.
+    work = bench_env.parent / "work"
+    indexes = sorted(p.name for p in work.iterdir() if p.is_dir() and p.name.startswith("index-"))
+    assert indexes == sorted([f"index-{s}-base-quick" for s in ("cari", "whoosh", "tantivy")] +
+                             [f"index-{a}-full-quick" for a in ("nostem", "snowball", "sastrawi")])
+    assert not [p for p in work.iterdir() if p.name.startswith("queries-")]
     # Modules not run here keep "not run" (or their last results), never break the report.
     assert "not run: no results yet" in text.split("## Stemming")[1]
+
+
+def test_indosum_set_is_chosen_by_the_environment(monkeypatch):
+    from bench import quality
+
+    monkeypatch.delenv("CARI_BENCH_INDOSUM", raising=False)
+    files = {name: files[0] for name, _, files in quality.eval_sets()}
+    assert files["indosum_knownitem"] == "indosum_knownitem_sample500.tsv"
+    assert quality.skipped_sets("whoosh") == ("indosum_knownitem",) and quality.skipped_sets("cari") == ()
+    monkeypatch.setenv("CARI_BENCH_INDOSUM", "full")
+    files = {name: files[0] for name, _, files in quality.eval_sets()}
+    assert files["indosum_knownitem"] == "indosum_knownitem.tsv"
+    assert quality.skipped_sets("whoosh") == ()
+    monkeypatch.setenv("CARI_BENCH_INDOSUM", "most")
+    with pytest.raises(ValueError, match="CARI_BENCH_INDOSUM"):
+        quality.eval_sets()
 
 
 def test_failing_benchmark_is_reported_not_raised(bench_env, monkeypatch):
