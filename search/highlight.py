@@ -32,10 +32,11 @@ _SPACES = " \t\r\f\v"
 def term_pieces(analyzer):
     """cari's cached one-token analysis (raw token -> terms) when ``analyzer``
     is cari's chain, else None (a peer analyzer in a benchmark)."""
+    from search.analysis.chain import IndonesianTermFilter
+
     for item in getattr(analyzer, "items", ()):
-        terms = getattr(item, "_terms", None)
-        if terms is not None:
-            return terms.pieces
+        if isinstance(item, IndonesianTermFilter):
+            return item._terms.pieces
     return None
 
 
