@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from whoosh import fields
 
+from search.analysis.postings import IndonesianText
 from search.spelling import spelling_field
 
 TITLE_BOOST = 2.5
@@ -21,8 +22,9 @@ def build_schema(analyzer=None) -> fields.Schema:
         analyzer = indonesian_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=analyzer, stored=True, phrase=True, field_boost=TITLE_BOOST),
-        body=fields.TEXT(analyzer=analyzer, stored=True, phrase=True),
+        # IndonesianText: a TEXT field that indexes without the Token chain (same postings).
+        title=IndonesianText(analyzer=analyzer, stored=True, phrase=True, field_boost=TITLE_BOOST),
+        body=IndonesianText(analyzer=analyzer, stored=True, phrase=True),
         source=fields.ID(stored=True, sortable=True),
         category=fields.ID(stored=True, sortable=True),
         month=fields.ID(sortable=True),

@@ -131,3 +131,36 @@ def test_broken_inputs_are_reported_and_the_run_goes_on(corpus, tmp_path):
     flagged = {path for path, _ in report.errors} | {path for path, _ in report.skipped_files}
     for name in ("kosong.txt", "hilang.txt", "putar.json", "pipa.txt", "besar.txt"):
         assert name in flagged, (name, report.to_dict())
+
+
+def test_length_table_answers_like_whoosh(sample_index):
+    """The writers' LengthTable (search/writers.py) returns what Whoosh's
+    per-document reader returns, for every document and field."""
+    from whoosh import index as whoosh_index
+
+    from search import swap
+    from search.writers import LengthTable
+
+    ix = whoosh_index.open_dir(str(swap.live_dir(sample_index)))
+    segment = ix._segments()[0]
+    # A finished segment is one compound file; the writers read it before that.
+    storage = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
+    reader = segment.codec().per_document_reader(storage, segment)
+    table = LengthTable(segment.codec().per_document_reader(storage, segment))
+    names = ["title", "body", "spell", "source", "no_such_field"]
+    docs = range(reader.doc_count_all())
+    assert len(docs) > 0
+    assert ([table.doc_field_length(d, n) for n in names for d in docs]
+            == [reader.doc_field_length(d, n) for n in names for d in docs])
+    assert any(table.doc_field_length(d, "body") for d in docs)
+    assert table.doc_count_all() == reader.doc_count_all()   # the rest is delegated
+    table.close()
+    reader.close()
+
+
+def test_pool_limit_grows_with_memory_within_bounds():
+    from search.indexer import POOL_MAX_MB, POOL_MIN_MB, pool_limit_mb
+
+    for procs in (1, 2, 8):
+        assert POOL_MIN_MB <= pool_limit_mb(procs) <= POOL_MAX_MB
+    assert pool_limit_mb(1) >= pool_limit_mb(8)

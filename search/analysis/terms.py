@@ -32,6 +32,9 @@ class TermMaker:
     def __init__(self, stemmer: Stemmer = DEFAULT_STEMMER):
         self.stemmer = stemmer
         self._cache: dict[str, tuple[Piece, ...]] = {}
+        # The cache's get, for callers that look up millions of raw tokens
+        # (``postings.py``): None when ``pieces`` has not computed it yet.
+        self.cached = self._cache.get
 
     def pieces(self, raw: str) -> tuple[Piece, ...]:
         """The terms for ``raw`` with their spans; empty for a stopword."""
