@@ -31,13 +31,17 @@ from search.swap import live_dir
 from search.meta import check_version, read_meta
 from search.query import QueryError, normalize_filters, parse_query
 from search.result_cache import ResultCache
+from search.spelling import SPELL_FIELD, WORD_PATTERN
 from search.scoring import WARM_MIN_DF, Evaluator, Match, OutOfTime, Stats, score, top
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_DEPTH = 1000            # page * per_page: deeper results are not ranked
 TIME_LIMIT = 2.0            # seconds of matching and ranking per query
+WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
+WRITTEN_FORM_BOOST = 0.05   # score factor when title/lede hold every query word as typed
 SORTS = ("relevance", "newest")
+SPELL_WORD = re.compile(WORD_PATTERN)
 
 
 class IndexNotFound(RuntimeError):
@@ -94,7 +98,7 @@ def plain_excerpt(text: str, limit: int = SNIPPET_CHARS) -> str:
 class Engine:
     """Search one index. Safe to share between threads."""
 
-    def __init__(self, index_dir, check_analysis: bool = True):
+    def __init__(self, index_dir, check_analysis: bool = True, background_warm: bool = False):
         # After a rebuild swap the live index is a generation directory (search/swap.py).
         self.index_dir = live_dir(Path(index_dir))
         storage = FileStorage(str(self.index_dir), supports_mmap=False)
@@ -118,6 +122,9 @@ class Engine:
         self._views: dict[object, ColumnView] = {}
         self._extras: dict[tuple, object] = {}
         self.results = ResultCache()
+        # A server warms each new index generation in the background; a
+        # one-shot command would only pay for it.
+        self.background_warm = background_warm
         self._warming = threading.Lock()
 
     # -- searchers and per-generation caches -----------------------------------------
@@ -173,8 +180,8 @@ class Engine:
         postings are decoded in the background, with a reader of its own
         (a reader is not shared between threads)."""
         stats = Stats(searcher, view)
-        if searcher.reader().doc_count_all() < WARM_MIN_DF:
-            return stats                    # no posting list long enough to be worth it
+        if not self.background_warm or searcher.reader().doc_count_all() < WARM_MIN_DF:
+            return stats                    # not a server, or no posting list long enough to matter
         generation = searcher.reader().generation()
 
         def warm():
@@ -465,7 +472,8 @@ class _Run:
 
             depth = min(MAX_DEPTH, depth * CANDIDATE_FACTOR)
         if self.stats.usable and self.match is not None:
-            ranked = top(score(self.match, selected, self.stats), depth)
+            ranked = top(score(self.match, selected, self.stats), max(depth, WRITTEN_FORM_DEPTH))
+            ranked = self.prefer_written_forms(parsed, ranked)[:depth]
         else:
             ranked = self.whoosh_rank(parsed, selected, depth)
         if recency:
@@ -473,6 +481,29 @@ class _Run:
 
             ranked = boost(ranked, self.view)[:wanted]
         return ranked
+
+    def prefer_written_forms(self, parsed, ranked: list) -> list:
+        """Among the best ``WRITTEN_FORM_DEPTH`` results, lift those whose title
+        or lede holds the query's words as typed.
+
+        Stemming makes ``Saksikan`` and ``disaksikan`` one term, which finds
+        more, but a story that uses the reader's own words is the likelier
+        target. The ``spell`` field already lists each article's written
+        words (title and lede), so the check is a postings lookup per word.
+        Scores only rise and only in the head, so pages stay consistent.
+        """
+        reader = self.searcher.reader()
+        if SPELL_FIELD not in reader.schema:
+            return ranked
+        words = {w.text.lower() for w in parsed.words}
+        words = [w for w in words if SPELL_WORD.fullmatch(w)]
+        if not words:
+            return ranked
+        written = [self.stats.postings(reader, SPELL_FIELD, w) for w in words]
+        factor = WRITTEN_FORM_BOOST / len(words)
+        head = [(d, s * (1 + factor * sum(d in p for p in written))) for d, s in ranked[:WRITTEN_FORM_DEPTH]]
+        head.sort(key=lambda item: (-item[1], item[0]))
+        return head + ranked[WRITTEN_FORM_DEPTH:]
 
     def whoosh_rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
         """Whoosh's own collector, for a weighting model scoring.py does not mirror."""

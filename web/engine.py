@@ -28,6 +28,11 @@ EXTENSION = "cari_engine"
 _UNSET = object()
 
 
+def server_engine(index_dir) -> Engine:
+    """An Engine that warms each new index generation in the background."""
+    return Engine(index_dir, background_warm=True)
+
+
 class LiveIndex:
     """Hands out the Engine of the live index; counts requests per Engine."""
 
@@ -111,7 +116,7 @@ def live_index(app: Flask) -> LiveIndex:
         with _create_lock:
             live = app.extensions.get(EXTENSION)
             if live is None:
-                live = LiveIndex(app.config["CARI_INDEX"])
+                live = LiveIndex(app.config["CARI_INDEX"], opener=server_engine)
                 app.extensions[EXTENSION] = live
     return live
 
