@@ -106,11 +106,13 @@ class Stats:
             found = {d: w for d, w in found.items() if d in live}
         return found
 
-    def warm(self, reader, budget: int = PINNED_POSTINGS) -> int:
+    def warm(self, reader, budget: int | None = None) -> int:
         """Decode the longest posting lists of title and body (most frequent
-        terms first) until ``budget`` postings are held; returns how many."""
+        terms first) until ``budget`` postings (default PINNED_POSTINGS) are
+        held; returns how many."""
         if not self.usable:
             return 0
+        budget = PINNED_POSTINGS if budget is None else budget
         lengths = [(df, field, text) for (field, text), df in frequencies(reader).items()]
         lengths.sort(reverse=True)
         pinned, held = {}, 0
