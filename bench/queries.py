@@ -228,6 +228,7 @@ def quality(engine, quick: bool) -> dict | None:
     known = ev.read_knownitems(known_path)
     variants = {
         "foundation parser (AND, then OR)": foundation_search_fn(engine),
+        "cari, BM25F only (no written-form preference)": bm25_only_search_fn(engine),
         "cari query engine (default)": ev.engine_search_fn(engine),
         "cari + recency boost": recency_search_fn(engine),
     }
@@ -256,6 +257,23 @@ def foundation_search_fn(engine, depth: int = 100):
             if len(results):
                 return [hit["id"] for hit in results]
         return []
+    return search
+
+
+def bm25_only_search_fn(engine, depth: int = 100):
+    """The engine with ``prefer_written_forms`` off: ranking is BM25F alone."""
+    import search.searcher as searcher_module
+    from search import evaluation as ev
+
+    plain = ev.engine_search_fn(engine, depth)
+
+    def search(query: str) -> list[str]:
+        saved = searcher_module.WRITTEN_FORM_BOOST
+        searcher_module.WRITTEN_FORM_BOOST = 0.0
+        try:
+            return plain(query)
+        finally:
+            searcher_module.WRITTEN_FORM_BOOST = saved
     return search
 
 
