@@ -25,6 +25,7 @@ from bench import common
 MODULES = ["indexing", "latency", "memory", "quality", "queries", "stemming", "extraction"]
 # Too slow for `make bench`: run by name, reported from their last run.
 ON_DEMAND = ["scaling", "load"]
+SUPPLEMENTS = {"load-soak"}   # results shown inside another section (bench.load reads the soak's)
 TITLES = {
     "scaling": "Indexing as the corpus grows",
     "indexing": "Indexing speed and index size",
@@ -162,7 +163,8 @@ def all_names() -> list[str]:
     at = MODULES.index("indexing") + 1 if "indexing" in MODULES else len(MODULES)
     names = [*MODULES[:at], *ON_DEMAND, *MODULES[at:]]  # growth next to the indexing figures
     if results_dir().is_dir():
-        names += sorted(p.stem for p in results_dir().glob("*.json") if p.stem not in names)
+        names += sorted(p.stem for p in results_dir().glob("*.json")
+                        if p.stem not in names and p.stem not in SUPPLEMENTS)
     return names
 
 

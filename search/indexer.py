@@ -225,8 +225,7 @@ def acquire_writer(ix, procs: int, lock_timeout: float):
         if procs > 1:
             # Separate segments per process: merging them would cost more than
             # searching a few extra segments.
-            return ParallelWriter(ix, procs=procs, multisegment=True, limitmb=limitmb,
-                                  timeout=lock_timeout)
+            return ParallelWriter(ix, procs=procs, limitmb=limitmb, timeout=lock_timeout)
         return LengthCachingWriter(ix, timeout=lock_timeout, limitmb=limitmb)
     except LockError:
         raise IndexerBusy(

@@ -164,3 +164,24 @@ def test_pool_limit_grows_with_memory_within_bounds():
     for procs in (1, 2, 8):
         assert POOL_MIN_MB <= pool_limit_mb(procs) <= POOL_MAX_MB
     assert pool_limit_mb(1) >= pool_limit_mb(8)
+
+
+def test_a_sub_writer_with_a_full_pool_starts_a_new_segment(tmp_path, monkeypatch):
+    """Two indexing processes, each closing a segment after every job file:
+    every article lands in the index exactly once."""
+    import search.writers as writers
+
+    monkeypatch.setattr(writers, "POOL_FLUSH_SHARE", 0.0)    # "full" after each job file (100 articles)
+    records = [news(i, f"Berita nomor {i}", f"Isi berita kodeunik{i} tentang banjir.") for i in range(450)]
+    write_jsonl(tmp_path / "c" / "a.jsonl", records)
+    report = index_corpus(tmp_path / "c", tmp_path / "ix", procs=2)
+    assert report.articles == 450 and report.doc_count == 450
+    eng = Engine(tmp_path / "ix")
+    try:
+        reader = eng.searcher().reader()
+        assert len(reader.leaf_readers()) >= 4, len(reader.leaf_readers())   # more segments than processes
+        assert eng.search("banjir").total == 450
+        for i in (0, 99, 100, 101, 250, 449):
+            assert [h.id for h in eng.search(f"kodeunik{i}").hits] == [f"t-{i:03d}"]
+    finally:
+        eng.close()
