@@ -247,7 +247,7 @@ def rows_table(result: dict) -> list[str]:
         "128 MB heap. Each build is a fresh process; times include reading the files. "
         "CPU s is user + system time of the build and its workers: it depends less than the wall "
         "time on what else the machine runs. Peak RSS is the building process's high-water mark; "
-        "all processes is the largest sum of PSS over it and its workers (sampled every 50 ms).",
+        "all processes is the largest sum of PSS over it and its workers (sampled every 50 ms for the first second, then every 250 ms).",
         "",
         "| system | corpus | articles | seconds | CPU s | articles/s | index MB | index/corpus | peak RSS MB | all processes MB |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
