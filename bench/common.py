@@ -209,20 +209,15 @@ def quick_corpus(source: Path, n: int = QUICK_ARTICLES) -> Path:
         return source
     files = corpus_files(source)
     per_file = max(1, n // len(files))
-    target = work_dir() / f"quick-{_slug(source)}"
-    if target.is_dir():
-        return target
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for path in files:
-        with open(path, encoding="utf-8") as src, open(tmp / path.name, "w", encoding="utf-8") as dst:
-            for i, line in enumerate(src):
-                if i >= per_file:
-                    break
-                dst.write(line)
-    tmp.rename(target)
-    return target
+
+    def fill(tmp: Path) -> None:
+        for path in files:
+            with open(path, encoding="utf-8") as src, open(tmp / path.name, "w", encoding="utf-8") as dst:
+                for i, line in enumerate(src):
+                    if i >= per_file:
+                        break
+                    dst.write(line)
+    return made_once(work_dir() / f"quick-{_slug(source)}", fill)
 
 
 def scaled_corpus(source: Path, factor: int) -> Path:
@@ -234,40 +229,43 @@ def scaled_corpus(source: Path, factor: int) -> Path:
         return source
     if not is_jsonl_corpus(source):
         raise ValueError(f"scaling needs a .jsonl corpus: {source}")
-    target = work_dir() / f"scaled-{_slug(source)}-x{factor}"
-    if target.is_dir():
-        return target
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for path in corpus_files(source):
-        for copy in range(1, factor + 1):
-            name = path.name if copy == 1 else f"{path.stem}~{copy}.jsonl"
-            with open(path, encoding="utf-8") as src, open(tmp / name, "w", encoding="utf-8") as dst:
-                for line in src:
-                    if copy > 1:
-                        record = json.loads(line)
-                        record["id"] = f"{record['id']}~{copy}"
-                        line = json.dumps(record, ensure_ascii=False) + "\n"
-                    dst.write(line)
-    tmp.rename(target)
-    return target
+
+    def fill(tmp: Path) -> None:
+        for path in corpus_files(source):
+            for copy in range(1, factor + 1):
+                name = path.name if copy == 1 else f"{path.stem}~{copy}.jsonl"
+                with open(path, encoding="utf-8") as src, open(tmp / name, "w", encoding="utf-8") as dst:
+                    for line in src:
+                        if copy > 1:
+                            record = json.loads(line)
+                            record["id"] = f"{record['id']}~{copy}"
+                            line = json.dumps(record, ensure_ascii=False) + "\n"
+                        dst.write(line)
+    return made_once(work_dir() / f"scaled-{_slug(source)}-x{factor}", fill)
 
 
 def linked_corpus(name: str, base: Path, *extras: Path) -> Path:
     """A dir of file symlinks: ``base``'s files at their own relative paths (so an
     index of ``base`` sees them unchanged) and each extra corpus in a subdir.
     File links, because the indexer does not follow directory links."""
-    target = work_dir() / name
+    def fill(tmp: Path) -> None:
+        for root, prefix in [(Path(base), Path())] + [(Path(e), Path(_slug(e))) for e in extras]:
+            for path in corpus_files(root):
+                link = tmp / prefix / path.relative_to(root)
+                link.parent.mkdir(parents=True, exist_ok=True)
+                link.symlink_to(path.resolve())
+    return made_once(work_dir() / name, fill)
+
+
+def made_once(target: Path, fill) -> Path:
+    """``target``, filled by ``fill(tmp)`` in a sibling dir and renamed into
+    place, so an interrupted run never leaves a half-made corpus to reuse."""
     if target.is_dir():
         return target
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    for root, prefix in [(Path(base), Path())] + [(Path(e), Path(_slug(e))) for e in extras]:
-        for path in corpus_files(root):
-            link = tmp / prefix / path.relative_to(root)
-            link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(path.resolve())
+    tmp.mkdir(parents=True)
+    fill(tmp)
     tmp.rename(target)
     return target
 

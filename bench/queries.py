@@ -326,7 +326,7 @@ def markdown(result: dict) -> str:
         "cari: `Engine.search` with highlights and facets (source, category, month), engine kept open; "
         "plain Whoosh: StandardAnalyzer index of the same articles, MultifieldParser, `highlights()`, "
         "a searcher per query (the tutorial app). Both answer each query in turn. "
-        f"cari's per-index caches (columns, norms, vocabularies) were built first by `Engine.warm()` "
+        f"cari's per-index caches (columns, norms, vocabularies, the frequent terms' postings, the word forms snippets meet) were built first by `Engine.warm()` "
         f"in {result.get('warm_seconds', '?')} s, untimed.",
         "",
         "| queries | system | n | p50 ms | p95 ms | p99 ms | CPU p50 ms | CPU p95 ms | goal p95 |",
