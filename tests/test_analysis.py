@@ -243,6 +243,40 @@ def test_derived_lexicon_learns_roots_and_names():
     assert pickle.loads(pickle.dumps(analyzer)) == analyzer
 
 
+# --- the root lists -----------------------------------------------------------
+
+# Listed on purpose although the rules could derive them from a shorter root:
+# the derivation would be wrong (tesis is not tes + -is, binatang is not
+# batang + -in-) or would merge different words (ekonomis, ekonom).
+NOT_DERIVED = {"tesis", "terapis", "organisme", "ringis", "ekonomis", "psikologis", "jurnalisme", "binatang"}
+
+
+def test_no_root_is_a_loan_suffix_or_infix_form_of_another():
+    """roots_news_id.txt's policy: what the rules derive with -isasi/-isme/-is or
+    an infix (idealisme -> ideal, kinerja -> kerja) is not listed as a root."""
+    from search.analysis.lexicon import NAMES, NEWS_ROOTS_FILE, ROOTS
+    from search.analysis.stopwords import load_words
+
+    def shorter(word: str) -> set[str]:
+        """The roots ``word`` would come from by a loan suffix or an infix."""
+        loan = {word[: -len(suffix)] for suffix in ("isasi", "isme", "is") if word.endswith(suffix)}
+        infix = {word[0] + word[3:]} if word[1:3] in ("el", "em", "er", "in") else set()
+        return (loan | infix) & ROOTS
+
+    listed = load_words(NEWS_ROOTS_FILE) - NOT_DERIVED
+    candidates = [word for word in sorted(listed) if shorter(word)]
+    assert candidates, "the check found nothing to look at"
+    derived = [(word, Stemmer(roots=ROOTS - {word}, names=NAMES).stem(word)) for word in candidates]
+    assert not [(word, root) for word, root in derived if root in shorter(word)]
+
+
+@pytest.mark.parametrize("word, root", [("idealisme", "ideal"), ("finalisasi", "final"),
+                                        ("kinerja", "kerja"), ("rerata", "rata"),
+                                        ("tesis", "tesis"), ("binatang", "binatang")])
+def test_loan_suffixes_and_infixes(word, root):
+    assert stem(word) == root
+
+
 # --- accuracy on the Sastrawi test pairs (data nobody here wrote) -------------
 
 @pytest.mark.parametrize("name, minimum", [("sastrawi_functional_pairs.tsv", 0.95),

@@ -14,7 +14,7 @@ from search.analysis.chain import indonesian_analyzer
 from search.analysis.stemmer import stem
 from search.analysis.stopwords import STOPWORDS
 
-ANALYSIS_VERSION = "id-3"
+ANALYSIS_VERSION = "id-4"
 
 
 def analyze(text: str) -> list[dict]:

@@ -1,7 +1,8 @@
 """Word lists the stemmer and the compound rules consult: roots, lexical compounds.
 
-``roots_id.txt`` is written by us (no dictionary under a non-commercial
-licence is needed). ``EXTRA_ROOTS_FILES`` lets a deployment add its own lists.
+``roots_id.txt`` (a hand-written core) and ``roots_news_id.txt`` (the roots
+of the words news uses, written word by word; its header says how) are both
+written by us: no dictionary under a non-commercial licence is needed.
 """
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from search.analysis.stopwords import load_words
 
 HERE = Path(__file__).parent
 ROOTS_FILE = HERE / "roots_id.txt"
+NEWS_ROOTS_FILE = HERE / "roots_news_id.txt"
 COMPOUNDS_FILE = HERE / "compounds_id.txt"
 NAMES_FILE = HERE / "names_id.txt"
 
-ROOTS: frozenset[str] = load_words(ROOTS_FILE)
+ROOTS: frozenset[str] = load_words(ROOTS_FILE) | load_words(NEWS_ROOTS_FILE)
 # Proper nouns never stemmed; acronyms in the file are harmless (they are
 # short or unaffixed) and the apostrophe of ma'ruf is folded as in the index.
 NAMES: frozenset[str] = frozenset(w.replace("'", "") for w in load_words(NAMES_FILE))
