@@ -268,12 +268,12 @@ def bm25_only_search_fn(engine, depth: int = 100):
     plain = ev.engine_search_fn(engine, depth)
 
     def search(query: str) -> list[str]:
-        saved = searcher_module.WRITTEN_FORM_BOOST
-        searcher_module.WRITTEN_FORM_BOOST = 0.0
+        saved = searcher_module.WRITTEN_FORM_WEIGHT
+        searcher_module.WRITTEN_FORM_WEIGHT = 0.0
         try:
             return plain(query)
         finally:
-            searcher_module.WRITTEN_FORM_BOOST = saved
+            searcher_module.WRITTEN_FORM_WEIGHT = saved
     return search
 
 

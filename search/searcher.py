@@ -15,6 +15,7 @@ for the page's hits only (``highlight.py``).
 from __future__ import annotations
 
 import html
+import math
 import re
 import threading
 import time
@@ -39,7 +40,7 @@ MAX_PAGE = 1000
 MAX_DEPTH = 1000            # page * per_page: deeper results are not ranked
 TIME_LIMIT = 2.0            # seconds of matching and ranking per query
 WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
-WRITTEN_FORM_BOOST = 0.05   # score factor when title/lede hold every query word as typed
+WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
 SORTS = ("relevance", "newest")
 SPELL_WORD = re.compile(WORD_PATTERN)
 
@@ -80,6 +81,11 @@ class SearchResults:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def bm25_idf(docs: int, df: int) -> float:
+    """BM25's idf (never negative): how much finding a word in a document says."""
+    return math.log(1 + (docs - df + 0.5) / (df + 0.5))
 
 
 def strip_marks(snippet: str) -> str:
@@ -486,22 +492,28 @@ class _Run:
         """Among the best ``WRITTEN_FORM_DEPTH`` results, lift those whose title
         or lede holds the query's words as typed.
 
-        Stemming makes ``Saksikan`` and ``disaksikan`` one term, which finds
-        more, but a story that uses the reader's own words is the likelier
-        target. The ``spell`` field already lists each article's written
-        words (title and lede), so the check is a postings lookup per word.
-        Scores only rise and only in the head, so pages stay consistent.
+        Stemming makes ``menilai`` and ``nilai`` one term, which finds more,
+        but a story that uses the reader's own words is the likelier target.
+        The ``spell`` field already lists each article's written words (title
+        and lede), so each word costs a postings lookup. Each word found adds
+        its idf in that field times ``WRITTEN_FORM_WEIGHT``: a rare form
+        (``berlayar``) says more than a common one (``akan``), as in BM25.
+        The weight was chosen on the eval sets of ../shared/eval (see
+        docs/benchmarks.md). Scores only rise and only in the head, so pages
+        stay consistent.
         """
         reader = self.searcher.reader()
-        if SPELL_FIELD not in reader.schema:
+        if SPELL_FIELD not in reader.schema or not WRITTEN_FORM_WEIGHT:
             return ranked
         words = {w.text.lower() for w in parsed.words}
         words = [w for w in words if SPELL_WORD.fullmatch(w)]
         if not words:
             return ranked
-        written = [self.stats.postings(reader, SPELL_FIELD, w) for w in words]
-        factor = WRITTEN_FORM_BOOST / len(words)
-        head = [(d, s * (1 + factor * sum(d in p for p in written))) for d, s in ranked[:WRITTEN_FORM_DEPTH]]
+        docs = reader.doc_count_all()
+        weighted = [(WRITTEN_FORM_WEIGHT * bm25_idf(docs, reader.doc_frequency(SPELL_FIELD, w)),
+                     self.stats.postings(reader, SPELL_FIELD, w)) for w in words]
+        head = [(d, s + sum(weight for weight, found in weighted if d in found))
+                for d, s in ranked[:WRITTEN_FORM_DEPTH]]
         head.sort(key=lambda item: (-item[1], item[0]))
         return head + ranked[WRITTEN_FORM_DEPTH:]
 

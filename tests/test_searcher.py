@@ -366,7 +366,7 @@ def test_scores_are_whooshs_bm25f(engine, monkeypatch):
     (before the written-form preference, turned off here)."""
     import search.searcher as searcher_module
 
-    monkeypatch.setattr(searcher_module, "WRITTEN_FORM_BOOST", 0.0)
+    monkeypatch.setattr(searcher_module, "WRITTEN_FORM_WEIGHT", 0.0)
     searcher = engine.searcher()
     for q in ("banjir jakarta", "kpk OR rupiah", "kabut asap", "banjir -rob", "sumber:kabarnusa banjir",
               '"kabut asap" kebakaran', "pemerin*"):
@@ -517,5 +517,19 @@ def test_the_words_as_typed_break_a_tie_between_forms(tmp_path):
         # Both titles stem to the same terms: BM25 alone ties, the written form decides.
         assert [h.id for h in eng.search("kunjungan presiden").hits] == ["t-002", "t-001"]
         assert [h.id for h in eng.search("berkunjung presiden").hits] == ["t-001", "t-002"]
+    finally:
+        eng.close()
+
+
+def test_a_rare_word_as_typed_counts_more_than_a_common_one(tmp_path):
+    body = "Warga datang ke pasar pada hari Senin bersama keluarga."
+    others = [news(n, f"Pedagang menjual barang nomor {n}", body) for n in range(3, 9)]
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Kunjungan sambil menjual", body),
+                                            news(2, "Berkunjung sambil penjualan", body), *others])
+    eng = small_engine(tmp_path)
+    try:
+        # BM25F ties the first two (same stems); each holds one query word as
+        # typed, and "berkunjung" is rarer in titles than "menjual".
+        assert [h.id for h in eng.search("berkunjung menjual").hits][:2] == ["t-002", "t-001"]
     finally:
         eng.close()
