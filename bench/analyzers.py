@@ -6,6 +6,8 @@
 - ``snowball``: the same, then PyStemmer's Indonesian (Snowball) stemmer.
 - ``sastrawi``: the same, then PySastrawi with its full dictionary, cached per word.
 - ``cari``: cari's own analyzer (``search.analysis.indonesian_analyzer``).
+- ``lowercase()``: cari's tokenizer and lowercasing only, the indexing-speed
+  baseline (not a retrieval peer).
 
 Only the stemming differs between the first three, so a retrieval difference
 is the stemmer's. Classes live in this module so Whoosh can pickle them.
@@ -15,7 +17,8 @@ from __future__ import annotations
 from whoosh.analysis import Filter
 
 from search.analysis import STOPWORDS, indonesian_analyzer
-from search.analysis.chain import IndonesianTokenizer
+from search.analysis.chain import IndonesianTermFilter, IndonesianTokenizer, PhraseVariantFilter
+from search.analysis.terms import TermMaker
 
 _STEMMERS: dict[str, object] = {}
 
@@ -97,68 +100,28 @@ def cari():
 PEER_ANALYZERS = {"nostem": nostem, "snowball": snowball, "sastrawi": sastrawi, "cari": cari}
 
 
+class LowercaseTerms(TermMaker):
+    """Each raw token lowercased, nothing else: no stopwords, stems, numbers or variants."""
+
+    def __init__(self):
+        super().__init__()
+
+    def compute(self, raw: str):
+        return ((raw.lower(), 0, len(raw)),)
+
+
+class LowercaseTermFilter(IndonesianTermFilter):
+    """cari's term filter with :class:`LowercaseTerms`. It keeps cari's index-time
+    fast path (``search/analysis/postings.py``), so a build with it differs from
+    cari's own only in the analysis: the speed baseline of the analysis issue."""
+
+    def __init__(self, stemmer=None):
+        self.stemmer = None
+        self._terms = LowercaseTerms()
+
+    def __eq__(self, other):
+        return isinstance(other, LowercaseTermFilter)
+
+
 def lowercase():
-    """The speed baseline of issue 4: Whoosh's own regex tokenizer + lowercase, nothing else."""
-    from whoosh.analysis import LowercaseFilter, RegexTokenizer
-    return RegexTokenizer() | LowercaseFilter()
-
-
-def indexing_speed(articles: list[tuple[str, str, str]], names=("lowercase", "cari")) -> dict[str, float]:
-    """Articles per second indexing ``(id, title, body)`` into an in-memory
-    title+body index, once per analyzer, same schema shape as cari's."""
-    import time
-
-    from whoosh import fields
-    from whoosh.filedb.filestore import RamStorage
-
-    makers = dict(PEER_ANALYZERS, lowercase=lowercase)
-    speeds = {}
-    for name in names:
-        analyzer = makers[name]()
-        schema = fields.Schema(id=fields.ID(stored=True, unique=True),
-                               title=fields.TEXT(analyzer=analyzer, stored=True, phrase=True, field_boost=2.5),
-                               body=fields.TEXT(analyzer=analyzer, stored=True, phrase=True))
-        ix = RamStorage().create_index(schema)
-        start = time.perf_counter()
-        writer = ix.writer()
-        for doc_id, title, body in articles:
-            writer.add_document(id=doc_id, title=title, body=body)
-        writer.commit()
-        speeds[name] = len(articles) / (time.perf_counter() - start)
-    return speeds
-
-
-def sample_articles(limit: int = 2000) -> list[tuple[str, str, str]]:
-    """The first ``limit`` CLICK-ID articles, read from ../shared (never copied)."""
-    import json
-    from pathlib import Path
-
-    folder = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "clickid"
-    articles = []
-    for path in sorted(folder.glob("*.jsonl")):
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                articles.append((record["id"], record.get("title") or "", record.get("body") or ""))
-                if len(articles) >= limit:
-                    return articles
-    return articles
-
-
-def main() -> int:
-    import sys
-
-    limit = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    articles = sample_articles(limit)
-    # Two rounds: in the first cari's caches start empty; in the second they
-    # are full, as they are for most of a long indexing run.
-    for round_name in ("cold caches", "warm caches"):
-        speeds = indexing_speed(articles)
-        ratio = speeds["cari"] / speeds["lowercase"]
-        print(f"{round_name}: lowercase {speeds['lowercase']:.1f} articles/s, "
-              f"cari {speeds['cari']:.1f} articles/s, cari/lowercase {ratio:.0%}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return IndonesianTokenizer() | LowercaseTermFilter() | PhraseVariantFilter()
