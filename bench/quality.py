@@ -23,6 +23,7 @@ Run alone: ``python -m bench.quality [--quick]``.
 """
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import sys
@@ -143,7 +144,8 @@ def evaluate_system(system: str, index_dir: str, quick: bool, sets: list) -> dic
                 holder["depth"] = KNOWNITEM_DEPTH
                 items = ev.read_knownitems(paths[0])
                 result = ev.evaluate_knownitem(search, items[:QUICK_ITEMS] if quick else items)
-                result.pop("per_query")
+                # Reciprocal rank per query (as MRR@10 counts it), for the paired comparison.
+                result["per_item"] = {row["qid"]: row["MRR@10"] for row in result.pop("per_query")}
             result["errors"] = len(result["errors"])
             result["file"] = files[0]
             result["seconds"] = time.perf_counter() - started
@@ -235,6 +237,7 @@ def markdown(result: dict) -> str:
             cells += [f"{m['Success@1']:.3f}", f"{m['Success@10']:.3f}", f"{m['MRR@10']:.3f}"] \
                 if "MRR@10" in m else ["not run", "", ""]
         lines.append(f"| {LABELS[system]} | " + " | ".join(cells) + " |")
+    lines += paired_table(result, topics + known)
     skipped = result.get("skipped") or {}
     if skipped:
         lines += ["", "Not run by default (time budget of `make bench`; `CARI_BENCH_INDOSUM=full` runs them): " +
@@ -249,6 +252,54 @@ def markdown(result: dict) -> str:
         lines += ["", "Queries that raised (scored as no results): " +
                   ", ".join(f"{LABELS[s]} {n}" for s, n in errors.items() if n)]
     return "\n".join(lines)
+
+
+def per_query_scores(system_result: dict, name: str) -> dict[str, float] | None:
+    """The score each query of one set got: nDCG@10 per topic, MRR@10 per known item."""
+    m = system_result.get(name, {})
+    if "per_item" in m:
+        return m["per_item"]
+    if "per_query" in m:
+        return {row["topic"]: row["nDCG@10"] for row in m["per_query"]}
+    return None
+
+
+def sign_test(better: int, worse: int) -> float:
+    """Two-sided sign test: the chance of a split at least this uneven if
+    neither system were better (ties left out)."""
+    n = better + worse
+    if n == 0:
+        return 1.0
+    k = min(better, worse)
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+def paired_table(result: dict, names: list[str]) -> list[str]:
+    """cari against each peer query by query: a mean hides whether a gap of a
+    few queries is anything but chance."""
+    res = result["results"]
+    ours = res.get("cari", {})
+    peers = [s for s in res if s != "cari" and any(per_query_scores(res[s], n) for n in names)]
+    if not peers or not any(per_query_scores(ours, n) for n in names):
+        return []
+    lines = ["", "**cari against each peer, query by query** (queries where cari scores higher / lower; "
+                 "nDCG@10 per topic, reciprocal rank@10 per known item; ties left out; p is a two-sided "
+                 "sign test: below 0.05, the difference is unlikely to be chance)", "",
+             "| peer | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for peer in peers:
+        cells = []
+        for name in names:
+            a, b = per_query_scores(ours, name), per_query_scores(res[peer], name)
+            if not a or not b:
+                cells.append("")
+                continue
+            common_ids = a.keys() & b.keys()
+            better = sum(1 for q in common_ids if a[q] > b[q])
+            worse = sum(1 for q in common_ids if a[q] < b[q])
+            p = sign_test(better, worse)
+            cells.append(f"{better} / {worse} (p {'< 0.001' if p < 0.001 else f'{p:.2f}'})")
+        lines.append(f"| {LABELS[peer]} | " + " | ".join(cells) + " |")
+    return lines
 
 
 _OLD_KINDS = {"topics_dev": "topics", "indosum_knownitem": "knownitem", "bacajuga_knownitem": "knownitem"}
