@@ -406,7 +406,7 @@ class _Builder:
 
     def build(self, node, positive: bool = True, match_all: bool = True):
         if isinstance(node, Group):
-            parts = [self.build(c, positive, match_all) for c in node.children]
+            parts = [self.build(c, positive, match_all) for c in self.distinct(node.children, positive)]
             parts = [p for p in parts if p is not None]
             if not parts:
                 return None
@@ -426,6 +426,28 @@ class _Builder:
         if isinstance(node, Word):
             return self.word(node, positive)
         return None
+
+    def distinct(self, children: list, positive: bool) -> list:
+        """The group's children, less a word whose terms repeat a sibling's.
+
+        In a long query, stemming makes dijalankan and berjalan one term
+        (jalan); counted twice, that common term would outweigh the rarer
+        words. Within one group a repeat never changes what matches
+        (jalan AND jalan), so it is left out of the query and scored once,
+        but it stays among the words typed (highlighting, written forms).
+        """
+        seen: set = set()
+        kept = []
+        for child in children:
+            if isinstance(child, Word) and not child.prefix:
+                key = (child.field, tuple(tuple(alts) for alts in self.terms(child.text)))
+                if key[1] and key in seen:
+                    if positive and child.field is None:
+                        self.parsed.words.append(child)
+                    continue
+                seen.add(key)
+            kept.append(child)
+        return kept
 
     def fields(self, field_name):
         return (field_name,) if field_name else SEARCH_FIELDS
@@ -540,7 +562,7 @@ def parse_query(text, reader, schema, analyzer, match_all: bool = True) -> Parse
     if filters:
         parsed.filter = wq.And([date_query(f.value) if f.kind == "date" else wq.Term(f.kind, f.value)
                                 for f in filters])
-    parts = [builder.build(node, match_all=match_all) for node in rest]
+    parts = [builder.build(node, match_all=match_all) for node in builder.distinct(rest, True)]
     parts = [p for p in parts if p is not None]
     if parts:
         positive = [p for p in parts if not isinstance(p, wq.Not)]

@@ -48,6 +48,22 @@ def test_affixed_forms_match_their_root(engine):
     assert ids(all_hits(engine, "kunjungan")) == ids(all_hits(engine, "mengunjungi"))
 
 
+def test_a_repeated_stem_counts_once(engine):
+    """kunjungan and mengunjungi are one term: typed both, it weighs as one word."""
+    once = all_hits(engine, "kunjungan")
+    twice = all_hits(engine, "kunjungan mengunjungi")
+    assert once.total > 0
+    assert [(h.id, round(h.score, 6)) for h in twice.hits] == [(h.id, round(h.score, 6)) for h in once.hits]
+
+
+def test_a_repeat_in_another_group_still_must_match(engine):
+    # (kunjungan OR banjir) AND mengunjungi: the second word is not a repeat
+    # of a sibling, so it still narrows the results.
+    grouped = all_hits(engine, "(kunjungan OR banjir) mengunjungi")
+    assert 0 < grouped.total
+    assert ids(grouped) <= ids(all_hits(engine, "kunjungan"))
+
+
 # --- phrases, exclusion, OR, groups ---------------------------------------------------
 
 
