@@ -190,11 +190,42 @@ def run(quick: bool = False) -> dict:
         raise RuntimeError("every system failed; first: " + results["cari"]["failed"])
     from bench.indexing import base_corpus, extra_corpus
     parts = [base_corpus(quick), extra_corpus(quick)]
-    return {"collection": [common.corpus_label(p) for p in parts if p is not None], "quick": quick,
+    full_run = last_full_run() if indosum_scope() == "sample" and not quick else None
+    return {"full_run": full_run,"collection": [common.corpus_label(p) for p in parts if p is not None], "quick": quick,
             "sets": [name for name, *_ in sets], "kinds": {name: kind for name, kind, _ in sets},
             "files": {name: files[0] for name, _, files in sets},
             "indosum_scope": indosum_scope(), "results": results,
             "skipped": {system: list(skipped_sets(system)) for system in SYSTEMS if skipped_sets(system)}}
+
+
+def last_full_run() -> dict | None:
+    """The record of the last ``CARI_BENCH_INDOSUM=full`` run (bench.report keeps it)."""
+    import json
+    path = common.out_dir() / "bench-results" / "quality-full.json"
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def full_run_markdown(record: dict) -> list[str]:
+    """The IndoSum rows of the last run over all 3,450 items."""
+    result = record.get("result") or {}
+    res = result.get("results") or {}
+    name = "indosum_knownitem"
+    rows = [(system, r[name]) for system, r in res.items() if "MRR@10" in r.get(name, {})]
+    if not rows:
+        return []
+    lines = ["", f"**indosum_knownitem, all {rows[0][1]['queries']:,} items** (the last run of "
+                 f"`{record.get('command', 'CARI_BENCH_INDOSUM=full python -m bench.quality')}`, "
+                 f"{record.get('date', '?')}, commit {record.get('machine', {}).get('commit', '?')}; same "
+                 "indexes and query path as above)", "",
+             "| system | S@1 | S@10 | MRR@10 | cari higher / lower (sign test p) |", "|---|---:|---:|---:|---:|"]
+    paired = dict(_paired_cells(result, [name]))
+    for system, m in rows:
+        lines.append(f"| {LABELS[system]} | {m['Success@1']:.3f} | {m['Success@10']:.3f} | {m['MRR@10']:.3f} | "
+                     f"{paired.get(system, [''])[0]} |")
+    return lines
 
 
 def markdown(result: dict) -> str:
@@ -238,6 +269,8 @@ def markdown(result: dict) -> str:
                 if "MRR@10" in m else ["not run", "", ""]
         lines.append(f"| {LABELS[system]} | " + " | ".join(cells) + " |")
     lines += paired_table(result, topics + known)
+    if result.get("full_run"):
+        lines += full_run_markdown(result["full_run"])
     skipped = result.get("skipped") or {}
     if skipped:
         lines += ["", "Not run by default (time budget of `make bench`; `CARI_BENCH_INDOSUM=full` runs them): " +
@@ -274,19 +307,14 @@ def sign_test(better: int, worse: int) -> float:
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
 
 
-def paired_table(result: dict, names: list[str]) -> list[str]:
-    """cari against each peer query by query: a mean hides whether a gap of a
-    few queries is anything but chance."""
+def _paired_cells(result: dict, names: list[str]) -> list[tuple[str, list[str]]]:
+    """For each peer: per set, "higher / lower (p ...)" of cari against it."""
     res = result["results"]
     ours = res.get("cari", {})
-    peers = [s for s in res if s != "cari" and any(per_query_scores(res[s], n) for n in names)]
-    if not peers or not any(per_query_scores(ours, n) for n in names):
-        return []
-    lines = ["", "**cari against each peer, query by query** (queries where cari scores higher / lower; "
-                 "nDCG@10 per topic, reciprocal rank@10 per known item; ties left out; p is a two-sided "
-                 "sign test: below 0.05, the difference is unlikely to be chance)", "",
-             "| peer | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    for peer in peers:
+    out = []
+    for peer in res:
+        if peer == "cari" or not any(per_query_scores(res[peer], n) for n in names):
+            continue
         cells = []
         for name in names:
             a, b = per_query_scores(ours, name), per_query_scores(res[peer], name)
@@ -298,7 +326,22 @@ def paired_table(result: dict, names: list[str]) -> list[str]:
             worse = sum(1 for q in common_ids if a[q] < b[q])
             p = sign_test(better, worse)
             cells.append(f"{better} / {worse} (p {'< 0.001' if p < 0.001 else f'{p:.2f}'})")
-        lines.append(f"| {LABELS[peer]} | " + " | ".join(cells) + " |")
+        out.append((peer, cells))
+    return out
+
+
+def paired_table(result: dict, names: list[str]) -> list[str]:
+    """cari against each peer query by query: a mean hides whether a gap of a
+    few queries is anything but chance."""
+    cells = _paired_cells(result, names)
+    if not cells or not any(per_query_scores(result["results"].get("cari", {}), n) for n in names):
+        return []
+    lines = ["", "**cari against each peer, query by query** (queries where cari scores higher / lower; "
+                 "nDCG@10 per topic, reciprocal rank@10 per known item; ties left out; p is a two-sided "
+                 "sign test: below 0.05, the difference is unlikely to be chance)", "",
+             "| peer | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for peer, row in cells:
+        lines.append(f"| {LABELS[peer]} | " + " | ".join(row) + " |")
     return lines
 
 
