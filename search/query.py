@@ -393,10 +393,18 @@ class _Builder:
         self.schema = schema
         self.analyzer = analyzer
         self.parsed = parsed
+        self._terms: dict[str, list[list[str]]] = {}
 
     def terms(self, text: str) -> list[list[str]]:
         """Analysed terms of ``text``, grouped by position (a name's short form
-        shares its first word's position)."""
+        shares its first word's position). Kept per text: ``distinct`` and
+        ``word`` both ask."""
+        found = self._terms.get(text)
+        if found is None:
+            found = self._terms[text] = self._analyse(text)
+        return found
+
+    def _analyse(self, text: str) -> list[list[str]]:
         by_pos: dict[int, list[str]] = {}
         for token in self.analyzer(text, positions=True, mode="query"):
             alts = by_pos.setdefault(token.pos, [])

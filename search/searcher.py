@@ -509,9 +509,10 @@ class _Run:
         words = [w for w in words if SPELL_WORD.fullmatch(w)]
         if not words:
             return ranked
-        docs = reader.doc_count_all()
-        weighted = [(WRITTEN_FORM_WEIGHT * bm25_idf(docs, reader.doc_frequency(SPELL_FIELD, w)),
-                     self.stats.postings(reader, SPELL_FIELD, w)) for w in words]
+        docs = reader.doc_count()
+        postings = [self.stats.postings(reader, SPELL_FIELD, w) for w in words]
+        # A word's document frequency is its postings' length: no second lookup.
+        weighted = [(WRITTEN_FORM_WEIGHT * bm25_idf(docs, len(found)), found) for found in postings if found]
         head = [(d, s + sum(weight for weight, found in weighted if d in found))
                 for d, s in ranked[:WRITTEN_FORM_DEPTH]]
         head.sort(key=lambda item: (-item[1], item[0]))
