@@ -191,7 +191,8 @@ def run(quick: bool = False) -> dict:
     from bench.indexing import base_corpus, extra_corpus
     parts = [base_corpus(quick), extra_corpus(quick)]
     full_run = last_full_run() if indosum_scope() == "sample" and not quick else None
-    return {"full_run": full_run,"collection": [common.corpus_label(p) for p in parts if p is not None], "quick": quick,
+    return {"full_run": full_run,
+            "collection": [common.corpus_label(p) for p in parts if p is not None], "quick": quick,
             "sets": [name for name, *_ in sets], "kinds": {name: kind for name, kind, _ in sets},
             "files": {name: files[0] for name, _, files in sets},
             "indosum_scope": indosum_scope(), "results": results,
