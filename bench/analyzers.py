@@ -103,9 +103,6 @@ PEER_ANALYZERS = {"nostem": nostem, "snowball": snowball, "sastrawi": sastrawi, 
 class LowercaseTerms(TermMaker):
     """Each raw token lowercased, nothing else: no stopwords, stems, numbers or variants."""
 
-    def __init__(self):
-        super().__init__()
-
     def compute(self, raw: str):
         return ((raw.lower(), 0, len(raw)),)
 
