@@ -243,6 +243,14 @@ def test_derived_lexicon_learns_roots_and_names():
     assert pickle.loads(pickle.dumps(analyzer)) == analyzer
 
 
+@pytest.mark.parametrize("word, root", [("suaminya", "suami"), ("suamiku", "suami"), ("nilainya", "nilai"),
+                                        ("kursinya", "kursi"), ("perempuannya", "perempuan"),
+                                        ("selaku", "selaku")])
+def test_the_lexicon_is_asked_before_a_derivational_suffix_comes_off(word, root):
+    # suam, nila and kurs are roots too: suami + -nya is not suam + -i + -nya.
+    assert stem(word) == root
+
+
 # --- the root lists -----------------------------------------------------------
 
 # Listed on purpose although the rules could derive them from a shorter root:

@@ -14,7 +14,7 @@ from search.analysis.chain import indonesian_analyzer
 from search.analysis.stemmer import stem
 from search.analysis.stopwords import STOPWORDS
 
-ANALYSIS_VERSION = "id-4"
+ANALYSIS_VERSION = "id-5"
 
 
 def analyze(text: str) -> list[dict]:

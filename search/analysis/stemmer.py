@@ -177,10 +177,28 @@ def _strip_prefixes(word: str, suffix: str, roots, depth: int, used: tuple) -> s
     return None
 
 
+def inflection_base(word: str, roots) -> str | None:
+    """``word`` less a particle and/or a possessive, when that is a known root.
+
+    As in ECS, the lexicon is asked before any derivational suffix comes off:
+    suaminya is suami + -nya, not suam + -i + -nya; kursinya is not kurs + -i.
+    """
+    no_particle = _strip_one(word, PARTICLES)
+    for base in ((no_particle, word) if no_particle else (word,)):
+        no_possessive = _strip_one(base, POSSESSIVES)
+        for candidate in (base, no_possessive):
+            if candidate and candidate != word and candidate in roots:
+                return candidate
+    return None
+
+
 def lexicon_stem(word: str, roots=ROOTS) -> str | None:
     """The root of ``word`` if some decomposition reaches the lexicon, else None."""
     if word in roots:
         return word
+    inflected = inflection_base(word, roots)
+    if inflected:
+        return inflected
     for base, suffix in suffix_readings(word):
         if base in roots:
             return base
