@@ -190,9 +190,7 @@ def run(quick: bool = False) -> dict:
         raise RuntimeError("every system failed; first: " + results["cari"]["failed"])
     from bench.indexing import base_corpus, extra_corpus
     parts = [base_corpus(quick), extra_corpus(quick)]
-    full_run = last_full_run() if indosum_scope() == "sample" and not quick else None
-    return {"full_run": full_run,
-            "collection": [common.corpus_label(p) for p in parts if p is not None], "quick": quick,
+    return {"collection": [common.corpus_label(p) for p in parts if p is not None], "quick": quick,
             "sets": [name for name, *_ in sets], "kinds": {name: kind for name, kind, _ in sets},
             "files": {name: files[0] for name, _, files in sets},
             "indosum_scope": indosum_scope(), "results": results,
@@ -200,7 +198,8 @@ def run(quick: bool = False) -> dict:
 
 
 def last_full_run() -> dict | None:
-    """The record of the last ``CARI_BENCH_INDOSUM=full`` run (bench.report keeps it)."""
+    """The record of the last ``CARI_BENCH_INDOSUM=full`` run (bench.report keeps
+    it), read when the report is written, so it is always the latest."""
     import json
     path = common.out_dir() / "bench-results" / "quality-full.json"
     try:
@@ -270,8 +269,9 @@ def markdown(result: dict) -> str:
                 if "MRR@10" in m else ["not run", "", ""]
         lines.append(f"| {LABELS[system]} | " + " | ".join(cells) + " |")
     lines += paired_table(result, topics + known)
-    if result.get("full_run"):
-        lines += full_run_markdown(result["full_run"])
+    full_run = last_full_run() if _files(result).get("indosum_knownitem") == INDOSUM_FILES["sample"] else None
+    if full_run and not result.get("quick"):
+        lines += full_run_markdown(full_run)
     skipped = result.get("skipped") or {}
     if skipped:
         lines += ["", "Not run by default (time budget of `make bench`; `CARI_BENCH_INDOSUM=full` runs them): " +
