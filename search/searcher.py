@@ -205,6 +205,12 @@ class Engine:
         threading.Thread(target=warm, name="cari-warm-postings", daemon=True).start()
         return stats
 
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def close(self) -> None:
         with self._lock:
             for s in self._searchers.values():

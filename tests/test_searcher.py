@@ -165,13 +165,10 @@ def test_snippets_are_html_escaped(engine):
 
 def test_escaping_of_markup_in_text(tmp_path):
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Uji <b>tebal</b>", 'Kalimat <script>alert(1)</script> tentang banjir & "hujan".')])
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         hit = eng.search("banjir").hits[0]
         assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
         assert "<mark>banjir</mark>" in hit.snippet and "&amp;" in hit.snippet
-    finally:
-        eng.close()
 
 
 def test_without_highlight_the_snippet_is_an_escaped_excerpt(engine):
@@ -182,15 +179,12 @@ def test_without_highlight_the_snippet_is_an_escaped_excerpt(engine):
 def test_long_sentence_is_cut_between_words(tmp_path):
     long_sentence = " ".join(["kata"] * 150 + ["banjir"] + ["lain"] * 150) + "."
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Panjang", long_sentence)])
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         hit = eng.search("banjir").hits[0]
         assert "<mark>banjir</mark>" in hit.snippet
         assert len(hit.snippet_text) < 500
         words = hit.snippet_text.replace("…", " ").split()
         assert set(words) <= {"kata", "banjir", "lain", "lain."}
-    finally:
-        eng.close()
 
 
 # --- spelling -----------------------------------------------------------------------------------
@@ -219,23 +213,17 @@ def test_rare_typo_beside_a_common_word_gets_did_you_mean(tmp_path):
                for i in range(40)]
     records.append(news(99, "Pemerintha salah ketik", "Pemerintha menjelaskan rencana."))
     write_jsonl(tmp_path / "c" / "a.jsonl", records)
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         results = eng.search("pemerintha")
         assert results.total == 1 and not results.corrected      # the typo's own story is kept
         assert results.correction == "pemerintah"                # and the common word is offered
-    finally:
-        eng.close()
 
 
 def test_corrections_come_from_the_index_vocabulary(tmp_path):
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Gunung meletus", "Abu vulkanik turun di desa.")])
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         assert eng.search("vulkanis").correction == "vulkanik"
         assert eng.search("pemerinth").correction is None       # not in this index
-    finally:
-        eng.close()
 
 
 # --- related stories --------------------------------------------------------------------------------
@@ -261,13 +249,10 @@ def test_related_drops_near_duplicates(tmp_path):
         news(5, "Harga Beras Naik", "Harga beras di pasar naik dua persen pekan ini."),
     ]
     write_jsonl(tmp_path / "c" / "a.jsonl", records)
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         related = [h.id for h in eng.related("t-001", limit=5)]
         assert related and related[0] == "t-004"
         assert "t-002" not in related and "t-003" not in related and "t-001" not in related
-    finally:
-        eng.close()
 
 
 def test_related_of_unknown_article_is_empty(engine):
@@ -338,8 +323,7 @@ def test_engine_sees_a_rebuilt_index(tmp_path):
     from search.indexer import index_corpus
 
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir", "Banjir besar.")])
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         assert eng.search("banjir").total == 1
         assert eng.search("-zzzz").facets["source"] == [{"value": "uji", "count": 1}]
         write_jsonl(tmp_path / "c" / "b.jsonl", [news(2, "Banjir lagi", "Banjir lagi.", source="lain")])
@@ -347,8 +331,6 @@ def test_engine_sees_a_rebuilt_index(tmp_path):
         assert eng.search("banjir").total == 2
         assert {f["value"] for f in eng.search("-zzzz").facets["source"]} == {"uji", "lain"}
         assert eng.search("banjir", filters={"source": ["lain"]}).total == 1
-    finally:
-        eng.close()
 
 
 def small_engine(tmp_path) -> Engine:
@@ -428,8 +410,7 @@ def test_time_limit_gives_partial_results_not_an_error(engine, monkeypatch):
 def test_typos_on_the_real_corpus(clickid_index):
     """The issue's examples, on 23k real articles: same stories as the right spelling."""
     index_dir, _ = clickid_index
-    eng = Engine(index_dir)
-    try:
+    with Engine(index_dir) as eng:
         for typo, right in (("pemerinth", "pemerintah"), ("kebakran hutan", "kebakaran hutan"),
                             ("Jokowu", "Jokowi")):
             results = eng.search(typo, per_page=10)
@@ -438,8 +419,6 @@ def test_typos_on_the_real_corpus(clickid_index):
         forms = {m.lower() for h in eng.search("kunjungan").hits
                  for m in re.findall(r"<mark>(.*?)</mark>", h.snippet)}
         assert {"kunjungan", "berkunjung", "mengunjungi"} <= forms
-    finally:
-        eng.close()
 
 
 def test_articles_without_a_date_are_searchable_and_sortable(tmp_path):
@@ -472,53 +451,41 @@ def test_articles_without_a_date_are_searchable_and_sortable(tmp_path):
 
 def test_a_repeated_search_is_answered_from_the_cache(tmp_path):
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir Jakarta", "Banjir merendam Jakarta.")])
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         first = eng.search("banjir")
         first.hits.clear()                          # what a caller does to its copy stays there
         second = eng.search("banjir")
         assert eng.results.hits == 1
         assert [h.id for h in second.hits] == ["t-001"]
         assert eng.search("banjir", sort="newest").hits and eng.results.hits == 1   # another request
-    finally:
-        eng.close()
 
 
 def test_the_cache_never_serves_results_of_an_older_index(tmp_path):
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir Jakarta", "Banjir merendam Jakarta.")])
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         assert eng.search("banjir").total == 1
         write_jsonl(tmp_path / "c" / "b.jsonl", [news(2, "Banjir Bekasi", "Banjir juga di Bekasi.")])
         index_corpus(tmp_path / "c", tmp_path / "ix")
         assert eng.search("banjir").total == 2
-    finally:
-        eng.close()
 
 
 def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv("CARI_RESULT_CACHE", "0")
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir Jakarta", "Banjir merendam Jakarta.")])
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         eng.search("banjir")
         eng.search("banjir")
         assert eng.results.hits == 0 and eng.results.misses == 0
-    finally:
-        eng.close()
 
 
 def test_the_words_as_typed_break_a_tie_between_forms(tmp_path):
     body = "Presiden datang ke Bali pada hari Senin bersama rombongan."
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Berkunjung presiden ke Bali", body),
                                             news(2, "Kunjungan presiden ke Bali", body)])
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         # Both titles stem to the same terms: BM25 alone ties, the written form decides.
         assert [h.id for h in eng.search("kunjungan presiden").hits] == ["t-002", "t-001"]
         assert [h.id for h in eng.search("berkunjung presiden").hits] == ["t-001", "t-002"]
-    finally:
-        eng.close()
 
 
 def test_a_rare_word_as_typed_counts_more_than_a_common_one(tmp_path):
@@ -526,10 +493,7 @@ def test_a_rare_word_as_typed_counts_more_than_a_common_one(tmp_path):
     others = [news(n, f"Pedagang menjual barang nomor {n}", body) for n in range(3, 9)]
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Kunjungan sambil menjual", body),
                                             news(2, "Berkunjung sambil penjualan", body), *others])
-    eng = small_engine(tmp_path)
-    try:
+    with small_engine(tmp_path) as eng:
         # BM25F ties the first two (same stems); each holds one query word as
         # typed, and "berkunjung" is rarer in titles than "menjual".
         assert [h.id for h in eng.search("berkunjung menjual").hits][:2] == ["t-002", "t-001"]
-    finally:
-        eng.close()
