@@ -12,12 +12,13 @@ from __future__ import annotations
 from whoosh import fields, formats
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
+from search.analysis.postings import plain_index_call
+
 
 class WordSetField(fields.FieldType):
     def index(self, value, **kwargs):
         findall = self._findall()
-        if (findall is None or not isinstance(value, str)
-                or kwargs.get("mode", "index") != "index" or kwargs.keys() - {"mode"}):
+        if findall is None or not plain_index_call(value, kwargs):
             return super().index(value, **kwargs)
         boost = self.format.field_boost
         return [(word.encode("utf-8"), 1, boost, b"")

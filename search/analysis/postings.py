@@ -101,14 +101,19 @@ def encode_positions(poslist: list[int]) -> bytes:
     return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
 
 
+def plain_index_call(value, kwargs: dict) -> bool:
+    """True for the call a writer makes to index a string (``mode="index"``,
+    nothing else): the only call a fast ``index()`` may answer itself."""
+    return isinstance(value, str) and kwargs.get("mode", "index") == "index" and not kwargs.keys() - {"mode"}
+
+
 class IndonesianText(fields.TEXT):
     """A TEXT field whose index-time postings skip the Token chain when its
     analyzer is cari's own chain (``indonesian_analyzer``)."""
 
     def index(self, value, **kwargs):
         terms = self._term_maker()
-        if (terms is None or not isinstance(value, str)
-                or kwargs.get("mode", "index") != "index" or kwargs.keys() - {"mode"}):
+        if terms is None or not plain_index_call(value, kwargs):
             return super().index(value, **kwargs)
         boost = self.format.field_boost
         return [
