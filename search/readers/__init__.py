@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from search.article import MAX_BODY_CHARS, bound_body
 from search.readers.result import FileResult  # first: the format modules import it
 from search.readers import html, jsonl, text  # noqa: E402  (after FileResult on purpose)
 
-__all__ = ["SUPPORTED_EXTENSIONS", "READERS", "FileResult", "read_file", "MAX_FILE_BYTES"]
+__all__ = ["SUPPORTED_EXTENSIONS", "READERS", "FileResult", "read_file", "MAX_FILE_BYTES",
+           "MAX_BODY_CHARS"]
 
 # The registry: extension -> reader(path, path relative to the corpus root).
 READERS: dict[str, Callable[[Path, str], FileResult]] = {
@@ -31,6 +33,9 @@ SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(READERS)
 # Whole-file formats are read into memory: cap them. A .jsonl is streamed and
 # only capped per line (see jsonl.MAX_LINE_BYTES).
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Other limits, each named where it applies: an article's body is cut to
+# MAX_BODY_CHARS (search/article.py) and marked ``truncated``; an HTML page
+# with more than html.MAX_HTML_ELEMENTS elements is not parsed.
 
 
 def relative_path(path: Path, root: Path | None) -> str:
@@ -59,7 +64,10 @@ def read_file(path: Path, root: Path | None = None) -> FileResult:
     try:
         if path.stat().st_size == 0:
             return FileResult(skipped="empty file (0 bytes)")
-        return READERS[extension](path, rel)
+        result = READERS[extension](path, rel)
+        for article in result.articles:  # every format, .json/.jsonl records too
+            bound_body(article)
+        return result
     except MemoryError:
         return FileResult(errors=["out of memory while reading the file"])
     except OSError as exc:

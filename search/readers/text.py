@@ -11,7 +11,7 @@ import re
 
 from pathlib import Path
 
-from search.article import Article, stable_id
+from search.article import MAX_BODY_CHARS, Article, cut_body, stable_id
 from search.readers.boilerplate import clean_paragraphs, is_boilerplate
 from search.readers.dateline import dateline
 from search.readers.dates import WIB, parse_date
@@ -19,6 +19,11 @@ from search.readers.encoding import decode, normalise_newlines
 from search.readers.result import FileResult
 
 TITLE_MAX_CHARS = 150
+# A text longer than the body limit is cut before it is split into lines and
+# paragraphs (the whole text of a 19 MB file would only be thrown away after
+# costing time and memory). The slack leaves room for the title and date lines
+# and blank lines; read_file then cuts the body itself to MAX_BODY_CHARS.
+TEXT_SLACK_CHARS = 10_000
 DERIVED_TITLE_WORDS = 12
 # A bare dateline with no publisher name: "Jakarta -", "Bandung, Jabar --".
 _PLAIN_DATELINE = re.compile(r"^[A-Z][\w.]*(?:[ ,]+[A-Z(][\w.)]*){0,5}\s(?:-{1,2}|–|—)\s")
@@ -40,6 +45,7 @@ def parse_text(raw: bytes, article_id: str, rel_path: str) -> Article | None:
     10:15 WIB"), else from a file name that starts with one ("2023-10-23_...").
     """
     text, _ = decode(raw)
+    text, cut = cut_body(text, MAX_BODY_CHARS + TEXT_SLACK_CHARS)
     text = normalise_newlines(text).replace("\ufeff", "")
     lines = [line.strip() for line in text.split("\n")]
     while lines and not lines[0]:
@@ -59,7 +65,7 @@ def parse_text(raw: bytes, article_id: str, rel_path: str) -> Article | None:
     if date is None:
         date = _date_from_name(rel_path)
     return Article(id=article_id, title=title, body="\n\n".join(paragraphs), source=source,
-                   date=date, related=related, path=rel_path)
+                   date=date, related=related, path=rel_path, truncated=cut)
 
 
 def _date_from_name(rel_path: str):
