@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from search.article import Article, stable_id
 from search.readers.boilerplate import clean_paragraphs, credit_author
@@ -21,6 +22,15 @@ from search.readers.result import FileResult
 from search.readers.text import derive_title
 
 MAX_LINE_BYTES = 5 * 1024 * 1024
+# Deepest nesting of arrays and objects a record may have. An article record
+# is a flat object (a list of paragraphs at most); far deeper input is hostile
+# and would cost recursion in json and in anything that walks the value.
+MAX_JSON_DEPTH = 64
+# The only URL schemes kept as an article's link. A URL is data from the file:
+# any other scheme (javascript:, data:, file:...), a URL without a host, or one
+# with spaces or control characters is not a link. It is dropped from ``url``
+# (the article keeps no link at all) rather than kept as text anywhere.
+LINK_SCHEMES = ("http", "https")
 
 
 def from_record(record, rel_path: str, index: int | None) -> tuple[Article | None, str | None]:
@@ -36,7 +46,7 @@ def from_record(record, rel_path: str, index: int | None) -> tuple[Article | Non
     paragraphs, related = clean_paragraphs(raw_paragraphs)
     extra = record.get("related")
     if isinstance(extra, list):
-        related = [str(item) for item in extra if item] + related
+        related = [title for title in map(_text, extra) if title] + related
     body = "\n\n".join(paragraphs)
     record_id = _text(record.get("id"))
     if not record_id:
@@ -47,7 +57,7 @@ def from_record(record, rel_path: str, index: int | None) -> tuple[Article | Non
         body=body,
         source=_source(record, paragraphs),
         date=_date(record),
-        url=_text(record.get("url")),
+        url=link(record.get("url")),
         category=_text(record.get("category")),
         author=_text(record.get("author")) or credit_author(raw_paragraphs[-3:]),
         related=related,
@@ -60,7 +70,50 @@ def _source(record: dict, paragraphs: list[str]) -> str:
     source = publisher_key(_text(record.get("source")))
     if not source and paragraphs:
         source = dateline(paragraphs[0])[0]
-    return source or publisher_key(_text(record.get("url")))
+    return source or publisher_key(link(record.get("url")))
+
+
+def link(value) -> str:
+    """``value`` as an article URL when it is an http(s) URL with a host, else ""."""
+    url = _text(value)
+    if not url or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return ""
+    if parts.scheme.lower() not in LINK_SCHEMES or not parts.hostname:
+        return ""
+    return url
+
+
+def too_deep(value, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when arrays and objects nest deeper than ``limit`` (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return False
+
+
+def parse(text: str):
+    """json.loads, with nesting beyond MAX_JSON_DEPTH a ValueError (never RecursionError)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if too_deep(value):
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
 
 
 def _text(value) -> str:
@@ -91,9 +144,12 @@ def read_json(path: Path, rel_path: str) -> FileResult:
     result = FileResult()
     text, _ = decode(path.read_bytes())
     try:
-        payload = json.loads(text)
+        payload = parse(text)
     except json.JSONDecodeError as exc:
         result.errors.append(f"invalid JSON ({exc.msg} at line {exc.lineno})")
+        return result
+    except ValueError as exc:
+        result.errors.append(f"invalid JSON ({exc})")
         return result
     payload = _unwrap(payload)
     records = payload if isinstance(payload, list) else [payload]
@@ -150,9 +206,12 @@ def read_jsonl(path: Path, rel_path: str) -> FileResult:
         if not text:
             continue
         try:
-            record = json.loads(text)
+            record = parse(text)
         except json.JSONDecodeError as exc:
             result.errors.append(f"line {number}: invalid JSON ({exc.msg})")
+            continue
+        except ValueError as exc:  # too deep: this line only, its neighbours are kept
+            result.errors.append(f"line {number}: invalid JSON ({exc}), skipped")
             continue
         article, problem = from_record(record, rel_path, number - 1)
         if article:
