@@ -29,7 +29,28 @@ def fail(message: str, code: int = 1) -> int:
 
 
 # -- index -----------------------------------------------------------------
+def printable(text: str) -> str:
+    """``text`` safe for one report line: control characters (newline, CR, tab,
+    ESC...), line and paragraph separators, format characters (bidi overrides,
+    zero-width marks) and lone surrogates are shown escaped (``\\n``,
+    ``\\x1b``, ``\\u202e``), so a file name cannot forge or hide report lines."""
+    import unicodedata
+
+    out = []
+    for char in str(text):
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            escaped = char.encode("unicode_escape", "backslashreplace").decode("ascii")
+            if escaped == char:  # unicode_escape leaves some as they are
+                escaped = f"\\u{ord(char):04x}"
+            out.append(escaped)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def cmd_index(args) -> int:
+    from collections import Counter
+
     from search.indexer import IndexerBusy, index_corpus
     from search.meta import IndexVersionError
     from search.progress import Progress
@@ -37,21 +58,33 @@ def cmd_index(args) -> int:
     progress = Progress(sys.stderr)
     try:
         report = index_corpus(Path(args.dir), Path(args.index), rebuild=args.rebuild,
-                              procs=args.procs, progress=progress.update, lock_timeout=args.wait)
+                              procs=args.procs, progress=progress.update, lock_timeout=args.wait,
+                              follow_symlinks=args.follow_symlinks)
     except (FileNotFoundError, IndexVersionError, IndexerBusy) as exc:
         progress.finish()
-        return fail(str(exc))
+        return fail(printable(exc))
     progress.finish()
     if args.json:
         print_json(report.to_dict())
     else:
+        # Files of another type are counted by extension, each other skipped
+        # file (outside links, bad names, front pages...) has its line.
+        other_types: Counter = Counter()
+        for path, reason in report.skipped_files:
+            if reason.startswith("unsupported file type "):
+                other_types[reason.rsplit(" ", 1)[-1]] += 1
+            else:
+                print(f"skipped: {printable(path)}: {printable(reason)}", file=sys.stderr)
+        if other_types:
+            kinds = ", ".join(f"{n} {printable(ext)}" for ext, n in sorted(other_types.items()))
+            print(f"skipped: files of unsupported types: {kinds}", file=sys.stderr)
         for path, reason in report.errors:
-            print(f"error: {path}: {reason}", file=sys.stderr)
+            print(f"error: {printable(path)}: {printable(reason)}", file=sys.stderr)
         print(
             f"indexed {report.articles} articles in {report.seconds:.1f}s: "
             f"files added {report.added}, updated {report.updated}, removed {report.removed}, "
             f"unchanged {report.unchanged}, skipped {report.skipped}, failed {report.failed}; "
-            f"{report.doc_count} documents in {args.index}"
+            f"{report.doc_count} documents in {printable(args.index)}"
         )
     return 1 if report.errors else 0
 
@@ -224,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wait this long for another indexer to finish (default: exit at once)")
     p.add_argument("--procs", type=int, default=None,
                    help="analysis processes (default: 2 on multi-core machines for large changes)")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="follow symbolic links to files and directories outside the corpus too "
+                        "(default: only links whose target lies inside it)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_index)
 
