@@ -20,6 +20,10 @@ _DASH = re.compile(r"\s(?:-{1,2}|–|—)\s?")
 
 # Sub-site prefixes that are not the publisher ("news.detik.com").
 _SUBDOMAINS = {"www", "m", "news", "nasional", "amp", "mobile", "en", "id"}
+# Words that trail a publisher's display name without being part of it
+# ("Republika Online", "Okezone .com"). Not "news": domains keep it
+# ("Tribun News" is tribunnews.com; antaranews is mapped to antara below).
+_NAME_SUFFIXES = {"online", "com", "co", "id", "net", "portal"}
 
 
 def dateline(text: str) -> tuple[str, str]:
@@ -40,10 +44,20 @@ def dateline(text: str) -> tuple[str, str]:
 
 
 def publisher_key(name: str) -> str:
-    """'TRIBUNNEWS.COM', 'https://news.detik.com/x', 'Kompas.com' -> 'tribunnews', 'detik', 'kompas'."""
+    """'TRIBUNNEWS.COM', 'https://news.detik.com/x', 'Kompas.com' -> 'tribunnews', 'detik', 'kompas'.
+
+    Display names (an og:site_name with spaces) lose trailing generic words
+    and are joined: 'Republika Online' -> 'republika', 'Jawa Pos' -> 'jawapos',
+    the key their domain gives.
+    """
     name = (name or "").strip().lower()
     if not name:
         return ""
+    if " " in name and "//" not in name:
+        words = name.split()
+        while len(words) > 1 and words[-1].strip(".") in _NAME_SUFFIXES:
+            words.pop()
+        name = "".join(words)
     host = urlsplit(name).hostname if "//" in name else name.split("/")[0]
     host = host or name
     host = re.sub(r"^(?:www\d?|m)\.", "", host)

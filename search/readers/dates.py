@@ -6,7 +6,7 @@ naive unless the caller supplies a default zone.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 WIB = timezone(timedelta(hours=7), "WIB")
 ZONES = {
@@ -109,6 +109,60 @@ def parse_date(text: str | None, default_zone=None) -> datetime | None:
         if value is not None:
             return value
     return None
+
+
+# -- dates written in the story itself ---------------------------------------------
+# Only the top of a story is read for its date: the dateline and the lede's
+# first sentences say when it happened ("Jakarta, 8 Maret 2024 -", "...,
+# Senin (4/3/2024)"). Farther in, dates are about other things: an earlier
+# disaster, a trial's next hearing, a deadline, an anniversary. 500
+# characters hold the dateline and the first two or three sentences.
+STORY_DATE_CHARS = 500
+# A story's date is plausible from the first Indonesian news sites (1995;
+# some wire archives go back a few years) to today (a story is not published
+# in the future; a day of slack for the zones).
+MIN_STORY_YEAR = 1990
+_DAY_NAMES = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Jum’at|Sabtu|Minggu|Ahad)"
+_STORY_DATES = (
+    # "Jakarta, 8 Maret 2024 -", "Jakarta, KOMPAS.com, 8 Agt 2024": at the start
+    # of a paragraph, a capitalised place (or publisher), a comma, a day, a
+    # month name, a year. Mid-sentence ("menurut data BPS, 12 Mei 2023") is not a dateline.
+    (re.compile(rf"(?m)^\W*[A-Z][\w.'’()-]*(?:[\s,]+[A-Z(][\w.'’()-]*){{0,3}}\s*,\s*"
+                rf"(\d{{1,2}})\s+((?i:{_MONTH_NAMES}))\.?\s+(\d{{4}})\b"), "dMy"),
+    # "Senin (4/3/2024)", "Senin, 4/3/2024": a day name and day/month/year.
+    (re.compile(rf"\b{_DAY_NAMES}\s*(?:\(\s*|,\s*)(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})\b",
+                re.IGNORECASE), "dmy"),
+    # "Senin (4 Maret 2024)", "Senin, 4 Maret 2024": a day name and a written date.
+    (re.compile(rf"\b{_DAY_NAMES}\s*(?:\(\s*|,\s*)(\d{{1,2}})\s+({_MONTH_NAMES})\.?\s+(\d{{4}})\b",
+                re.IGNORECASE), "dMy"),
+)
+
+
+def story_date(text: str | None, default_zone=WIB, today: date | None = None) -> datetime | None:
+    """The date a story's top gives, or None: the earliest date, within the
+    first ``STORY_DATE_CHARS`` characters, written as a dateline ("Jakarta,
+    8 Maret 2024") or with its day name ("Senin (4/3/2024)", "Senin, 4 Maret
+    2024"). A bare date without those ("sejak 12 Mei 1998") is not taken:
+    it is more often about something else.
+
+    Only the day is known: the value is midnight in ``default_zone`` (WIB, as
+    for dates taken from file names). Years before ``MIN_STORY_YEAR`` and
+    dates after ``today`` (plus a day) are not plausible and are passed over.
+    """
+    if not text:
+        return None
+    head = text[:STORY_DATE_CHARS]
+    latest = (today or datetime.now(timezone.utc).date()) + timedelta(days=1)
+    found: list[tuple[int, datetime]] = []
+    for pattern, order in _STORY_DATES:
+        for match in pattern.finditer(head):
+            day, month, year = match.groups()
+            month = MONTHS[month.lower()] if order == "dMy" else month
+            value = _build(year, month, day, None, None, None, None, default_zone)
+            if value is not None and MIN_STORY_YEAR <= value.year and value.date() <= latest:
+                found.append((match.start(), value))
+                break
+    return min(found, key=lambda item: item[0])[1] if found else None
 
 
 def combine(date_text: str | None, time_text: str | None, default_zone=WIB) -> datetime | None:

@@ -16,6 +16,7 @@ from search.article import Article, stable_id
 from search.readers import html_body, html_meta
 from search.readers.boilerplate import clean_paragraphs, credit_author
 from search.readers.dateline import dateline, publisher_key
+from search.readers.dates import story_date
 from search.readers.encoding import decode
 from search.readers.result import FileResult
 
@@ -104,6 +105,11 @@ def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
         related += more
     if not paragraphs:
         return FileResult(skipped="no article text found in page")
+    if date is None:
+        # No date in the metadata nor shown by the headline: the dateline or
+        # lede may say it ("Jakarta, 8 Maret 2024 -", "Senin (4/3/2024)").
+        # Taken after the front-page test, which keeps its own evidence.
+        date = story_date("\n\n".join(paragraphs[:3]))
     source = _source(paragraphs, site, url)
     article = Article(
         id=stable_id(rel_path), title=title or paragraphs[0][:80], body="\n\n".join(paragraphs),
@@ -163,14 +169,27 @@ def _drop_title_and_dates(paragraphs: list[str], title: str) -> list[str]:
 
 
 def _source(paragraphs: list[str], site: str, url: str) -> str:
+    """The publisher's key: the page's own og:site_name first, then the
+    lede's dateline, then the URL's domain.
+
+    og:site_name is how the publisher names itself on the page; a dateline
+    may name the wire agency whose story the page carries ("Jakarta
+    (ANTARA) -" on another site), and a domain may be a mirror or a host.
+    All are normalised by publisher_key so one publisher is one facet value
+    whichever way it was found ("KOMPAS.com", "kompas.com" -> "kompas").
+    A site name that is a channel brand of the domain's publisher
+    ("detikinet" on inet.detik.com, "Tempo Gaya" on gaya.tempo.co) takes
+    the domain's key: the facet is the publisher, not its channels.
+    """
+    url_key = publisher_key(url)
+    site_key = publisher_key(site)
+    if site_key:
+        same = site_key.startswith(url_key) or url_key.startswith(site_key)
+        if same and min(len(url_key), len(site_key)) >= 4:
+            return url_key
+        return site_key
     key, _ = dateline(paragraphs[0]) if paragraphs else ("", "")
-    if key:
-        return key
-    for candidate in (url, site):
-        key = publisher_key(candidate)
-        if key:
-            return key
-    return ""
+    return key or url_key
 
 
 def _category_from_url(url: str) -> str:

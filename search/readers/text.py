@@ -14,7 +14,7 @@ from pathlib import Path
 from search.article import MAX_BODY_CHARS, Article, cut_body, stable_id
 from search.readers.boilerplate import clean_paragraphs, is_boilerplate
 from search.readers.dateline import dateline
-from search.readers.dates import WIB, parse_date
+from search.readers.dates import WIB, parse_date, story_date
 from search.readers.encoding import decode, normalise_newlines
 from search.readers.result import FileResult
 
@@ -25,8 +25,10 @@ TITLE_MAX_CHARS = 150
 # and blank lines; read_file then cuts the body itself to MAX_BODY_CHARS.
 TEXT_SLACK_CHARS = 10_000
 DERIVED_TITLE_WORDS = 12
-# A bare dateline with no publisher name: "Jakarta -", "Bandung, Jabar --".
-_PLAIN_DATELINE = re.compile(r"^[A-Z][\w.]*(?:[ ,]+[A-Z(][\w.)]*){0,5}\s(?:-{1,2}|–|—)\s")
+# A bare dateline with no publisher name: "Jakarta -", "Bandung, Jabar --",
+# "Jakarta, 8 Maret 2024 -".
+_PLAIN_DATELINE = re.compile(r"^[A-Z][\w.]*(?:[ ,]+(?:[A-Z(][\w.)]*|\d{1,2} [A-Za-z]{3,9}\.? \d{4})){0,5}"
+                             r"\s(?:-{1,2}|–|—)\s")
 _DATE_LINE = re.compile(r"^\W*(?:[\w']+\s*,\s*)?(?:\d{1,2}[ /]\w+[ /]\d{4}|\d{4}-\d{2}-\d{2})\b.{0,30}$")
 
 
@@ -42,7 +44,9 @@ def parse_text(raw: bytes, article_id: str, rel_path: str) -> Article | None:
     """The one article in a text file, or None when it holds no text.
 
     The date comes from a date line at the top ("Selasa, 20 Februari 2024
-    10:15 WIB"), else from a file name that starts with one ("2023-10-23_...").
+    10:15 WIB"), else from a file name that starts with one ("2023-10-23_..."),
+    else from the dateline or lede ("Jakarta, 8 Maret 2024 -", "Senin
+    (4/3/2024)"; see dates.story_date for how far in and why).
     """
     text, _ = decode(raw)
     text, cut = cut_body(text, MAX_BODY_CHARS + TEXT_SLACK_CHARS)
@@ -64,6 +68,8 @@ def parse_text(raw: bytes, article_id: str, rel_path: str) -> Article | None:
         title = derive_title(paragraphs[0])
     if date is None:
         date = _date_from_name(rel_path)
+    if date is None:
+        date = story_date("\n\n".join(paragraphs[:3]))
     return Article(id=article_id, title=title, body="\n\n".join(paragraphs), source=source,
                    date=date, related=related, path=rel_path, truncated=cut)
 
