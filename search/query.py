@@ -11,7 +11,14 @@ The language (what a user may type):
   ``2019-09-15``, ``15/9/2019``, ``[2019-09-01 TO 2019-09-15]``),
   ``sebelum:``/``before:``, ``sesudah:``/``after:``;
 - ``prefix*``: expanded over the index vocabulary, at most ``MAX_EXPANSIONS``
-  words (the most frequent ones; the response is then flagged partial).
+  words (the most frequent ones; the response is then flagged partial), and
+  at most ``MAX_TOTAL_EXPANSIONS`` words for all the prefixes of one query
+  together (a prefix past that allowance is left out, with a note).
+
+Cost: one :class:`Budget` per request holds the deadline every stage draws on
+(parsing, expansion, spelling, matching, ranking, highlighting) and what a
+reparse of the same request reuses (analysed words, expansions), so the
+searcher's retries (correction, OR) never redo them.
 
 An unknown ``name:value`` is read as two words. Parsing never raises anything
 but :class:`QueryError`: unbalanced quotes and brackets are closed, lone
@@ -22,7 +29,10 @@ milliseconds per parse.
 """
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -34,6 +44,8 @@ MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 40          # words, phrases and filters in one query
 MAX_DEPTH = 8             # nested parentheses beyond this are read as plain text
 MAX_EXPANSIONS = 30       # words one prefix* may stand for
+MAX_TOTAL_EXPANSIONS = 90  # words all the prefix* of one query may stand for together
+MAX_TERMS = 120           # distinct analysed terms of the words and phrases typed
 PREFIX_SCAN = 3000        # vocabulary entries read to pick those words
 MIN_PREFIX = 2
 SEARCH_FIELDS = ("title", "body")
@@ -60,6 +72,49 @@ class QueryError(ValueError):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+class Budget:
+    """What one request may spend, shared by every stage and every reparse.
+
+    ``deadline`` is a ``time.perf_counter()`` value. ``excuse`` runs work
+    that belongs to the index generation, not to the query (building a
+    vocabulary the first time it is needed) and moves the deadline by its
+    duration. ``vocabulary``, when given, returns the spelling vocabulary
+    (``search.spelling.Words``: sorted ``words`` with document frequencies in
+    ``freq``), which ranks prefix expansions without a lookup per word.
+    """
+
+    def __init__(self, seconds: float = float("inf"), expansions: int = MAX_TOTAL_EXPANSIONS,
+                 vocabulary=None):
+        self.deadline = time.perf_counter() + seconds
+        self.expansions_left = expansions
+        self.vocabulary = vocabulary
+        self.analysed: dict[str, list[list[str]]] = {}        # text -> terms by position
+        self.expanded: dict[tuple, tuple] = {}                # (field, prefix) -> (terms, note)
+        self.out_of_time = False
+
+    def expired(self) -> bool:
+        if not self.out_of_time and time.perf_counter() > self.deadline:
+            self.out_of_time = True
+        return self.out_of_time
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def excuse(self, fn, *args):
+        """``fn(*args)`` outside the budget: per-generation work only."""
+        started = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.deadline += time.perf_counter() - started
+
+    def words(self):
+        """The vocabulary (built outside the budget), or None."""
+        if self.vocabulary is None:
+            return None
+        return self.excuse(self.vocabulary)
 
 
 # --- the syntax tree ------------------------------------------------------------
@@ -346,8 +401,8 @@ def period(value: str) -> tuple[datetime, datetime]:
             year, month, day = parts if shape == "ymd" else (parts[2], parts[1], parts[0])
             start = datetime(year, month, day)
             return start, start + timedelta(days=1)
-        except (ValueError, OverflowError):
-            break
+        except (ValueError, OverflowError):    # 2019-13, or past datetime's year 9999
+            raise QueryError(f"date out of range: {value[:40]!r}", "bad_date") from None
     raise QueryError(f"unknown date {value[:40]!r}: write it as 2019, 2019-09 or 2019-09-15",
                      "bad_date")
 
@@ -388,12 +443,14 @@ def date_query(bounds) -> wq.Query:
 
 
 class _Builder:
-    def __init__(self, reader, schema, analyzer, parsed: ParsedQuery):
+    def __init__(self, reader, schema, analyzer, parsed: ParsedQuery, budget: Budget | None = None):
         self.reader = reader
         self.schema = schema
         self.analyzer = analyzer
         self.parsed = parsed
-        self._terms: dict[str, list[list[str]]] = {}
+        self.budget = budget if budget is not None else Budget()
+        self._terms = self.budget.analysed
+        self._typed: set[str] = set()      # distinct terms of the words and phrases (MAX_TERMS)
 
     def terms(self, text: str) -> list[list[str]]:
         """Analysed terms of ``text``, grouped by position (a name's short form
@@ -403,6 +460,13 @@ class _Builder:
         if found is None:
             found = self._terms[text] = self._analyse(text)
         return found
+
+    def count_terms(self, positions: list[list[str]]) -> None:
+        """Hold the typed terms to ``MAX_TERMS`` (expansions have their own allowance)."""
+        for alts in positions:
+            self._typed.update(alts)
+        if len(self._typed) > MAX_TERMS:
+            raise QueryError(f"too many words: at most {MAX_TERMS} different terms", "too_many_terms")
 
     def _analyse(self, text: str) -> list[list[str]]:
         by_pos: dict[int, list[str]] = {}
@@ -447,7 +511,12 @@ class _Builder:
         seen: set = set()
         kept = []
         for child in children:
-            if isinstance(child, Word) and not child.prefix:
+            if isinstance(child, Word) and child.prefix:
+                key = (child.field, "*", child.text.lower())     # me* me* me*: one expansion
+                if key in seen:
+                    continue
+                seen.add(key)
+            elif isinstance(child, Word):
                 key = (child.field, tuple(tuple(alts) for alts in self.terms(child.text)))
                 if key[1] and key in seen:
                     if positive and child.field is None:
@@ -466,6 +535,7 @@ class _Builder:
         positions = self.terms(node.text)
         if not positions:
             return None
+        self.count_terms(positions)
         if positive:
             if node.field is None:
                 self.parsed.words.append(node)
@@ -479,6 +549,7 @@ class _Builder:
         positions = self.terms(node.text)
         if not positions:
             return None
+        self.count_terms(positions)
         if positive:
             for alts in positions:
                 self.parsed.terms.update(alts)
@@ -489,47 +560,83 @@ class _Builder:
         return wq.Or([wq.Phrase(f, words) for f in fields])
 
     def prefix(self, node: Word, positive: bool):
-        expansions = self.expand(node.text.lower())
+        prefix = node.text.lower()
+        memo = self.budget.expanded.get(prefix)
+        if memo is None:     # a reparse of the same request reuses the expansion and its cost
+            memo = self.budget.expanded[prefix] = self.expand(prefix)
+        expansions, notes = memo
+        for note in notes:
+            self.note(note)
+        if expansions is None:
+            return None      # left out (allowance or time spent): not a clause that matches nothing
         if not expansions:
             return wq.NullQuery
         if positive:
             self.parsed.terms.update(expansions)
         return any_field(self.fields(node.field), sorted(expansions))
 
-    def expand(self, prefix: str) -> set[str]:
-        """Terms the prefix stands for: the most frequent words that start with it.
+    def expand(self, prefix: str) -> tuple[set[str] | None, list[str]]:
+        """(terms the prefix stands for, notes): the most frequent words that start with it.
 
         Words come from the spelling field (surface forms, so ``pemerin*``
         reaches ``pemerintah``) when the index has one, and are analysed like
-        any query word; otherwise from the stemmed body terms.
+        any query word; otherwise from the stemmed body terms. A prefix gets
+        at most ``MAX_EXPANSIONS`` words and what is left of the query's
+        ``MAX_TOTAL_EXPANSIONS``; with nothing left, or no time left, the
+        terms are None (the prefix is left out) and a note says why.
         """
+        budget = self.budget
+        if budget.expired():
+            return None, [f"{prefix}* was left out: the search ran out of time"]
+        allowance = min(MAX_EXPANSIONS, budget.expansions_left)
+        if allowance <= 0:
+            return None, [f"{prefix}* was left out: the prefixes of one query may stand for at most "
+                          f"{MAX_TOTAL_EXPANSIONS} words in all"]
         spell = SPELL_FIELD in self.schema.names()
         fieldname = SPELL_FIELD if spell else "body"
-        found = []
-        for count, term in enumerate(self.reader.expand_prefix(fieldname, prefix)):
-            if count >= PREFIX_SCAN:
-                self.note_capped(prefix)
-                break
-            found.append(term)
-        if len(found) > MAX_EXPANSIONS:
-            self.note_capped(prefix)
-            found.sort(key=lambda t: -self.reader.doc_frequency(fieldname, t))
-            found = found[:MAX_EXPANSIONS]
+        vocabulary = budget.words() if spell else None
+        found, capped = None, False
+        if vocabulary is not None:
+            # The vocabulary (words in two articles or more, in a large index)
+            # is sorted: a prefix's words are one slice of it, ranked by frequency.
+            words = vocabulary.words
+            lo = bisect.bisect_left(words, prefix)
+            hi = bisect.bisect_left(words, prefix + "\U0010ffff")
+            if hi - lo > allowance:
+                found = heapq.nlargest(allowance, words[lo:hi], key=vocabulary.freq.__getitem__)
+                capped = True
+        if found is None:
+            found = []
+            for count, term in enumerate(self.reader.expand_prefix(fieldname, prefix)):
+                if count >= PREFIX_SCAN:
+                    capped = True
+                    break
+                if not count % 256 and budget.expired():
+                    return None, [f"{prefix}* was left out: the search ran out of time"]
+                found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if len(found) > allowance:
+                capped = True
+                if vocabulary is not None:     # a word missing from it is in one article
+                    freq = vocabulary.freq
+                    found.sort(key=lambda t: -freq.get(t, 1))
+                else:
+                    found.sort(key=lambda t: -self.reader.doc_frequency(fieldname, t))
+                found = found[:allowance]
+        budget.expansions_left -= len(found)
         terms: set[str] = set()
         for word in found:
-            word = word.decode("utf-8") if isinstance(word, bytes) else word
             if spell:
                 for alts in self.terms(word):
                     terms.update(alts)
             else:
                 terms.add(word)
-        return terms
+        notes = [f"{prefix}* matches many words: only the {len(found)} most frequent were searched"] if capped else []
+        return terms, notes
 
-    def note_capped(self, prefix: str) -> None:
-        if not self.parsed.partial:
-            self.parsed.partial = True
-            self.parsed.notes.append(
-                f"{prefix}* matches many words: only the {MAX_EXPANSIONS} most frequent were searched")
+    def note(self, text: str) -> None:
+        self.parsed.partial = True
+        if text not in self.parsed.notes:
+            self.parsed.notes.append(text)
 
 
 def any_field(fields, alternatives) -> wq.Query:
@@ -553,8 +660,13 @@ def split_top(tree: Group) -> tuple[list, list]:
     return filters, rest
 
 
-def parse_query(text, reader, schema, analyzer, match_all: bool = True) -> ParsedQuery:
-    """Parse what a user typed; raise QueryError with a message for the user."""
+def parse_query(text, reader, schema, analyzer, match_all: bool = True,
+                budget: Budget | None = None) -> ParsedQuery:
+    """Parse what a user typed; raise QueryError with a message for the user.
+
+    ``budget``: the request's (deadline, expansion allowance, and what an
+    earlier parse of the same request analysed and expanded); none: no limit
+    but the caps."""
     raw = text if isinstance(text, str) else ("" if text is None else str(text))
     if len(raw) > MAX_QUERY_CHARS * 4:
         raise QueryError(f"query too long: at most {MAX_QUERY_CHARS} characters", "query_too_long")
@@ -565,7 +677,7 @@ def parse_query(text, reader, schema, analyzer, match_all: bool = True) -> Parse
         raise QueryError(f"query too long: at most {MAX_QUERY_CHARS} characters", "query_too_long")
     tree = _Parser(lex(cleaned)).parse()
     parsed = ParsedQuery(text=cleaned, query=None, filter=None)
-    builder = _Builder(reader, schema, analyzer, parsed)
+    builder = _Builder(reader, schema, analyzer, parsed, budget)
     filters, rest = split_top(tree)
     if filters:
         parsed.filter = wq.And([date_query(f.value) if f.kind == "date" else wq.Term(f.kind, f.value)
@@ -611,8 +723,13 @@ def as_datetime(value, end: bool) -> datetime | None:
         return value.replace(tzinfo=None)
     if isinstance(value, date):
         start = datetime(value.year, value.month, value.day)
-        return start + timedelta(days=1) if end else start
-    start, stop = period(str(value))
+        if not end:
+            return start
+        try:
+            return start + timedelta(days=1)
+        except OverflowError:       # 9999-12-31: the last day there is
+            raise QueryError(f"date out of range: {value.isoformat()}", "bad_date") from None
+    start, stop = period(str(value)[:40])
     return stop if end else start
 
 

@@ -271,12 +271,17 @@ class Evaluator:
         return Match(ids, leaves)
 
 
-def score(match: Match, selected, stats: Stats) -> dict:
-    """BM25F score of every selected document: the sum over the positive terms it holds."""
+def score(match: Match, selected, stats: Stats, deadline: float | None = None) -> dict:
+    """BM25F score of every selected document: the sum over the positive terms it holds.
+
+    Past ``deadline`` (a ``time.perf_counter()`` value, checked per term)
+    raises OutOfTime."""
     scores = dict.fromkeys(selected, 0.0)
     if not scores:
         return scores
     for leaf in match.leaves:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise OutOfTime
         norm = stats.norms[leaf.field]
         c = leaf.factor
         postings = leaf.postings

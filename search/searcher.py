@@ -78,6 +78,7 @@ class SearchResults:
     sort: str = "relevance"
     corrected: bool = False         # hits are for ``correction``, the typed query found nothing
     notes: list[str] = field(default_factory=list)   # why results are partial, for the user
+    total_exact: bool = True        # False: the time limit stopped the count (total is a lower bound)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -245,8 +246,10 @@ class Engine:
         view = self.view(searcher)
         run = _Run(self, searcher, view)
         # The clock starts once this generation's caches exist (the first query
-        # after an index change builds them).
-        run.deadline = time.perf_counter() + TIME_LIMIT
+        # after an index change builds them); from here every stage draws on
+        # the one budget, and only a per-generation vocabulary built on first
+        # use (Budget.excuse) is not counted.
+        run.budget = Budget(TIME_LIMIT, vocabulary=lambda: spell_words(self, searcher))
 
         parsed, matched, outcome = self.resolve(q, searcher, run)
         matched_all, correction, corrected = outcome
@@ -258,14 +261,20 @@ class Engine:
         else:
             ranked = run.rank(parsed, selected, depth, recency)
         page_docs = ranked[(page - 1) * per_page:depth]
-        forms = self.highlighter.forms(parsed.terms) if highlight else None
-        hits = [self.hit(searcher, n, score, forms) for n, score in page_docs]
-        notes = list(parsed.notes) + run.notes
+        forms = self.highlighter.forms(parsed.terms) if highlight and page_docs else None
+        hits = []
+        for n, score in page_docs:
+            if forms is not None and run.budget.expired():
+                run.out_of_time("the search took too long: snippets are not marked")
+                forms = None
+            hits.append(self.hit(searcher, n, score, forms))
+        notes = list(dict.fromkeys(list(parsed.notes) + run.notes))
         return SearchResults(
             query=clean_query(q), total=len(selected), page=page,
             per_page=per_page, took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=hits, partial=parsed.partial or run.partial, correction=correction,
             matched_all=matched_all, facets=facet_counts, sort=sort, corrected=corrected, notes=notes,
+            total_exact=run.counted,
         )
 
     def resolve(self, q, searcher, run):
@@ -275,40 +284,45 @@ class Engine:
         word is unknown), then OR. Returns (parsed, matched, (matched_all,
         correction, corrected)).
         """
-        parsed = self.parse(q, searcher)
+        budget = run.budget
+        parsed = self.parse(q, searcher, budget=budget)
         base = run.filter_docs(parsed)
         matched = run.matching(parsed, base)
         if matched or not parsed.has_text:
-            correction = run.untimed(self.suggest_correction, parsed, searcher) if parsed.has_text else None
+            correction = self.suggest_correction(parsed, searcher, budget) if parsed.has_text else None
             return parsed, matched, (True, correction, False)
-        correction = run.untimed(self.correct, parsed, searcher)
+        if not run.counted or budget.expired():
+            return parsed, matched, (True, None, False)     # no time for retries
+        correction = self.correct(parsed, searcher, budget)
         if correction is not None:
             for match_all in (True, False):
-                fixed = self.parse(correction, searcher, match_all=match_all)
+                fixed = self.parse(correction, searcher, match_all=match_all, budget=budget)
                 fixed_matched = run.matching(fixed, base)
                 if fixed_matched:
                     return fixed, fixed_matched, (match_all, correction, True)
-        if parsed.positives > 1:
-            loose = self.parse(q, searcher, match_all=False)
+        if parsed.positives > 1 and not budget.expired():
+            loose = self.parse(q, searcher, match_all=False, budget=budget)
             loose_matched = run.matching(loose, base)
             if loose_matched:
                 return loose, loose_matched, (False, correction, False)
         return parsed, matched, (True, correction, False)
 
-    def parse(self, q, searcher, match_all: bool = True):
-        return parse_query(q, searcher.reader(), self.schema, self.analyzer, match_all=match_all)
+    def parse(self, q, searcher, match_all: bool = True, budget: Budget | None = None):
+        """``budget``: the request's, shared by its reparses (see query.Budget)."""
+        return parse_query(q, searcher.reader(), self.schema, self.analyzer, match_all=match_all,
+                           budget=budget)
 
-    def correct(self, parsed, searcher) -> str | None:
+    def correct(self, parsed, searcher, budget: Budget | None = None) -> str | None:
         """The typed query with unknown words replaced, or None."""
         from search.spelling import correct_query
 
-        return correct_query(self, parsed, searcher, force=True)
+        return correct_query(self, parsed, searcher, force=True, budget=budget)
 
-    def suggest_correction(self, parsed, searcher) -> str | None:
+    def suggest_correction(self, parsed, searcher, budget: Budget | None = None) -> str | None:
         """A "did you mean" for a query that found something but looks misspelt."""
         from search.spelling import correct_query
 
-        return correct_query(self, parsed, searcher, force=False)
+        return correct_query(self, parsed, searcher, force=False, budget=budget)
 
     def hit(self, searcher, docnum: int, score: float, forms=None) -> Hit:
         """One result; ``forms`` (the query's terms, see highlight.Forms) marks the snippet."""
@@ -392,32 +406,33 @@ class Engine:
 
 
 class _Run:
-    """The state of one search: time budget, partial flag, notes."""
+    """The state of one search: its budget, partial flag, notes."""
 
-    def __init__(self, engine: Engine, searcher, view: ColumnView, deadline: float = float("inf")):
+    def __init__(self, engine: Engine, searcher, view: ColumnView, budget: Budget | None = None):
         self.engine = engine
         self.searcher = searcher
         self.view = view
         self.stats = engine.cached("stats", searcher, lambda reader: engine.new_stats(searcher, view))
         self.match: Match | None = None
-        self.deadline = deadline
+        self.budget = budget if budget is not None else Budget()
         self.partial = False
+        self.counted = True          # False: matching ran out of time (the total is not known)
         self.notes: list[str] = []
 
-    def untimed(self, fn, *args):
-        """Run ``fn`` outside the time budget: spelling suggestions build their
-        word lists on first use (once per index generation), which is not the
-        cost of this query."""
-        started = time.perf_counter()
-        try:
-            return fn(*args)
-        finally:
-            self.deadline += time.perf_counter() - started
+    @property
+    def deadline(self) -> float:
+        return self.budget.deadline
 
-    def out_of_time(self) -> None:
-        if not self.partial:
-            self.partial = True
-            self.notes.append("the search took too long: results are incomplete")
+    def out_of_time(self, note: str = "the search took too long: results are incomplete") -> None:
+        self.partial = True
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def out_of_time_counting(self) -> None:
+        """Matching stopped: the documents found so far are not the answer."""
+        self.counted = False
+        self.out_of_time("the search took too long: the articles found could not all be counted, "
+                         "so the total is not the number of matching articles")
 
     def filter_docs(self, parsed):
         """Documents allowed by the filters typed in the query, or None for all."""
@@ -434,13 +449,13 @@ class _Run:
             try:
                 return Evaluator(self.searcher, self.view, self.stats, self.deadline).evaluate(query)
             except OutOfTime:
-                self.out_of_time()
+                self.out_of_time_counting()
                 return Match(set())
         found = set()
         for count, docnum in enumerate(self.searcher.docs_for_query(query), 1):
             found.add(docnum)
             if not count & 0xFFF and time.perf_counter() > self.deadline:
-                self.out_of_time()
+                self.out_of_time_counting()
                 break
         return Match(found)
 
@@ -484,8 +499,15 @@ class _Run:
 
             depth = min(MAX_DEPTH, depth * CANDIDATE_FACTOR)
         if self.stats.usable and self.match is not None:
-            ranked = top(score(self.match, selected, self.stats), max(depth, WRITTEN_FORM_DEPTH))
-            ranked = self.prefer_written_forms(parsed, ranked)[:depth]
+            try:
+                scores = score(self.match, selected, self.stats, self.deadline)
+            except OutOfTime:
+                self.out_of_time("the search took too long: results are not ranked by relevance")
+                return [(n, 0.0) for n in self.view.newest(selected, wanted)]
+            ranked = top(scores, max(depth, WRITTEN_FORM_DEPTH))
+            if not self.budget.expired():
+                ranked = self.prefer_written_forms(parsed, ranked)
+            ranked = ranked[:depth]
         else:
             ranked = self.whoosh_rank(parsed, selected, depth)
         if recency:

@@ -26,6 +26,10 @@ LARGE_INDEX = 2000         # documents above which single-article words are not 
 MIN_LENGTH = 4             # shorter words are too ambiguous to correct
 RARE = 2                   # a known word this rare may still be a typo
 MORE_COMMON = 30           # ... when a close word is this many times more common
+MAX_CORRECT_LENGTH = 30    # longer words are not corrected (no vocabulary word is near them,
+                           # and the candidate search grows with the square of the length)
+MAX_BODY_WALKS = 2         # words per query looked up in the body terms (Whoosh's automaton walk,
+BODY_WALK_LENGTH = 12      # 20-500 ms a word), and only words up to this length
 
 
 def spelling_analyzer():
@@ -163,14 +167,17 @@ def best_spelling(words: Words, word: str, own_df: int = 0) -> str | None:
     return None
 
 
-def best_word(reader, word: str, own_df: int = 0, fieldname: str = SPELL_FIELD) -> str | None:
+def best_word(reader, word: str, own_df: int = 0, fieldname: str = SPELL_FIELD,
+              budget=None) -> str | None:
     """The most likely intended word for ``word`` (lowercase) among the terms of
     ``fieldname``, or None. Closer beats more frequent; among equally close
     words the most frequent wins, and a candidate must be more common than
     ``word`` (``MORE_COMMON`` times when ``word`` itself occurs)."""
     found = []
     # The first letter is rarely the wrong one; fixing it speeds the walk a lot.
-    for candidate in reader.terms_within(fieldname, word, max_edits(word), prefix=1):
+    for count, candidate in enumerate(reader.terms_within(fieldname, word, max_edits(word), prefix=1)):
+        if budget is not None and not count % 64 and budget.expired():
+            return None
         if isinstance(candidate, bytes):
             candidate = candidate.decode("utf-8")
         if candidate == word or not candidate.isalpha():
@@ -209,23 +216,37 @@ def match_case(typed: str, word: str) -> str:
     return word
 
 
-def correct_query(engine, parsed, searcher, force: bool) -> str | None:
+def correct_query(engine, parsed, searcher, force: bool, budget=None) -> str | None:
     """The query text with misspelt words replaced, or None when nothing changes.
 
     ``force``: the query found nothing, so any word the index does not know is
     corrected; otherwise only rare words with a far more common neighbour.
+    ``budget`` (search.query.Budget): the request's; with no time left the
+    words not yet looked at stay as typed. Building the vocabulary and its
+    deletion index (once per index generation) is not charged to it.
     """
     schema = engine.schema
     if SPELL_FIELD not in schema.names():
         return None
     reader = searcher.reader()
-    words = spell_words(engine, searcher)
+    if budget is not None:
+        words = budget.excuse(spell_words, engine, searcher)
+        budget.excuse(words.deletes)
+    else:
+        words = spell_words(engine, searcher)
     text = parsed.text
     replacements = []
+    walks = 0
     for word in parsed.words:
+        if budget is not None and budget.expired():
+            note = "the search took too long: some words were not checked for spelling"
+            parsed.partial = True
+            if note not in parsed.notes:
+                parsed.notes.append(note)
+            break
         typed = text[word.start:word.end]
         lower = typed.lower()
-        if len(lower) < MIN_LENGTH or not lower.isalpha():
+        if not MIN_LENGTH <= len(lower) <= MAX_CORRECT_LENGTH or not lower.isalpha():
             continue
         own_df = reader.doc_frequency(SPELL_FIELD, lower)
         if own_df > RARE:
@@ -234,8 +255,10 @@ def correct_query(engine, parsed, searcher, force: bool) -> str | None:
         if body_df > RARE * 3:
             continue        # rare in titles and ledes, common in bodies: a real word
         fix = best_spelling(words, lower, max(own_df, body_df))
-        if fix is None and force and not own_df and not body_df:
-            fix = best_word(reader, lower, fieldname="body")
+        if (fix is None and force and not own_df and not body_df
+                and walks < MAX_BODY_WALKS and len(lower) <= BODY_WALK_LENGTH):
+            walks += 1
+            fix = best_word(reader, lower, fieldname="body", budget=budget)
         if fix:
             replacements.append((word.start, word.end, match_case(typed, fix)))
     if not replacements:
