@@ -8,9 +8,21 @@ Workers are processes, one per core: a query is CPU-bound Python, and each
 worker keeps its own searchers. Each worker runs a few threads so a slow
 client or a long query does not hold the whole worker. The index is opened
 after the fork, on the first request (preload_app stays off).
+
+A stuck request really ends. gunicorn's ``timeout`` alone does not do it for
+``gthread``: the worker's main thread sends the heartbeat between polls
+whatever its request threads do, so a thread stuck in a request never stops
+it. Each worker therefore keeps a watchdog thread that looks at the requests
+in flight (``pre_request``/``post_request``); one older than ``timeout``
+(``CARI_TIMEOUT``) is logged, the worker stops accepting, the other requests
+get ``graceful_timeout`` to finish, and the process exits, so the arbiter
+starts a fresh one. (A search cannot get there by itself: search/searcher.py
+holds every query to a budget of two seconds.)
 """
 import os
 import sys
+import threading
+import time
 
 # Loaded as a file, this module may not find the project on sys.path. (Every
 # public name here is read as a gunicorn setting: hence "cari_settings".)
@@ -47,7 +59,56 @@ limit_request_line = 8190
 
 
 def post_worker_init(worker):
-    """After the fork: open the index and build its caches in this worker."""
+    """After the fork: open the index and build its caches in this worker;
+    start the watchdog."""
     from web.engine import warm_engine
 
     warm_engine(worker.wsgi)
+    threading.Thread(target=_watchdog, args=(worker, timeout), name="cari-watchdog", daemon=True).start()
+
+
+# Requests in flight in this worker: request thread -> (monotonic start, "METHOD /path").
+_in_flight: dict = {}
+# Tests only (tests/test_query_budget.py): a request for exactly this path
+# hangs, as a stuck request would. Unset in production: no request can.
+_TEST_STALL_PATH = os.environ.get("CARI_TEST_STALL_PATH") or None
+
+
+def pre_request(worker, req):
+    _in_flight[threading.get_ident()] = (time.monotonic(), f"{req.method} {req.path}")
+    if _TEST_STALL_PATH is not None and req.path == _TEST_STALL_PATH:
+        while True:
+            time.sleep(1)
+
+
+def post_request(worker, req, environ, resp):
+    _in_flight.pop(threading.get_ident(), None)
+
+
+def _watchdog(worker, limit: float) -> None:
+    """End this worker when a request has run longer than ``limit`` seconds."""
+    step = min(1.0, limit / 4)
+    while True:
+        time.sleep(step)
+        now = time.monotonic()
+        stuck = {ident: (started, what) for ident, (started, what) in list(_in_flight.items())
+                 if now - started > limit}
+        if stuck:
+            break
+    for started, what in stuck.values():
+        worker.log.critical("%s has run %.0f s, over CARI_TIMEOUT=%s: restarting worker %s",
+                            what, now - started, limit, os.getpid())
+    worker.alive = False                # accept nothing more
+    # The other requests in flight get graceful_timeout to finish.
+    end = time.monotonic() + worker.cfg.graceful_timeout
+    while time.monotonic() < end and any(ident not in stuck for ident in list(_in_flight)):
+        time.sleep(0.1)
+    for log in (worker.log.error_log, worker.log.access_log):
+        for handler in log.handlers:
+            try:
+                handler.flush()
+            except Exception:  # noqa: BLE001 - exiting anyway
+                pass
+    # A thread cannot be stopped from outside, and interpreter shutdown would
+    # wait for it: leave now; the arbiter starts a new worker.
+    os._exit(1)
