@@ -1,0 +1,229 @@
+"""Hostile input costs a bounded budget (issue #20).
+
+One deadline per request for every stage, caps on prefix expansion, on the
+words spelling correction looks at and on distinct terms; out-of-range dates
+are a QueryError; a request stuck in a gunicorn worker ends the worker.
+The index is a slice of the real clickid news (../shared), so ``me*`` stands
+for thousands of words as it does in production.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import urllib.error
+from datetime import date
+
+import pytest
+
+from conftest import shared_path, write_jsonl
+
+# The query of the report: me* 38 times, a misspelt word and a 330-letter word (661 bytes).
+HOSTILE = "me* " * 38 + "pemerinthan " + "é" * 167 + "a" * 163
+ARTICLES = 600
+
+
+@pytest.fixture(scope="module")
+def news_index(tmp_path_factory):
+    """The first ARTICLES articles of two clickid publishers, indexed."""
+    from search.indexer import index_corpus
+
+    corpus = tmp_path_factory.mktemp("budget-corpus")
+    for name in ("tempo.jsonl", "kompas.jsonl"):
+        with open(shared_path("corpus", "clickid", name), encoding="utf-8") as f:
+            records = [json.loads(line) for line in itertools.islice(f, ARTICLES // 2)]
+        write_jsonl(corpus / name, records)
+    index_dir = tmp_path_factory.mktemp("budget-index")
+    index_corpus(corpus, index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def news_engine(news_index):
+    from search.searcher import Engine
+
+    with Engine(news_index) as eng:
+        eng.warm()                  # per-generation caches: not the cost of a query
+        eng.results.size = 0        # every search runs
+        yield eng
+
+
+def test_the_661_byte_query_answers_within_budget_and_says_partial(news_engine):
+    assert len(HOSTILE.encode("utf-8")) == 661
+    started = time.perf_counter()
+    results = news_engine.search(HOSTILE)
+    assert time.perf_counter() - started < 3.0
+    assert results.partial and results.notes
+    assert any("me*" in note for note in results.notes)
+
+
+def test_a_repeated_prefix_is_expanded_once_and_counts_like_one(news_engine):
+    alone = news_engine.search("me*")
+    repeated = news_engine.search("me* " * 40)
+    assert alone.total > 0
+    assert repeated.total == alone.total      # not a wrong total of 0
+    assert repeated.total_exact
+
+
+def test_prefix_expansions_are_capped_for_the_whole_query(news_engine):
+    from search.query import MAX_EXPANSIONS, MAX_TOTAL_EXPANSIONS, Budget
+
+    searcher = news_engine.searcher()
+    prefixes = ["me", "di", "ke", "pe", "be", "se"]
+    assert len(prefixes) * MAX_EXPANSIONS > MAX_TOTAL_EXPANSIONS
+    budget = Budget()
+    parsed = news_engine.parse(" ".join(p + "*" for p in prefixes), searcher, budget=budget)
+    expanded = {p: terms for p, (terms, _) in budget.expanded.items()}
+    assert budget.expansions_left == 0
+    assert all(terms is None or len(terms) <= MAX_EXPANSIONS * 3 for terms in expanded.values())
+    left_out = [p for p in prefixes if expanded[p] is None]
+    assert left_out, expanded.keys()
+    assert parsed.partial and any("left out" in note for note in parsed.notes)
+    # A reparse of the same request (resolve's OR retry) reuses the expansions:
+    # same terms, no allowance spent again.
+    again = news_engine.parse(" ".join(p + "*" for p in prefixes), searcher, match_all=False, budget=budget)
+    assert again.terms == parsed.terms and budget.expansions_left == 0
+
+
+def test_spelling_looks_at_no_long_word(news_engine, monkeypatch):
+    from search import spelling
+
+    seen = []
+    real_spelling, real_word = spelling.best_spelling, spelling.best_word
+    monkeypatch.setattr(spelling, "best_spelling", lambda words, w, *a, **k: seen.append(w) or real_spelling(words, w, *a, **k))
+    monkeypatch.setattr(spelling, "best_word", lambda reader, w, *a, **k: seen.append(w) or real_word(reader, w, *a, **k))
+    news_engine.search("pemerinthan " + "kebijakanx" * 4 + " " + "q" * 330)
+    assert "pemerinthan" in seen
+    assert all(len(w) <= spelling.MAX_CORRECT_LENGTH for w in seen), [len(w) for w in seen]
+
+
+def test_correction_length_cap(news_engine, monkeypatch):
+    from search import spelling
+
+    assert news_engine.search("pemerinthan").correction
+    monkeypatch.setattr(spelling, "MAX_CORRECT_LENGTH", len("pemerinthan") - 1)
+    assert news_engine.search("pemerinthan").correction is None
+
+
+def test_few_words_go_to_the_slow_body_walk(news_engine, monkeypatch):
+    from search import spelling
+
+    walks = []
+    real = spelling.best_word
+    monkeypatch.setattr(spelling, "best_word", lambda *a, **k: walks.append(a[1]) or real(*a, **k))
+    news_engine.search("qzvxk qzvxl qzvxm qzvxn qzvxp qzvxr")
+    assert 0 < len(walks) <= spelling.MAX_BODY_WALKS
+
+
+def test_too_many_distinct_terms_is_a_query_error(news_engine):
+    from search.query import MAX_TERMS, QueryError
+
+    numbers = " ".join(str(n) for n in range(MAX_TERMS + 10))     # each a term of its own
+    assert len(numbers) < 500
+    with pytest.raises(QueryError) as err:
+        news_engine.search(f'"{numbers}"')
+    assert err.value.code == "too_many_terms"
+
+
+def test_out_of_time_is_partial_and_the_total_is_not_authoritative(news_engine, monkeypatch):
+    from search import searcher as searcher_module
+
+    monkeypatch.setattr(searcher_module, "TIME_LIMIT", -1.0)
+    results = news_engine.search("banjir jakarta")
+    assert results.partial and not results.total_exact
+    assert any("total" in note for note in results.notes)
+    prefixed = news_engine.search("me* banjir")
+    assert prefixed.partial and not prefixed.total_exact
+    assert any("ran out of time" in note for note in prefixed.notes)
+
+
+def test_the_deadline_covers_parsing_and_spelling(news_engine, monkeypatch):
+    """Budget time spent before matching counts: a slow parse leaves no time to match."""
+    from search import query
+
+    real = query._Builder.expand
+
+    def slow_expand(self, prefix):
+        self.budget.deadline -= 10          # as if the expansion had taken ten seconds
+        return real(self, prefix)
+
+    monkeypatch.setattr(query._Builder, "expand", slow_expand)
+    results = news_engine.search("me* banjir")
+    assert results.partial and not results.total_exact
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", date(9999, 12, 31), "10000-01-01", "9999-13"])
+def test_out_of_range_dates_are_query_errors(value):
+    from search.query import QueryError, normalize_filters
+
+    with pytest.raises(QueryError) as err:
+        normalize_filters({"date_to": value})
+    assert err.value.code == "bad_date"
+
+
+@pytest.mark.parametrize("q", ["banjir tanggal:9999-12", "banjir sebelum:9999-12-31",
+                               "banjir sesudah:9999-12-31", "banjir tanggal:[2019-01-01 TO 9999-12-31]"])
+def test_out_of_range_dates_in_the_query(engine, q):
+    from search.query import QueryError
+
+    try:
+        results = engine.search(q)
+    except QueryError as exc:
+        assert exc.code == "bad_date"
+    else:
+        assert results.total >= 0          # a valid range that reaches the end of time
+
+
+@pytest.mark.parametrize("path", ["/api/search?q=banjir&date_to=9999-12-31",
+                                  "/api/search?q=banjir&date_from=9999-12-31&date_to=9999-12-31",
+                                  "/search?q=banjir&month=9999-12"])
+def test_out_of_range_dates_are_400_not_500(client, path):
+    response = client.get(path)
+    assert response.status_code in (200, 400), response.status_code
+    if path.startswith("/api/"):
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == "bad_date"
+
+
+def test_the_661_byte_query_through_the_app(news_index):
+    from web import create_app
+    from web.engine import close_engine
+
+    app = create_app({"CARI_INDEX": str(news_index), "TESTING": True})
+    try:
+        client = app.test_client()
+        assert client.get("/api/search?q=banjir").status_code == 200       # the index is open and warm
+        started = time.perf_counter()
+        response = client.get("/api/search", query_string={"q": HOSTILE})
+        assert time.perf_counter() - started < 3.0
+        assert response.status_code == 200
+        assert response.get_json()["partial"] is True
+    finally:
+        close_engine(app)
+
+
+def test_a_stuck_request_restarts_its_gunicorn_worker(news_index, tmp_path):
+    """gthread's heartbeat goes on while a request thread is stuck: the
+    watchdog in web/gunicorn_config.py ends the worker past CARI_TIMEOUT."""
+    from test_gunicorn import GunicornServer
+
+    server = GunicornServer(news_index, tmp_path, workers=1, CARI_TIMEOUT="2", CARI_GRACEFUL_TIMEOUT="1",
+                            CARI_TEST_STALL_PATH="/__test_stall__").start()
+    try:
+        before = server.worker_pids()
+        started = time.monotonic()
+        with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
+            server.get("/__test_stall__", timeout=60)
+        assert time.monotonic() - started < 30          # ended by the watchdog, not by the client
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                assert server.search("banjir")["total"] >= 0
+                break
+            except OSError:
+                time.sleep(0.2)
+        after = server.worker_pids()
+        assert after and after != before
+        assert "over CARI_TIMEOUT" in server.errors()
+    finally:
+        server.stop()
