@@ -22,6 +22,8 @@ DEFAULTS = {
     "CARI_LOG_LEVEL": "info",
     "CARI_LOG_FORMAT": "text",
     "CARI_RESULT_CACHE": "1024",
+    "CARI_BASE_URL": "",                 # public URL of the app, for absolute links (opensearch.xml)
+    "CARI_MAX_ARTICLE_CHARS": "200000",  # most body characters an article page or API answer sends
 }
 LOG_FORMATS = ("text", "json")
 

@@ -20,9 +20,10 @@ from search.query import MAX_CLAUSES, MAX_QUERY_CHARS, QueryError, clean_text
 from search.responses import article_response, search_response, stats_response, suggest_response
 from search.searcher import MAX_DEPTH, MAX_PAGE, MAX_PER_PAGE, SORTS, IndexNotFound, SearchResults
 from web.engine import get_engine
-from web.errors import ApiError, error_json, from_status, query_error
+from web.errors import ApiError, error_json, from_status, log_failure, query_error
 from web.params import Param, ParamSet
-from web.ratelimit import RateLimiter, parse_rule, retry_after
+from web.text import MAX_ARTICLE_CHARS, truncate_body
+from web import ratelimit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 health_bp = Blueprint("health", __name__)
@@ -78,8 +79,8 @@ def setting(app, name: str, default=None):
 
 @bp.record_once
 def configure(state) -> None:
-    rule = parse_rule(setting(state.app, "CARI_RATE_LIMIT"))
-    state.app.extensions["cari_rate_limiter"] = RateLimiter(*rule) if rule else None
+    ratelimit.install(state.app, setting(state.app, "CARI_RATE_LIMIT"))
+    max_article_chars(state.app)  # a bad value fails at startup, not on the first article
 
 
 def cors_origins() -> list[str]:
@@ -139,12 +140,8 @@ def check_size() -> None:
 
 
 def check_rate() -> None:
-    limiter = current_app.extensions.get("cari_rate_limiter")
-    if limiter is None:
-        return
-    wait = limiter.take(request.remote_addr or "unknown")
-    if wait:
-        seconds = retry_after(wait)
+    seconds = ratelimit.wait_for(current_app, request.remote_addr)
+    if seconds:
         raise ApiError("rate_limited", headers={"Retry-After": str(seconds)}, retry_after=seconds)
 
 
@@ -160,14 +157,18 @@ def check_route() -> None:
 def add_cors(response):
     """Cross-origin access, only for the origins configured (none by default)."""
     origins = cors_origins()
+    if not origins or not is_api_path(request.path):
+        return response
+    # With CORS on, every API answer depends on Origin (whether it gets the
+    # CORS headers at all, and which origin they name), so caches must key on it.
+    response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    if not origins or not origin or not is_api_path(request.path):
+    if not origin:
         return response
     if "*" in origins:
         response.headers["Access-Control-Allow-Origin"] = "*"
     elif origin in origins:
         response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
     else:
         return response
     response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, Content-Language"
@@ -200,7 +201,7 @@ def on_http_error(exc: HTTPException):
 
 
 def on_unexpected(exc: Exception):
-    current_app.logger.exception("API request failed: %s %s", request.method, request.path)
+    log_failure(exc)
     return error_json(ApiError("internal_error"))
 
 
@@ -274,6 +275,9 @@ def run_search(args: dict) -> SearchResults:
     return results
 
 
+# The API keeps the plain converter: an id holding "/" is not reachable here
+# (tests/test_api.py holds /api/articles/..%2F..%2Fetc%2Fpasswd to be the route's
+# not_found); the pages reach every id (web/params.py ArticleIdConverter).
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
     engine = get_engine()
@@ -281,7 +285,24 @@ def article(article_id: str):
     if found is None:
         raise ApiError("article_not_found", id=article_id[:100])
     related = engine.related(article_id, limit=RELATED_LIMIT)
-    return cached_json(article_response(found, related), MAX_AGE["article"])
+    body = found.get("body") or ""
+    shown, cut = truncate_body(body, max_article_chars(current_app))
+    payload = article_response(dict(found, body=shown), related)
+    payload["body_truncated"] = cut      # added fields: older clients simply ignore them
+    payload["body_chars"] = len(body)
+    return cached_json(payload, MAX_AGE["article"])
+
+
+def max_article_chars(app) -> int:
+    """CARI_MAX_ARTICLE_CHARS: the most characters of body a page or answer sends."""
+    raw = setting(app, "CARI_MAX_ARTICLE_CHARS", MAX_ARTICLE_CHARS)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"CARI_MAX_ARTICLE_CHARS must be a whole number, not {raw!r}") from None
+    if value < 1000:
+        raise ValueError(f"CARI_MAX_ARTICLE_CHARS must be at least 1000, not {value}")
+    return value
 
 
 @bp.get("/suggest")

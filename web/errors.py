@@ -7,6 +7,8 @@ from an exception, so no stack trace or server path can leak.
 """
 from __future__ import annotations
 
+import logging
+
 from flask import jsonify, request
 
 from search.query import MAX_CLAUSES, MAX_QUERY_CHARS
@@ -94,6 +96,18 @@ QUERY_ERRORS = ("too_many_terms", "bad_date", "query_too_long")
 STATUS_CODES = {400: "bad_request", 404: "not_found", 500: "internal_error", 503: "index_unavailable"}
 
 ERROR_CODES = sorted(CATALOG)
+
+log = logging.getLogger("cari.web")
+LOGGED_QUERY_CHARS = MAX_QUERY_CHARS
+
+
+def log_failure(exc: BaseException) -> None:
+    """Log an unexpected error with what was asked (method, path, the query),
+    traceback included; the client gets only a message from the catalog.
+    ``cari.*`` loggers go to gunicorn's error log (web/logging.py)."""
+    log.error("request failed: %s %s q=%r (%s)", request.method, request.path,
+              request.args.get("q", "")[:LOGGED_QUERY_CHARS], type(exc).__name__,
+              exc_info=(type(exc), exc, exc.__traceback__))
 
 
 class ApiError(Exception):

@@ -83,7 +83,12 @@ def schemas() -> dict:
             "date": date, "score": {"type": "number"}}),
         "Article": obj({
             "id": text, "title": text, "url": text, "source": text, "category": text,
-            "author": text, "body": {"type": "string", "description": "paragraphs separated by a blank line"},
+            "author": text, "body": {"type": "string", "description": "paragraphs separated by a blank line; "
+                                     "at most CARI_MAX_ARTICLE_CHARS characters (200,000 by default)"},
+            "body_truncated": {"type": "boolean", "description": "true when body is only the start of "
+                               "the article's text, cut at CARI_MAX_ARTICLE_CHARS"},
+            "body_chars": {"type": "integer", "minimum": 0,
+                           "description": "length of the article's whole text, in characters"},
             "date": date,
             "see_also": {"type": "array", "items": text,
                          "description": "titles the article itself links to (\"Baca juga\")"},
@@ -191,6 +196,7 @@ def paths() -> dict:
         "id": HIT_EXAMPLE["id"], "title": HIT_EXAMPLE["title"], "url": HIT_EXAMPLE["url"],
         "source": "kabarnusa", "category": "metropolitan", "author": "Rina Kusumawati",
         "date": "2021-12-06T15:20:00", "body": "JAKARTA, KABARNUSA.COM -- Banjir rob kembali ...",
+        "body_truncated": False, "body_chars": 1834,
         "see_also": [], "related": [dict(related, id="7ae93e3f3e6952b9", score=3.2)],
     }
     article_param = {"name": "article_id", "in": "path", "required": True,

@@ -59,3 +59,22 @@ class RateLimiter:
 def retry_after(seconds: float) -> int:
     """Whole seconds for the Retry-After header (at least 1)."""
     return max(1, math.ceil(seconds))
+
+
+EXTENSION = "cari_rate_limiter"
+
+
+def install(app, rule) -> None:
+    """One limiter per app (per worker), shared by the API and the HTML pages,
+    so a client has one budget however it asks."""
+    parsed = parse_rule(rule)
+    app.extensions[EXTENSION] = RateLimiter(*parsed) if parsed else None
+
+
+def wait_for(app, client: str) -> int:
+    """0 when ``client`` may go ahead, else whole seconds for Retry-After."""
+    limiter = app.extensions.get(EXTENSION)
+    if limiter is None:
+        return 0
+    wait = limiter.take(client or "unknown")
+    return retry_after(wait) if wait else 0

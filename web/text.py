@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from search import config
 from search.analysis import indonesian_analyzer
 
 FIRST_MATCH_ID = "first-match"
@@ -107,3 +108,19 @@ def article_blocks(body: str, q: str = "") -> tuple[list[Block], int]:
         kind = "h2" if i > 0 and is_subheading(paragraph) else "p"
         blocks.append(Block(kind, mark_terms(paragraph, terms, counter)))
     return blocks, counter.count
+
+
+# CARI_MAX_ARTICLE_CHARS (search/config.py): the most body characters one page or API answer sends.
+MAX_ARTICLE_CHARS = int(config.DEFAULTS["CARI_MAX_ARTICLE_CHARS"])
+_CUT_BACK = 200              # look this far back for a space, so no word is cut in two
+
+
+def truncate_body(body: str, limit: int) -> tuple[str, bool]:
+    """The first ``limit`` characters of ``body`` (ending at a space when one is
+    near), and whether anything was cut."""
+    body = body or ""
+    if len(body) <= limit:
+        return body, False
+    cut = body[:limit]
+    space = max(cut.rfind(" ", limit - _CUT_BACK), cut.rfind("\n", limit - _CUT_BACK))
+    return (cut[:space] if space > 0 else cut).rstrip(), True
