@@ -25,6 +25,9 @@ def create_app(config: dict | None = None):
 
     init_engine(app)
     from web import api, pages
+    from web.params import ArticleIdConverter
+
+    app.url_map.converters["article_id"] = ArticleIdConverter
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from urllib.parse import urlencode
 
-from flask import request
+from flask import request, url_for
 
 LANGUAGES = ("id", "en")
 DEFAULT = "id"
@@ -95,6 +95,11 @@ MESSAGES = {
     "article_meta": ("Info artikel", "Article details"),
     "not_found": ("Halaman tidak ditemukan.", "Page not found."),
     "no_index": ("Indeks pencarian belum tersedia.", "The search index is not available yet."),
+    "rate_limited": ("Terlalu banyak permintaan; coba lagi dalam {seconds} detik.",
+                     "Too many requests; try again in {seconds} seconds."),
+    "article_truncated": ("Artikel ini sangat panjang: ditampilkan {shown} karakter pertama dari {total}.",
+                          "This article is very long: showing the first {shown} of {total} characters."),
+    "article_truncated_original": ("Teks lengkapnya ada di situs asli.", "The whole text is on the original site."),
     "server_error": ("Terjadi galat di server. Coba lagi sebentar lagi.", "Something went wrong on the server. Try again shortly."),
     "error_title": ("Galat", "Error"),
     "home_link": ("Kembali ke beranda", "Back to the home page"),
@@ -159,9 +164,18 @@ def format_number(value: int, lang: str | None = None) -> str:
 
 
 def lang_url(code: str) -> str:
-    """This page in another interface language."""
+    """This page in another interface language.
+
+    Built from the route and its arguments (``url_for``), never from the raw
+    path: ``/%5Cevil.example/x`` must not become a link to ``/\\evil.example``,
+    which browsers read as another host. A page no route matched (a 404)
+    links to the home page.
+    """
+    if request.url_rule is None or request.endpoint is None:
+        return url_for("pages.home", lang=code)
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    return request.path + "?" + urlencode(args + [("lang", code)])
+    path = url_for(request.endpoint, **(request.view_args or {}))
+    return path + "?" + urlencode(args + [("lang", code)])
 
 
 def template_globals() -> dict:

@@ -11,15 +11,20 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
+from flask import (Blueprint, Response, abort, current_app, render_template, request,
+                   send_from_directory, url_for)
+from werkzeug.exceptions import HTTPException
 
 from search.meta import IndexVersionError
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.searcher import IndexNotFound
-from web import i18n
+from web import i18n, ratelimit
+from web.api import SEARCH, max_article_chars, setting
 from web.engine import get_engine
-from web.security import add_security_headers
-from web.text import article_blocks, mark_terms, query_terms
+from web.errors import ApiError, log_failure, message
+from web.params import path_safe_id
+from web.security import add_security_headers, check_base_url, install_text_filters, trusted_base_url
+from web.text import article_blocks, mark_terms, query_terms, truncate_body
 
 bp = Blueprint("pages", __name__)
 bp.after_app_request(add_security_headers)
@@ -31,6 +36,17 @@ FACETS = ("source", "category", "month")
 FACET_SHOWN = 8
 RELATED_SHOWN = 5
 PAGER_SPAN = 2
+# The pages take the API's limits: a query of at most MAX_QUERY_CHARS, at most
+# 10 values of 1-50 characters per filter. Beyond them: 400 in the page's language.
+LIST_PARAMS = {p.name: p for p in SEARCH.params if p.name in ("source", "category")}
+# Pages that run no query and that every page view fetches are not rate limited.
+UNLIMITED = {"pages.opensearch", "pages.favicon"}
+
+
+@bp.record_once
+def configure(state) -> None:
+    install_text_filters(state.app)
+    state.app.config["CARI_BASE_URL"] = check_base_url(setting(state.app, "CARI_BASE_URL"))
 
 
 @dataclass(frozen=True)
@@ -47,15 +63,20 @@ class SearchState:
 
     @classmethod
     def from_request(cls) -> "SearchState":
+        """The state the URL asks for; QueryError or ApiError past the API's limits."""
         args = request.args
         sort = args.get("sort", "relevance")
         month = args.get("month", "")
+        if len(args.get("q", "")) > MAX_QUERY_CHARS:  # the API's limit on q, as typed
+            raise QueryError(f"query too long: at most {MAX_QUERY_CHARS} characters", "query_too_long")
+        filters = {name: tuple(dict.fromkeys(param.check_list([v for v in args.getlist(name) if v])))
+                   for name, param in LIST_PARAMS.items()}
         return cls(
             q=args.get("q", "").strip(),
             page=args.get("page", "1"),
             sort=sort if sort in SORTS else "relevance",
-            source=tuple(dict.fromkeys(v for v in args.getlist("source") if v)),
-            category=tuple(dict.fromkeys(v for v in args.getlist("category") if v)),
+            source=filters["source"],
+            category=filters["category"],
             month=month if month_range(month) else "",
             lang=i18n.explicit_lang(),
         )
@@ -147,7 +168,17 @@ def home():
 
 @bp.get("/search")
 def search():
-    state = SearchState.from_request()
+    try:
+        state = SearchState.from_request()
+    except (QueryError, ApiError) as error:
+        q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
+        state = SearchState(q=q, lang=i18n.explicit_lang())
+        if isinstance(error, QueryError):
+            shown, detail = query_error_message(error), str(error)
+        else:
+            shown, detail = message(error.code, i18n.current_lang(), **error.details), None
+        return render_template("results.html", state=state, q=q, results=None,
+                               error=shown, detail=detail), 400
     if not state.q:
         return render_template("home.html")
     try:
@@ -167,27 +198,66 @@ def search():
     )
 
 
-@bp.get("/article/<article_id>")
+def article_url(article_id: str, **params) -> str:
+    """The page of one article, whatever its id holds ("/", "..", "%", "?")."""
+    if path_safe_id(article_id):
+        return url_for("pages.article", article_id=article_id, **params)
+    return url_for("pages.article_by_query", id=article_id, **params)
+
+
+@bp.app_context_processor
+def page_globals() -> dict:
+    offered = trusted_base_url(current_app.config.get("CARI_BASE_URL", ""), request) is not None
+    return {"article_url": article_url, "opensearch_offered": offered}
+
+
+@bp.get("/article")
+def article_by_query():
+    """``/article?id=..``: for the ids a URL path cannot carry (see ArticleIdConverter)."""
+    article_id = request.args.get("id", "")
+    if not article_id:
+        abort(404)
+    return article(article_id)
+
+
+@bp.get("/article/<article_id:article_id>")
 def article(article_id: str):
     engine = get_engine()
     found = engine.article(article_id)
     if found is None:
         abort(404)
     q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
-    blocks, marks = article_blocks(found.get("body", ""), q)
+    # A page shows at most CARI_MAX_ARTICLE_CHARS of the body, and marks terms only there.
+    body = found.get("body") or ""
+    visible, cut = truncate_body(body, max_article_chars(current_app))
+    truncated = {"shown": i18n.format_number(len(visible)), "total": i18n.format_number(len(body))} if cut else None
+    blocks, marks = article_blocks(visible, q)
     title = mark_terms(found.get("title", ""), query_terms(q)) if q else found.get("title", "")
     related = engine.related(article_id, limit=RELATED_SHOWN)
     shown = {hit.title.casefold() for hit in related}
     see_also = [t for t in found.get("related") or [] if t.casefold() not in shown]
     back = SearchState(q=q, lang=i18n.explicit_lang()).url() if q else None
     return render_template("article.html", article=found, title=title, blocks=blocks, marks=marks,
-                           q=q, related=related, see_also=see_also, back=back)
+                           q=q, related=related, see_also=see_also, back=back, truncated=truncated)
 
 
 @bp.get("/opensearch.xml")
 def opensearch():
-    body = render_template("opensearch.xml")
-    return Response(body, mimetype="application/opensearchdescription+xml")
+    """The browser's search-engine description. Its URLs must be absolute, so
+    they use CARI_BASE_URL, or the request's Host only when that is loopback
+    (web/security.py says why); with neither there is no trusted address to
+    give, and the description is not offered (404)."""
+    base = trusted_base_url(current_app.config.get("CARI_BASE_URL", ""), request)
+    if base is None:
+        abort(404)
+
+    def external(endpoint: str) -> str:
+        return base + url_for(endpoint)[len(request.script_root):]
+
+    body = render_template("opensearch.xml", external=external)
+    response = Response(body, mimetype="application/opensearchdescription+xml")
+    response.vary.add("Host")
+    return response
 
 
 @bp.get("/favicon.ico")
@@ -209,3 +279,26 @@ def no_index(exc):
 @bp.app_errorhandler(500)
 def server_error(exc):
     return render_template("error.html", message=i18n.translate("server_error")), 500
+
+
+@bp.app_errorhandler(Exception)
+def unexpected(exc):
+    """Anything a page did not expect: logged with the query, answered with the
+    500 page in the page's language; no traceback reaches the client. (The API
+    has its own handler, in JSON.) HTTP errors go on to their own handlers."""
+    if isinstance(exc, HTTPException):
+        return exc
+    log_failure(exc)
+    return render_template("error.html", message=i18n.translate("server_error")), 500
+
+
+@bp.before_request
+def limit_rate():
+    """CARI_RATE_LIMIT covers the pages too, from the same budget as the API."""
+    if request.endpoint in UNLIMITED:
+        return None
+    seconds = ratelimit.wait_for(current_app, request.remote_addr)
+    if not seconds:
+        return None
+    body = render_template("error.html", message=i18n.translate("rate_limited", seconds=seconds))
+    return body, 429, {"Retry-After": str(seconds), "Cache-Control": "no-store"}

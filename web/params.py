@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
+
+from werkzeug.routing import BaseConverter
 
 from web.errors import ApiError
 
@@ -73,6 +76,11 @@ class Param:
             raise invalid(self, "date") from None
 
     def _list(self, values: list[str]) -> list[str]:
+        return self.check_list(values)
+
+    def check_list(self, values: list[str]) -> list[str]:
+        """``values`` when there are at most ``max_items`` of the allowed length
+        (the HTML pages apply the API's limits through this too)."""
         if len(values) > self.max_items:
             raise invalid(self, "list", max=self.max_items)
         for value in values:
@@ -126,3 +134,27 @@ class ParamSet:
 
     def openapi(self) -> list[dict]:
         return [p.openapi() for p in self.params]
+
+
+class ArticleIdConverter(BaseConverter):
+    """An article id as one path segment, whatever it holds.
+
+    Ids are data from the corpus and may contain "/", "..", "%", "?" or
+    "#". ``to_url`` percent-encodes every one of them (``/`` becomes
+    ``%2F``), so the id stays one segment a browser will not resolve as
+    ``..``; the server decodes the path before routing, so the route takes
+    the rest of the path, slashes included, as the id. The one id a path
+    cannot carry is a bare "." or "..", which browsers resolve even when
+    encoded: pages link those through ``/article?id=`` (see pages.article_url).
+    """
+
+    regex = ".+"
+    part_isolating = False
+
+    def to_url(self, value) -> str:
+        return quote(str(value), safe="")
+
+
+def path_safe_id(article_id: str) -> bool:
+    """False for the ids no URL path can carry: "", ".", "..", "...", …"""
+    return bool(str(article_id).strip("."))
