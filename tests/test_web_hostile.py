@@ -301,6 +301,13 @@ def test_internal_error_in_the_api_is_json_and_logged_with_the_query(client, bro
     assert any("banjir rob" in r.getMessage() and r.exc_info for r in caplog.records if r.name == "cari.web")
 
 
+def test_a_newline_in_the_query_cannot_forge_a_log_line(client, broken_search, caplog):
+    with caplog.at_level(logging.ERROR, logger="cari.web"):
+        client.get("/search?q=banjir%0A2026-12-05+INFO+forged")
+    message = next(r for r in caplog.records if r.name == "cari.web").getMessage()
+    assert "\n" not in message and "forged" in message
+
+
 # -- the same through the real gunicorn ----------------------------------------------------------
 def test_through_gunicorn(hostile_index, tmp_path):
     from test_gunicorn import GunicornServer

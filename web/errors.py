@@ -105,7 +105,8 @@ def log_failure(exc: BaseException) -> None:
     """Log an unexpected error with what was asked (method, path, the query),
     traceback included; the client gets only a message from the catalog.
     ``cari.*`` loggers go to gunicorn's error log (web/logging.py)."""
-    log.error("request failed: %s %s q=%r (%s)", request.method, request.path,
+    # %r: a path or query holding a newline cannot forge a log line.
+    log.error("request failed: %s %r q=%r (%s)", request.method, request.path,
               request.args.get("q", "")[:LOGGED_QUERY_CHARS], type(exc).__name__,
               exc_info=(type(exc), exc, exc.__traceback__))
 
