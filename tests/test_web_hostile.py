@@ -250,6 +250,14 @@ def test_ids_with_slash_and_dots_link_to_their_own_article(client):
         assert f"<h1 id=\"article-title\" lang=\"id\">{title}" in page.replace("<mark>", "").replace("</mark>", "")
 
 
+def test_api_takes_any_id_in_the_query(client):
+    for article_id, title in ((SLASH_ID, "Banjir Miring Sekali"), ("..", "Banjir Titik Dua")):
+        data = client.get("/api/articles", query_string={"id": article_id}).get_json()
+        assert data["id"] == article_id and data["title"] == title
+    assert client.get("/api/articles?id=tidak-ada").status_code == 404
+    assert client.get("/api/articles").get_json()["error"]["code"] == "invalid_parameter"
+
+
 def test_bidi_controls_are_stripped_from_what_pages_show(client):
     for url in ("/search?q=banjir", "/article/bidi-1", "/article/bidi-1?q=banjir", "/search?q=teks+%E2%80%AE"):
         html = text_of(client.get(url))

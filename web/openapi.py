@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from search.responses import FACET_NAMES
-from web.api import MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
+from web.api import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
 from web.errors import ERROR_CODES
 
 JSON = "application/json"
@@ -223,6 +223,12 @@ def paths() -> dict:
             "The article's text and metadata, the titles it links to and the most similar articles.",
             responses(article_ok, "404", *everywhere),
             [article_param])},
+        "/api/articles": {"get": operation(
+            "One article, id in the query", "getArticleById",
+            "The same answer as /api/articles/{article_id}, for any id: ids holding \"/\" or made "
+            "only of dots cannot travel in a URL path.",
+            responses(article_ok, "400", "404", *everywhere),
+            ARTICLE.openapi())},
         "/api/suggest": {"get": operation(
             "Autocomplete", "suggest", "Completions of what the user has typed, most likely first.",
             responses(ok("Suggestions", {"query": "banj", "suggestions": ["banjir", "banjir rob"]},
