@@ -16,6 +16,8 @@ from datetime import datetime
 
 from whoosh.util.times import long_to_datetime
 
+from search.columns import read_column
+
 FACET_FIELDS = ("source", "category", "month")
 FACET_LIMIT = 50
 LARGE_SET = 1500           # matched documents above which facets count by set intersection
@@ -38,6 +40,9 @@ class ColumnView:
         self.live = frozenset(reader.all_doc_ids())
         self.columns = {name: self._column(reader, name) for name in FACET_FIELDS}
         self.dates: list = self._column(reader, "date")
+        # Ties in date are broken by article id: the same in every build of a
+        # folder, where document numbers depend on the order of updates.
+        self.ids: list = self._column(reader, "id")
         dated = sorted((d, n) for n, d in enumerate(self.dates) if d is not None and n in self.live)
         self._date_keys = [d for d, _ in dated]
         self._date_docs = [n for _, n in dated]
@@ -45,14 +50,12 @@ class ColumnView:
         self._lock = threading.Lock()
 
     def _column(self, reader, name) -> list:
-        if not reader.has_column(name):
-            return [None] * self.doc_count_all
         if name == "date":
             # Raw longs: Whoosh's own translation overflows on the column's
             # "no value" sentinel (an article without a date).
-            return [raw_to_datetime(v) for v in reader.column_reader(name, translate=False)]
+            return [raw_to_datetime(v) for v in read_column(reader, name, translate=False)]
         # Whoosh gives "" for a document without a value.
-        return [v if v else None for v in reader.column_reader(name)]
+        return [v if v else None for v in read_column(reader, name)]
 
     # -- filters -----------------------------------------------------------------
 
@@ -110,12 +113,13 @@ class ColumnView:
         return [{"value": v, "count": c} for v, c in items[:FACET_LIMIT]]
 
     def newest(self, docs, limit: int) -> list[int]:
-        """The ``limit`` most recent documents of ``docs`` (undated last)."""
+        """The ``limit`` most recent documents of ``docs`` (undated last; the
+        same date by id, so an updated index orders as a fresh one)."""
         import heapq
 
-        dates = self.dates
+        dates, ids = self.dates, self.ids
         oldest = datetime.min
-        return heapq.nlargest(limit, docs, key=lambda n: (dates[n] or oldest, -n))
+        return heapq.nlargest(limit, docs, key=lambda n: (dates[n] or oldest, ids[n] or "", -n))
 
 
 def intersect(*sets):

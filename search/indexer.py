@@ -24,6 +24,7 @@ from whoosh.index import LockError
 
 from search import swap
 from search.article import Article
+from search.columns import read_column
 from search.meta import check_version, read_meta, write_meta
 from search.readers import SUPPORTED_EXTENSIONS, read_file
 from search.schema import build_schema, category_key
@@ -261,8 +262,8 @@ def indexed_files(ix) -> tuple[dict[str, str], dict[str, str]]:
     with ix.reader() as reader:
         if reader.doc_count() == 0:
             return stamps, owners
-        paths = reader.column_reader("path")
-        filestamps = reader.column_reader("filestamp")
+        paths = read_column(reader, "path")
+        filestamps = read_column(reader, "filestamp")
         for docnum, fields in reader.iter_docs():
             path = paths[docnum]
             stamps[path] = filestamps[docnum]
@@ -366,7 +367,7 @@ def index_corpus(
             report.removed += 1
         owners = {i: p for i, p in owners.items() if p not in gone}
         write_files(writer, corpus, changed, stamps, owners, report, progress)
-        writer.commit(mergetype=writing.CLEAR if clearing else None)
+        writer.commit(mergetype=writing.CLEAR if clearing else merge_policy)
     except BaseException:
         writer.cancel()
         raise
@@ -374,6 +375,74 @@ def index_corpus(
     report.doc_count = ix.doc_count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def merge_policy(writer, segments):
+    """Whoosh's small-segment merge, plus every segment that holds a deleted
+    document, rewritten without it; field-length totals kept exact.
+
+    Whoosh keeps a deleted document in its segment's statistics (document
+    count, term frequencies, field lengths) until the segment is merged, so
+    an index updated in place would rank and relate stories differently from
+    one built fresh from the same folder. Rewriting the segments an update
+    touched (Lucene's "expunge deletes") keeps them equal; an update pays for
+    the segments its deletions fall in, not for the whole index.
+    """
+    chosen = small_segments(segments)
+    chosen += [s for s in segments if s.has_deletions() and s not in chosen]
+    for segment in chosen:
+        merge_in(writer, segment)
+    return [s for s in segments if s not in chosen]
+
+
+def small_segments(segments) -> list:
+    """The segments Whoosh's MERGE_SMALL would merge (its Fibonacci rule)."""
+    from whoosh.util import fib
+
+    ordered = sorted(segments, key=lambda s: s.doc_count_all())
+    total = 0
+    for i, segment in enumerate(ordered):
+        total += max(0, segment.doc_count_all())
+        if i > 3 and total < fib(i + 5):
+            return ordered[:i + 1]
+    return []
+
+
+def merge_in(writer, segment) -> None:
+    """Copy the live documents of ``segment`` into the writer's new segment.
+
+    Whoosh's ``add_reader`` re-adds each document's field length from its
+    one-byte encoding, so a merged segment's length totals (hence the
+    average field length in every BM25 score) drift from the true sums a
+    fresh build has. The exact total is known: the segment's own total less
+    the true lengths of its deleted documents, re-counted from their stored
+    text.
+    """
+    from whoosh.reading import SegmentReader
+
+    lengths = writer.perdocwriter._fieldlengths
+    reader = SegmentReader(writer.storage, writer.schema, segment)
+    try:
+        exact = {}
+        for name in ("title", "body"):
+            if name in writer.schema and writer.schema[name].scorable:
+                exact[name] = (lengths.get(name, 0) + segment._fieldlengths.get(name, 0)
+                               - deleted_length(reader, segment, name))
+        writer.add_reader(reader)
+    finally:
+        reader.close()
+    lengths.update(exact)
+
+
+def deleted_length(reader, segment, name: str) -> int:
+    """The true length of field ``name`` summed over the segment's deleted documents."""
+    field = reader.schema[name]
+    total = 0
+    for docnum in segment.deleted_docs():
+        value = reader.stored_fields(docnum).get(name)
+        if value:
+            total += sum(freq for _, freq, _, _ in field.index(value))
+    return total
 
 
 def acquire_writer(ix, procs: int, lock_timeout: float):

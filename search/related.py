@@ -71,7 +71,10 @@ def related_docs(engine, searcher, article_id, limit: int = 5) -> list[tuple[int
     results = searcher.search(q, limit=CANDIDATES + 1, mask={docnum})
     kept: list[Story] = [Story(engine.analyzer, fields)]
     found = []
-    for hit in results:
+    # Equal scores in article-id order (Whoosh's is document-number order,
+    # which differs between an updated index and a fresh build): the copy of
+    # a near-duplicate pair that is kept is then the same in both.
+    for hit in sorted(results, key=lambda hit: (-hit.score, hit["id"])):
         story = Story(engine.analyzer, hit.fields())
         if any(story.same_story(k) for k in kept):
             continue

@@ -21,7 +21,9 @@ def build_schema(analyzer=None) -> fields.Schema:
 
         analyzer = indonesian_analyzer()
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        # Sortable: the newest-first order breaks date ties by id, which is
+        # the same in every build of a folder (document numbers are not).
+        id=fields.ID(stored=True, unique=True, sortable=True),
         # IndonesianText: a TEXT field that indexes without the Token chain (same postings).
         title=IndonesianText(analyzer=analyzer, stored=True, phrase=True, field_boost=TITLE_BOOST),
         body=IndonesianText(analyzer=analyzer, stored=True, phrase=True),

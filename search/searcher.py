@@ -26,6 +26,7 @@ from whoosh import collectors
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 
+from search.columns import check_columns
 from search.facets import FACET_FIELDS, ColumnView, intersect
 from search.highlight import SNIPPET_CHARS, Highlighter, clip
 from search.swap import live_dir
@@ -121,6 +122,8 @@ class Engine:
             from search.analysis import ANALYSIS_VERSION
 
             check_version(self.index_dir, ANALYSIS_VERSION)
+        with self.ix.reader() as reader:
+            check_columns(reader)
         self.schema = self.ix.schema
         self.analyzer = self.schema["body"].analyzer
         self.highlighter = Highlighter(self.analyzer)
