@@ -317,6 +317,11 @@ def main(argv=None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug must reach the user as one line, not a traceback
+        if os.environ.get("CARI_DEBUG"):
+            raise
+        return fail(f"internal error ({type(exc).__name__}: {exc}); "
+                    "set CARI_DEBUG=1 to see where, and please report it")
 
 
 if __name__ == "__main__":

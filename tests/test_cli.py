@@ -88,3 +88,19 @@ def test_analyze_and_extract(tmp_path):
     extracted = json.loads(cari("extract", record, "--json").stdout)
     assert extracted["articles"][0]["title"] == "Judul Uji"
     assert extracted["articles"][0]["body"] == "Paragraf satu.\n\nParagraf dua."
+
+
+def test_internal_error_is_one_line_and_exit_1(sample_index, monkeypatch, capsys):
+    """A bug in the search path reaches the user as one line, never a traceback."""
+    import search.facets
+    from search.cli import main
+
+    def broken(*args, **kwargs):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(search.facets.ColumnView, "count", broken)
+    monkeypatch.delenv("CARI_DEBUG", raising=False)
+    assert main(["search", "banjir", "--index", str(sample_index)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("cari: internal error (IndexError: list index out of range)")
