@@ -32,6 +32,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -46,6 +47,8 @@ MAX_DEPTH = 8             # nested parentheses beyond this are read as plain tex
 MAX_EXPANSIONS = 30       # words one prefix* may stand for
 MAX_TOTAL_EXPANSIONS = 90  # words all the prefix* of one query may stand for together
 MAX_TERMS = 120           # distinct analysed terms of the words and phrases typed
+HEAVY_CPU = 0.03          # CPU seconds after which a search is heavy (needs its process's heavy slot)
+HEAVY_WAIT = 0.1          # seconds a heavy search waits for that slot before it stops, partial
 PREFIX_SCAN = 3000        # vocabulary entries read to pick those words
 MIN_PREFIX = 2
 SEARCH_FIELDS = ("title", "body")
@@ -83,32 +86,61 @@ class Budget:
     duration. ``vocabulary``, when given, returns the spelling vocabulary
     (``search.spelling.Words``: sorted ``words`` with document frequencies in
     ``freq``), which ranks prefix expansions without a lookup per word.
+
+    ``gate`` (a lock shared by the searches of one process, or None) keeps
+    heavy searches from piling up: once a search has used ``HEAVY_CPU``
+    seconds of CPU (an ordinary query uses a few ms) it must hold the gate
+    to go on, so a process runs one heavy search at a time and its light
+    searches share the interpreter with one heavy thread, not with all. A
+    heavy search that cannot get the gate within ``HEAVY_WAIT`` stops there
+    (``shed``) and answers with what it has, flagged partial, freeing its
+    thread. Every stage's checkpoint is :meth:`expired`; :meth:`release`
+    gives the gate back.
     """
 
     def __init__(self, seconds: float = float("inf"), expansions: int = MAX_TOTAL_EXPANSIONS,
-                 vocabulary=None):
+                 vocabulary=None, gate=None):
         self.deadline = time.perf_counter() + seconds
         self.expansions_left = expansions
         self.vocabulary = vocabulary
         self.analysed: dict[str, list[list[str]]] = {}        # text -> terms by position
         self.expanded: dict[tuple, tuple] = {}                # (field, prefix) -> (terms, note)
         self.out_of_time = False
+        self.shed = False               # stopped for a heavier search, not by the clock
+        self.gate = gate
+        self.holding = False
+        self.cpu_start = time.thread_time()
 
     def expired(self) -> bool:
-        if not self.out_of_time and time.perf_counter() > self.deadline:
+        if self.out_of_time:
+            return True
+        if (self.gate is not None and not self.holding
+                and time.thread_time() - self.cpu_start > HEAVY_CPU):
+            if not self.gate.acquire(timeout=max(0.0, min(HEAVY_WAIT, self.left()))):
+                self.out_of_time = self.shed = True
+                return True
+            self.holding = True
+        if time.perf_counter() > self.deadline:
             self.out_of_time = True
         return self.out_of_time
+
+    def release(self) -> None:
+        """The search is over: give the gate back."""
+        if self.holding:
+            self.holding = False
+            self.gate.release()
 
     def left(self) -> float:
         return self.deadline - time.perf_counter()
 
     def excuse(self, fn, *args):
         """``fn(*args)`` outside the budget: per-generation work only."""
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             return fn(*args)
         finally:
             self.deadline += time.perf_counter() - started
+            self.cpu_start += time.thread_time() - cpu
 
     def words(self):
         """The vocabulary (built outside the budget), or None."""

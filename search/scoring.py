@@ -191,15 +191,19 @@ def read_blocks(m, offset: int, out: dict, docnums=None) -> None:
 class Evaluator:
     """Turns a Whoosh query (as built by search.query) into a Match."""
 
-    def __init__(self, searcher, view, stats: Stats, deadline: float):
+    def __init__(self, searcher, view, stats: Stats, deadline: float, budget=None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.view = view
         self.stats = stats
         self.deadline = deadline
+        self.budget = budget            # search.query.Budget: its checkpoint, when given
 
     def check_time(self):
-        if time.perf_counter() > self.deadline:
+        if self.budget is not None:
+            if self.budget.expired():
+                raise OutOfTime
+        elif time.perf_counter() > self.deadline:
             raise OutOfTime
 
     def evaluate(self, q) -> Match:
@@ -271,16 +275,19 @@ class Evaluator:
         return Match(ids, leaves)
 
 
-def score(match: Match, selected, stats: Stats, deadline: float | None = None) -> dict:
+def score(match: Match, selected, stats: Stats, deadline: float | None = None, budget=None) -> dict:
     """BM25F score of every selected document: the sum over the positive terms it holds.
 
-    Past ``deadline`` (a ``time.perf_counter()`` value, checked per term)
-    raises OutOfTime."""
+    Past ``deadline`` (a ``time.perf_counter()`` value, checked per term), or
+    when ``budget`` (search.query.Budget) says so, raises OutOfTime."""
     scores = dict.fromkeys(selected, 0.0)
     if not scores:
         return scores
     for leaf in match.leaves:
-        if deadline is not None and time.perf_counter() > deadline:
+        if budget is not None:
+            if budget.expired():
+                raise OutOfTime
+        elif deadline is not None and time.perf_counter() > deadline:
             raise OutOfTime
         norm = stats.norms[leaf.field]
         c = leaf.factor

@@ -31,15 +31,15 @@ from search.facets import FACET_FIELDS, ColumnView, intersect
 from search.highlight import SNIPPET_CHARS, Highlighter, clip
 from search.swap import live_dir
 from search.meta import check_version, read_meta
-from search.query import QueryError, normalize_filters, parse_query
+from search.query import Budget, QueryError, normalize_filters, parse_query
 from search.result_cache import ResultCache
-from search.spelling import SPELL_FIELD, WORD_PATTERN
+from search.spelling import SPELL_FIELD, WORD_PATTERN, spell_words
 from search.scoring import WARM_MIN_DF, Evaluator, Match, OutOfTime, Stats, score, top
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_DEPTH = 1000            # page * per_page: deeper results are not ranked
-TIME_LIMIT = 2.0            # seconds of matching and ranking per query
+TIME_LIMIT = 2.0            # seconds per query: parsing, expansion, spelling, matching, ranking, snippets
 WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
 WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
 SORTS = ("relevance", "newest")
@@ -136,6 +136,8 @@ class Engine:
         # one-shot command would only pay for it.
         self.background_warm = background_warm
         self._warming = threading.Lock()
+        # One heavy search at a time in this process (see query.Budget).
+        self.heavy_gate = threading.Lock()
 
     # -- searchers and per-generation caches -----------------------------------------
     def searcher(self):
@@ -252,8 +254,14 @@ class Engine:
         # after an index change builds them); from here every stage draws on
         # the one budget, and only a per-generation vocabulary built on first
         # use (Budget.excuse) is not counted.
-        run.budget = Budget(TIME_LIMIT, vocabulary=lambda: spell_words(self, searcher))
+        run.budget = Budget(TIME_LIMIT, vocabulary=lambda: spell_words(self, searcher), gate=self.heavy_gate)
+        try:
+            return self._run(q, page, per_page, highlight, sort, wanted, facets, recency, searcher, run, started)
+        finally:
+            run.budget.release()
 
+    def _run(self, q, page, per_page, highlight, sort, wanted, facets, recency, searcher, run, started):
+        view = run.view
         parsed, matched, outcome = self.resolve(q, searcher, run)
         matched_all, correction, corrected = outcome
         selected = run.select(matched, wanted)
@@ -428,6 +436,8 @@ class _Run:
 
     def out_of_time(self, note: str = "the search took too long: results are incomplete") -> None:
         self.partial = True
+        if self.budget.shed:
+            note = note.replace("the search took too long", "the server is busy with other long searches")
         if note not in self.notes:
             self.notes.append(note)
 
@@ -450,7 +460,7 @@ class _Run:
         """The documents matching ``query`` and the terms that score them."""
         if self.stats.usable:
             try:
-                return Evaluator(self.searcher, self.view, self.stats, self.deadline).evaluate(query)
+                return Evaluator(self.searcher, self.view, self.stats, self.deadline, self.budget).evaluate(query)
             except OutOfTime:
                 self.out_of_time_counting()
                 return Match(set())
@@ -503,7 +513,7 @@ class _Run:
             depth = min(MAX_DEPTH, depth * CANDIDATE_FACTOR)
         if self.stats.usable and self.match is not None:
             try:
-                scores = score(self.match, selected, self.stats, self.deadline)
+                scores = score(self.match, selected, self.stats, self.deadline, self.budget)
             except OutOfTime:
                 self.out_of_time("the search took too long: results are not ranked by relevance")
                 return [(n, 0.0) for n in self.view.newest(selected, wanted)]

@@ -28,7 +28,7 @@ RARE = 2                   # a known word this rare may still be a typo
 MORE_COMMON = 30           # ... when a close word is this many times more common
 MAX_CORRECT_LENGTH = 30    # longer words are not corrected (no vocabulary word is near them,
                            # and the candidate search grows with the square of the length)
-MAX_BODY_WALKS = 2         # words per query looked up in the body terms (Whoosh's automaton walk,
+MAX_BODY_WALKS = 1         # words per query looked up in the body terms (Whoosh's automaton walk,
 BODY_WALK_LENGTH = 12      # 20-500 ms a word), and only words up to this length
 
 
