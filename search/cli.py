@@ -51,6 +51,7 @@ def printable(text: str) -> str:
 def cmd_index(args) -> int:
     from collections import Counter
 
+    from search.article import MAX_BODY_CHARS
     from search.indexer import IndexerBusy, index_corpus
     from search.meta import IndexVersionError
     from search.progress import Progress
@@ -80,6 +81,9 @@ def cmd_index(args) -> int:
             print(f"skipped: files of unsupported types: {kinds}", file=sys.stderr)
         for path, reason in report.errors:
             print(f"error: {printable(path)}: {printable(reason)}", file=sys.stderr)
+        for path, article_id in report.truncated:
+            print(f"note: {printable(path)}: article {printable(article_id)} cut to "
+                  f"{MAX_BODY_CHARS:,} characters of body", file=sys.stderr)
         print(
             f"indexed {report.articles} articles in {report.seconds:.1f}s: "
             f"files added {report.added}, updated {report.updated}, removed {report.removed}, "

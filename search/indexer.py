@@ -56,6 +56,7 @@ class IndexReport:
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
+    truncated: list[tuple[str, str]] = field(default_factory=list)   # (path, article id) cut to MAX_BODY_CHARS
 
     def to_dict(self) -> dict:
         return {
@@ -65,6 +66,7 @@ class IndexReport:
             "seconds": round(self.seconds, 3),
             "errors": [{"path": p, "reason": r} for p, r in self.errors],
             "skipped_files": [{"path": p, "reason": r} for p, r in self.skipped_files],
+            "truncated": [{"path": p, "id": i} for p, i in self.truncated],
         }
 
 
@@ -506,6 +508,8 @@ def write_files(writer, corpus, changed, stamps, owners, report, progress) -> No
                 report.errors.append((cf.rel, f"duplicate id {article.id} (already in {owners[article.id]}): skipped"))
                 continue
             article.path = cf.rel
+            if article.truncated:
+                report.truncated.append((cf.rel, article.id))
             owners[article.id] = cf.rel
             doc = to_document(article, cf.stamp)
             # An index built before a field was added keeps its own schema.

@@ -104,3 +104,17 @@ def test_internal_error_is_one_line_and_exit_1(sample_index, monkeypatch, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith("cari: internal error (IndexError: list index out of range)")
+
+
+def test_index_reports_articles_cut_to_the_body_limit(tmp_path):
+    from search.article import MAX_BODY_CHARS
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    paragraph = "Banjir besar melanda kota dan warga mengungsi ke tempat aman. " * 20
+    (corpus / "besar.txt").write_text("Banjir Besar\n\n" + (paragraph + "\n\n") * 1200, "utf-8")
+    done = cari("index", corpus, "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    assert f"note: besar.txt: article " in done.stderr and f"cut to {MAX_BODY_CHARS:,} characters" in done.stderr
+    report = json.loads(cari("index", corpus, "--index", tmp_path / "ix2", "--json").stdout)
+    assert [t["path"] for t in report["truncated"]] == ["besar.txt"]
