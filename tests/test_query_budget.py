@@ -227,3 +227,22 @@ def test_a_stuck_request_restarts_its_gunicorn_worker(news_index, tmp_path):
         assert "over CARI_TIMEOUT" in server.errors()
     finally:
         server.stop()
+
+
+def test_a_heavy_search_waits_for_the_gate_then_answers_partial(news_engine, monkeypatch):
+    """One heavy search per process: another one that cannot get the gate
+    within HEAVY_WAIT stops and says so, with no authoritative total."""
+    from search import query
+
+    monkeypatch.setattr(query, "HEAVY_CPU", 0.0)          # every search is heavy at once
+    assert not news_engine.search("banjir jakarta").partial       # the gate is free
+    news_engine.heavy_gate.acquire()                      # another search holds it
+    try:
+        started = time.perf_counter()
+        results = news_engine.search("banjir jakarta")
+        assert time.perf_counter() - started < 2.0
+    finally:
+        news_engine.heavy_gate.release()
+    assert results.partial and not results.total_exact
+    assert any("busy" in note for note in results.notes)
+    assert not news_engine.heavy_gate.locked()            # nobody kept it
