@@ -49,6 +49,9 @@ MAX_TOTAL_EXPANSIONS = 90  # words all the prefix* of one query may stand for to
 MAX_TERMS = 120           # distinct analysed terms of the words and phrases typed
 HEAVY_CPU = 0.015         # CPU seconds after which a search is heavy (needs its process's heavy slot)
 HEAVY_WAIT = 0.05         # seconds a heavy search waits for that slot before it stops, partial
+HEAVY_CLAUSES = 16        # a query with more clauses than this, a prefix* or a word longer than
+HEAVY_WORD = 24           # this (no vocabulary word is) is heavy from the start
+TIMED_OUT = "was left out: the search ran out of time"
 PREFIX_SCAN = 3000        # vocabulary entries read to pick those words
 MIN_PREFIX = 2
 SEARCH_FIELDS = ("title", "body")
@@ -124,6 +127,10 @@ class Budget:
             self.out_of_time = True
         return self.out_of_time
 
+    def mark_heavy(self) -> None:
+        """This search is expensive by its shape: it needs the gate at its next checkpoint."""
+        self.cpu_start -= HEAVY_CPU
+
     def release(self) -> None:
         """The search is over: give the gate back."""
         if self.holding:
@@ -196,6 +203,7 @@ class ParsedQuery:
     partial: bool = False                  # an expansion was capped
     positives: int = 0                     # top-level clauses that add matches
     notes: list[str] = field(default_factory=list)
+    cut_short: bool = False                # a clause was left out for lack of time: no exact total
 
     @property
     def has_text(self) -> bool:
@@ -314,6 +322,8 @@ class _Parser:
         self.toks = toks
         self.pos = 0
         self.clauses = 0
+        self.prefixes = 0
+        self.longest = 0
 
     def parse(self) -> Group:
         group = self.or_expr(0)
@@ -379,7 +389,9 @@ class _Parser:
             return Phrase(tok.text) if tok.text.strip() else None
         if tok.kind == "word":
             text = tok.text
+            self.longest = max(self.longest, len(text))
             prefix = text.endswith("*") and len(text.rstrip("*")) >= MIN_PREFIX
+            self.prefixes += prefix
             text = text.rstrip("*") if prefix else text
             return Word(text, tok.start + (1 if tok.neg else 0), tok.start + (1 if tok.neg else 0) + len(text),
                         prefix=prefix) if text.strip("*") else None
@@ -395,6 +407,7 @@ class _Parser:
             if value.startswith('"'):
                 return Phrase(value.strip('"'), field="title")
             prefix = value.endswith("*") and len(value.rstrip("*")) >= MIN_PREFIX
+            self.prefixes += prefix
             return Word(value.rstrip("*") if prefix else value, tok.start, tok.end, field="title", prefix=prefix)
         if name in ("source", "category"):
             value = value.strip('"').strip()
@@ -600,6 +613,8 @@ class _Builder:
         for note in notes:
             self.note(note)
         if expansions is None:
+            if any(TIMED_OUT in note for note in notes):
+                self.parsed.cut_short = True
             return None      # left out (allowance or time spent): not a clause that matches nothing
         if not expansions:
             return wq.NullQuery
@@ -619,7 +634,7 @@ class _Builder:
         """
         budget = self.budget
         if budget.expired():
-            return None, [f"{prefix}* was left out: the search ran out of time"]
+            return None, [f"{prefix}* {TIMED_OUT}"]
         allowance = min(MAX_EXPANSIONS, budget.expansions_left)
         if allowance <= 0:
             return None, [f"{prefix}* was left out: the prefixes of one query may stand for at most "
@@ -644,7 +659,7 @@ class _Builder:
                     capped = True
                     break
                 if not count % 256 and budget.expired():
-                    return None, [f"{prefix}* was left out: the search ran out of time"]
+                    return None, [f"{prefix}* {TIMED_OUT}"]
                 found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
             if len(found) > allowance:
                 capped = True
@@ -707,7 +722,11 @@ def parse_query(text, reader, schema, analyzer, match_all: bool = True,
         raise QueryError("empty query: type one or more words", "empty_query")
     if len(cleaned) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: at most {MAX_QUERY_CHARS} characters", "query_too_long")
-    tree = _Parser(lex(cleaned)).parse()
+    parser = _Parser(lex(cleaned))
+    tree = parser.parse()
+    if budget is not None and (parser.prefixes or parser.clauses > HEAVY_CLAUSES
+                               or parser.longest > HEAVY_WORD):
+        budget.mark_heavy()
     parsed = ParsedQuery(text=cleaned, query=None, filter=None)
     builder = _Builder(reader, schema, analyzer, parsed, budget)
     filters, rest = split_top(tree)
@@ -727,6 +746,8 @@ def parse_query(text, reader, schema, analyzer, match_all: bool = True,
             negative = [p for p in parts if isinstance(p, wq.Not)]
             ored = positive[0] if len(positive) == 1 else wq.Or(positive)
             parsed.query = wq.And([ored] + negative) if negative else ored
+    if parsed.query is None and parsed.cut_short:
+        parsed.query = wq.NullQuery        # not "nothing to search for": nothing could be searched in time
     if parsed.query is None and parsed.filter is None:
         raise QueryError("nothing to search for: the query has no searchable words", "no_terms")
     return parsed

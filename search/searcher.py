@@ -285,7 +285,7 @@ class Engine:
             per_page=per_page, took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=hits, partial=parsed.partial or run.partial, correction=correction,
             matched_all=matched_all, facets=facet_counts, sort=sort, corrected=corrected, notes=notes,
-            total_exact=run.counted,
+            total_exact=run.counted and not parsed.cut_short,
         )
 
     def resolve(self, q, searcher, run):

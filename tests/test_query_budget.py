@@ -246,3 +246,29 @@ def test_a_heavy_search_waits_for_the_gate_then_answers_partial(news_engine, mon
     assert results.partial and not results.total_exact
     assert any("busy" in note for note in results.notes)
     assert not news_engine.heavy_gate.locked()            # nobody kept it
+
+
+def test_a_prefix_left_out_for_time_is_not_a_complete_zero(news_engine, monkeypatch):
+    """me* alone, with no time left to expand it: not "nothing to search
+    for" and not a complete total of 0."""
+    from search import searcher as searcher_module
+
+    monkeypatch.setattr(searcher_module, "TIME_LIMIT", -1.0)
+    results = news_engine.search("me* " * 40)
+    assert results.partial and not results.total_exact
+    assert any("ran out of time" in note for note in results.notes)
+
+
+def test_expensive_shapes_need_the_gate_from_the_start(news_engine):
+    from search.query import HEAVY_CLAUSES, Budget
+
+    searcher = news_engine.searcher()
+    for q, heavy in (("banjir jakarta", False), ("me*", True), ("kata " * (HEAVY_CLAUSES + 1), True),
+                     ("a" * 40, True)):
+        budget = Budget(gate=news_engine.heavy_gate)
+        try:
+            news_engine.parse(q, searcher, budget=budget)
+            budget.expired()
+            assert budget.holding is heavy, q
+        finally:
+            budget.release()
