@@ -23,6 +23,8 @@ def search_response(results: SearchResults) -> dict:
         "per_page": results.per_page,
         "took_ms": results.took_ms,
         "partial": results.partial,
+        "total_exact": results.total_exact,
+        "notes": list(results.notes),
         "matched_all": results.matched_all,
         "correction": results.correction,
         "corrected": results.corrected,

@@ -70,6 +70,10 @@ def schemas() -> dict:
             "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
             "took_ms": {"type": "number", "minimum": 0},
             "partial": {"type": "boolean", "description": "true when the time limit cut the search short"},
+            "total_exact": {"type": "boolean", "description": "false when the time limit stopped the "
+                            "count: `total` is then what was counted, not the number of matching articles"},
+            "notes": {"type": "array", "items": {"type": "string"},
+                      "description": "why the results are partial (time, expansion or spelling limits)"},
             "matched_all": {"type": "boolean", "description": "false when no article had every word "
                             "and the results match any of them"},
             "correction": nullable("string", description="a suggested spelling of the query"),
@@ -186,7 +190,7 @@ def operation(summary: str, operation_id: str, description: str, response_map: d
 def paths() -> dict:
     search_example = {
         "query": "banjir", "total": 6, "page": 1, "per_page": 1, "took_ms": 12.4, "partial": False,
-        "matched_all": True, "correction": None, "corrected": False, "hits": [HIT_EXAMPLE],
+        "total_exact": True, "notes": [], "matched_all": True, "correction": None, "corrected": False, "hits": [HIT_EXAMPLE],
         "facets": {"source": [{"value": "kabarnusa", "count": 4}],
                    "category": [{"value": "metropolitan", "count": 2}],
                    "month": [{"value": "2021-12", "count": 1}]},
