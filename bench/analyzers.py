@@ -60,7 +60,7 @@ class PeerFilter(Filter):
     def __eq__(self, other):
         return isinstance(other, PeerFilter) and other.stemmer == self.stemmer
 
-    # Not named ``_terms``: search.highlight takes an item with a ``_terms``
+    # Not named ``_terms``: search.retrieval.highlight takes an item with a ``_terms``
     # attribute for cari's own cached analysis.
     def stems(self, raw: str) -> tuple[str, ...]:
         terms = self.cache.get(raw)

@@ -167,7 +167,7 @@ class Attack:
 
 def run(index: Path, seconds: float = SECONDS, clients: int = ATTACKERS, threads: list[int] | None = None) -> dict:
     """One measurement per thread count (default: the configured CARI_THREADS)."""
-    from search import config
+    from search import settings as config
 
     counts = threads or [config.get_int("CARI_THREADS")]
     started = time.time()

@@ -95,8 +95,8 @@ def cari_index(quick: bool) -> Path:
     """cari's index of the corpus; CARI_LOAD_INDEX reuses one built before."""
     if os.environ.get("CARI_LOAD_INDEX") and not quick:
         return Path(os.environ["CARI_LOAD_INDEX"])
-    from search.indexer import index_corpus
-    from search.meta import IndexVersionError
+    from search.indexing.indexer import index_corpus
+    from search.store import IndexVersionError
 
     target = common.work_dir() / ("load-cari-quick" if quick else "load-cari")
     try:  # incremental: an index from an earlier run is reused
@@ -322,7 +322,7 @@ def run(quick: bool = False) -> dict:
 def doc_count(index: Path) -> int:
     from whoosh import index as whoosh_index
 
-    from search.swap import live_dir
+    from search.indexing.generations import live_dir
 
     return whoosh_index.open_dir(str(live_dir(index))).doc_count()
 
@@ -438,7 +438,7 @@ def markdown(result: dict) -> str:
 
 
 def threads_note() -> str:
-    from search import config
+    from search import settings as config
 
     return f"{config.get_int('CARI_THREADS')} threads per worker"
 

@@ -146,7 +146,7 @@ class Cari:
         self.analyzer, self.procs = analyzer, procs
 
     def index(self, corpus: Path, index_dir: Path, rebuild: bool = True):
-        from search.indexer import index_corpus
+        from search.indexing.indexer import index_corpus
         return index_corpus(corpus, index_dir, rebuild=rebuild, procs=self.procs, analyzer=self.analyzer)
 
     def open_searcher(self, index_dir: Path) -> "CariSearcher":
@@ -155,14 +155,14 @@ class Cari:
 
 class CariSearcher:
     def __init__(self, index_dir: Path, check_analysis: bool = True):
-        from search.result_cache import ResultCache
-        from search.searcher import Engine
+        from search.retrieval.result_cache import ResultCache
+        from search.retrieval.engine import Engine
         self.engine = Engine(index_dir, check_analysis=check_analysis)
         self.engine.results = ResultCache(0)    # time the search, not a lookup of an earlier answer
         self.engine.warm()      # as each gunicorn worker does before serving (web/gunicorn_config.py)
 
     def search(self, query: str, limit: int = 10, highlight: bool = True) -> list[tuple[str, str]]:
-        from search.query import QueryError
+        from search.retrieval.query import QueryError
         try:
             results = self.engine.search(query, per_page=limit, highlight=highlight)
         except QueryError:  # e.g. only stopwords: the app answers with a message, no hits

@@ -91,7 +91,7 @@ def analyzer_index(name: str, quick: bool) -> Path:
 
 def build_analyzer_index(name: str, corpus: str, index_dir: str) -> dict:
     from bench.analyzers import PEER_ANALYZERS
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     started = time.perf_counter()
     # One process: the three builds already run side by side, and a single

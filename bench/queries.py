@@ -49,7 +49,7 @@ TARGETS = {"words": 15.0, "typos": 50.0, "suggest": 5.0}   # p95 goals in ms (is
 
 def cari_index_ok(path: Path) -> bool:
     from search.analysis import ANALYSIS_VERSION
-    from search.meta import read_meta
+    from search.store import read_meta
     from search.schema import build_schema
 
     if read_meta(path).get("analysis_version") != ANALYSIS_VERSION:
@@ -65,7 +65,7 @@ def cari_index_ok(path: Path) -> bool:
 
 def ensure_cari(corpus: Path, path: Path) -> Path:
     if not cari_index_ok(path):
-        from search.indexer import index_corpus
+        from search.indexing.indexer import index_corpus
 
         shutil.rmtree(path, ignore_errors=True)
         print(f"building cari index of {corpus} in {path} ...", file=sys.stderr)
@@ -157,7 +157,7 @@ def timed_both(call) -> tuple[float, float]:
 
 
 def measure(engine, plain, sets: dict) -> dict:
-    from search.query import QueryError
+    from search.retrieval.query import QueryError
 
     def cari_search(q):
         try:
@@ -195,7 +195,7 @@ def measure(engine, plain, sets: dict) -> dict:
 
 def facet_cost(engine, queries: list[str]) -> dict:
     """What facets and highlights add: cari's p50/p95 with each turned off."""
-    from search.query import QueryError
+    from search.retrieval.query import QueryError
 
     def search(q, **kw):
         try:
@@ -262,7 +262,7 @@ def foundation_search_fn(engine, depth: int = 100):
 
 def bm25_only_search_fn(engine, depth: int = 100):
     """The engine with ``prefer_written_forms`` off: ranking is BM25F alone."""
-    import search.searcher as searcher_module
+    import search.retrieval.engine as searcher_module
     from search import evaluation as ev
 
     plain = ev.engine_search_fn(engine, depth)
@@ -290,8 +290,8 @@ def recency_search_fn(engine, depth: int = 100):
 def run(quick: bool = False) -> dict:
     from bench.indexing import base_corpus, ensure_index
     from bench.peers import WhooshTutorial
-    from search.result_cache import ResultCache
-    from search.searcher import Engine
+    from search.retrieval.result_cache import ResultCache
+    from search.retrieval.engine import Engine
 
     corpus = base_corpus(quick)
     articles = common.load_articles(corpus)

@@ -43,9 +43,17 @@ def read_speed_words(path: Path = SPEED_WORDS, step: int = 1) -> list[str]:
     return sorted(w for w in words if w.isalpha())[::step]
 
 
+def rooter(stemmer):
+    """cari's root of a word with ``stemmer``, hyphenated words read as the
+    analysis reads them (search/analysis/terms.py)."""
+    from search.analysis.terms import root
+
+    return lambda word: root(word, stemmer.stem)
+
+
 def cari_factory():
     from search.analysis.stemmer import Stemmer
-    return Stemmer().stem                           # a new stemmer has an empty cache
+    return rooter(Stemmer())                           # a new stemmer has an empty cache
 
 
 def sastrawi_factory():
@@ -72,7 +80,7 @@ def cari_held_out_factory():
     from search.analysis.lexicon import NAMES, ROOTS
     from search.analysis.stemmer import Stemmer
     held_out = test_roots()
-    return Stemmer(roots=ROOTS - held_out, names=NAMES - held_out).stem
+    return rooter(Stemmer(roots=ROOTS - held_out, names=NAMES - held_out))
 
 
 # Words taken out of roots_news_id.txt by the one policy applied after reading
@@ -95,7 +103,7 @@ def cari_blind_factory():
     """cari with the lexicon as written, before the policy above."""
     from search.analysis.lexicon import NAMES, ROOTS
     from search.analysis.stemmer import Stemmer
-    return Stemmer(roots=ROOTS | POLICY_REMOVED, names=NAMES).stem
+    return rooter(Stemmer(roots=ROOTS | POLICY_REMOVED, names=NAMES))
 
 
 def clickid_bodies():
@@ -112,13 +120,14 @@ _DERIVED: dict[str, frozenset[str]] = {}
 
 
 def cari_derived_factory():
-    """cari plus the roots ``lexicon.derive`` learns from the CLICK-ID bodies:
+    """cari plus the roots ``derive.derive`` learns from the CLICK-ID bodies:
     what indexing that corpus with a derived lexicon would give."""
-    from search.analysis.lexicon import NAMES, ROOTS, derive
+    from search.analysis.derive import derive
+    from search.analysis.lexicon import NAMES, ROOTS
     from search.analysis.stemmer import Stemmer
     if "extra" not in _DERIVED:                      # about 10 s; once per run
         _DERIVED["extra"], _ = derive(clickid_bodies())
-    return Stemmer(roots=ROOTS, extra_roots=_DERIVED["extra"], names=NAMES).stem
+    return rooter(Stemmer(roots=ROOTS, extra_roots=_DERIVED["extra"], names=NAMES))
 
 
 STEMMERS = {
@@ -196,7 +205,7 @@ def markdown(results: dict) -> str:
                  f"({len(POLICY_REMOVED)} words our rules derive with a loan suffix or an infix, such as "
                  "idealisme and kinerja, are not listed as roots), so it is not blind.")
     lines.append("'roots derived from CLICK-ID bodies' adds the roots "
-                 "`lexicon.derive` learns from ../shared/corpus/clickid at run time (nothing stored).")
+                 "`derive.derive` learns from ../shared/corpus/clickid at run time (nothing stored).")
     lines.append("'test roots held out' removes every expected root of both pair files from cari's "
                  "root and name lists: the score of the rules on roots the lexicon does not know.")
     return "\n".join(lines)

@@ -52,9 +52,9 @@ def cmd_index(args) -> int:
     from collections import Counter
 
     from search.article import MAX_BODY_CHARS
-    from search.indexer import IndexerBusy, index_corpus
-    from search.meta import IndexVersionError
-    from search.progress import Progress
+    from search.indexing.indexer import IndexerBusy, index_corpus
+    from search.store import IndexVersionError
+    from search.indexing.progress import Progress
 
     progress = Progress(sys.stderr)
     try:
@@ -95,13 +95,13 @@ def cmd_index(args) -> int:
 
 # -- search, stats -----------------------------------------------------------
 def open_engine(index: str):
-    from search.searcher import Engine
+    from search.retrieval.engine import Engine
 
     return Engine(Path(index))
 
 
 def cmd_search(args) -> int:
-    from search.query import QueryError
+    from search.retrieval.query import QueryError
 
     with_engine = engine_or_error(args.index)
     if isinstance(with_engine, int):
@@ -117,7 +117,7 @@ def cmd_search(args) -> int:
     finally:
         with_engine.close()
     if args.json:
-        from search.responses import search_response
+        from search.retrieval.responses import search_response
 
         print_json(search_response(results))
         return 0
@@ -146,8 +146,8 @@ def print_results(results) -> None:
 
 
 def engine_or_error(index: str):
-    from search.meta import IndexVersionError
-    from search.searcher import IndexNotFound
+    from search.store import IndexVersionError
+    from search.errors import IndexNotFound
 
     try:
         return open_engine(index)
@@ -188,10 +188,10 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from search.readers import read_file
+    from search.readers import extract
 
     path = Path(args.file)
-    result = read_file(path, path.parent)
+    result = extract(path)
     if args.json:
         print_json({
             "file": str(path),

@@ -17,11 +17,7 @@ read safely; ``check_columns`` refuses it with the rebuild message.
 """
 from __future__ import annotations
 
-from search.meta import IndexVersionError
-
-
-class MisalignedIndex(IndexVersionError):
-    """A segment's column disagrees with its document count: rebuild the index."""
+from search.errors import MisalignedIndex
 
 
 def read_column(reader, name: str, translate: bool = True, missing=None) -> list:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from whoosh import fields
 
-from search.analysis.postings import IndonesianText
-from search.spelling import spelling_field
+from search.fields import IndonesianText, spelling_field
 
 TITLE_BOOST = 2.5
 
@@ -36,7 +35,7 @@ def build_schema(analyzer=None) -> fields.Schema:
         related=fields.STORED(),
         path=fields.ID(stored=True, sortable=True),
         filestamp=fields.ID(sortable=True),
-        spell=spelling_field(),   # surface words of title and lede, for corrections (search/spelling.py)
+        spell=spelling_field(),   # surface words of title and lede, for corrections (search/retrieval/spelling.py)
     )
 
 

@@ -18,7 +18,7 @@ def gunicorn_argv(host: str | None = None, port: int | None = None,
     """The gunicorn command line (the index goes through CARI_INDEX: see ``serve``)."""
     argv = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG_FILE)]
     if host is not None or port is not None:
-        from search import config
+        from search import settings as config
 
         host = host or config.get("CARI_HOST")
         port = port or config.get_int("CARI_PORT")

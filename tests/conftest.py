@@ -42,7 +42,7 @@ def news(i: int, title: str, body: str, **extra) -> dict:
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory) -> Path:
     """An index of the project's own corpus/, built once per test session."""
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     index_dir = tmp_path_factory.mktemp("sample-index")
     report = index_corpus(CORPUS, index_dir)
@@ -52,7 +52,7 @@ def sample_index(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def engine(sample_index):
-    from search.searcher import Engine
+    from search.retrieval.engine import Engine
 
     eng = Engine(sample_index)
     yield eng
@@ -77,7 +77,7 @@ def client(app):
 @pytest.fixture(scope="session")
 def clickid_index(tmp_path_factory):
     """All 23,013 clickid articles from ../shared, indexed once per session (minutes)."""
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     corpus = shared_path("corpus", "clickid")
     index_dir = tmp_path_factory.mktemp("clickid-index")

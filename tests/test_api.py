@@ -107,7 +107,7 @@ def test_search_without_highlight_has_no_marks(client):
 def test_search_response_is_the_engines_and_the_clis(client, engine, sample_index):
     """`cari search --json` prints exactly what /api/search returns."""
     from search.cli import main
-    from search.responses import search_response
+    from search.retrieval.responses import search_response
 
     data = search(client, "q=banjir+jakarta")
     assert without_timing(data) == without_timing(search_response(engine.search("banjir jakarta")))
@@ -157,7 +157,7 @@ def test_paging(client):
 
 
 def test_a_page_past_the_ranked_results_is_empty_not_an_error(client):
-    from search.searcher import MAX_DEPTH
+    from search.retrieval.engine import MAX_DEPTH
 
     page = MAX_DEPTH // 100 + 1
     data = search(client, f"q=indonesia&per_page=100&page={page}")
@@ -200,7 +200,7 @@ def test_query_language_errors(client):
 
 
 def test_other_query_errors_keep_the_engines_words():
-    from search.query import QueryError
+    from search.retrieval.query import QueryError
 
     error = query_error(QueryError("something odd", "brand_new_code"))
     assert error.code == "bad_query" and error.details == {"detail": "something odd"}
@@ -268,7 +268,7 @@ def test_rate_limiter_refills_over_time():
 
 
 def test_unexpected_failures_are_json_500_without_details(client, app, monkeypatch):
-    from search.searcher import Engine
+    from search.retrieval.engine import Engine
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk error in /srv/secret/index/_MAIN_1.seg at searcher.py:42")
@@ -352,7 +352,7 @@ def test_healthz(client, monkeypatch):
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
     validate(response.get_json(), "Health")
     assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
-    from search.searcher import Engine
+    from search.retrieval.engine import Engine
 
     monkeypatch.setattr(Engine, "healthy", lambda self: False)
     error_of(client.get("/healthz"), 503, "index_unavailable")

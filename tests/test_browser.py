@@ -41,7 +41,7 @@ XSS_ARTICLE = {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Base URL of gunicorn serving an index of corpus/ plus the hostile article."""
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     tmp = tmp_path_factory.mktemp("browser")
     corpus = tmp / "corpus"

@@ -92,13 +92,13 @@ def test_analyze_and_extract(tmp_path):
 
 def test_internal_error_is_one_line_and_exit_1(sample_index, monkeypatch, capsys):
     """A bug in the search path reaches the user as one line, never a traceback."""
-    import search.facets
+    import search.retrieval.facets
     from search.cli import main
 
     def broken(*args, **kwargs):
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr(search.facets.ColumnView, "count", broken)
+    monkeypatch.setattr(search.retrieval.facets.ColumnView, "count", broken)
     monkeypatch.delenv("CARI_DEBUG", raising=False)
     assert main(["search", "banjir", "--index", str(sample_index)]) == 1
     err = capsys.readouterr().err
@@ -115,6 +115,6 @@ def test_index_reports_articles_cut_to_the_body_limit(tmp_path):
     (corpus / "besar.txt").write_text("Banjir Besar\n\n" + (paragraph + "\n\n") * 1200, "utf-8")
     done = cari("index", corpus, "--index", tmp_path / "ix")
     assert done.returncode == 0, done.stderr
-    assert f"note: besar.txt: article " in done.stderr and f"cut to {MAX_BODY_CHARS:,} characters" in done.stderr
+    assert "note: besar.txt: article " in done.stderr and f"cut to {MAX_BODY_CHARS:,} characters" in done.stderr
     report = json.loads(cari("index", corpus, "--index", tmp_path / "ix2", "--json").stdout)
     assert [t["path"] for t in report["truncated"]] == ["besar.txt"]

@@ -27,7 +27,7 @@ def test_every_article_is_indexed(clickid_index):
 
 
 def test_title_queries_return_their_own_article_first(clickid_index):
-    from search.searcher import Engine
+    from search.retrieval.engine import Engine
 
     records = load_records()
     counts = Counter(r["title"].strip().lower() for r in records)

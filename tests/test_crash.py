@@ -40,7 +40,7 @@ def index_cmd(corpus, ix, *extra):
 def doc_count(ix) -> int:
     from whoosh import index
 
-    from search.swap import live_dir
+    from search.indexing.generations import live_dir
 
     ix = live_dir(ix)
     if not index.exists_in(str(ix)):

@@ -251,8 +251,8 @@ def test_cari_eval_command_uses_the_engine_and_agrees_with_trec_eval(tmp_path):
     trec_eval = SHARED / "eval" / "trec_eval.py"
     if not trec_eval.is_file():
         pytest.skip(f"reference scorer not found at {trec_eval}")
-    from search.indexer import index_corpus
-    from search.searcher import Engine
+    from search.indexing.indexer import index_corpus
+    from search.retrieval.engine import Engine
 
     index_dir = tmp_path / "index"
     index_corpus(Path(__file__).resolve().parents[1] / "corpus", index_dir, rebuild=True, procs=1)

@@ -69,7 +69,7 @@ def hammer(port: int, paths: list[str], total: int, clients: int = CLIENTS) -> d
 def server(tmp_path):
     import shutil
 
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(CORPUS, corpus)
@@ -81,7 +81,7 @@ def server(tmp_path):
 
 
 def add_documents(server, n: int) -> None:
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     write_jsonl(server.corpus / f"extra-{n}.jsonl",
                 [news(500 + n, f"Berita tambahan {n}", "Isi berita banjir.", id=f"extra-{n}")])

@@ -142,7 +142,7 @@ def test_json_logs_when_asked(sample_index, tmp_path):
 
 
 def test_settings_come_from_the_environment():
-    from search import config
+    from search import settings as config
 
     env = {"CARI_WORKERS": "3", "CARI_HOST": "127.0.0.2", "CARI_PORT": "9001", "CARI_LOG_FORMAT": "JSON"}
     assert config.workers(env) == 3

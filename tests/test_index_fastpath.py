@@ -3,7 +3,7 @@
 ``IndonesianText.index`` (search/analysis/postings.py) is compared with
 Whoosh's ``TEXT.index``, which runs the Token chain through
 ``formats.Positions.word_values``: same terms, frequencies, weights, encoded
-positions, same order. ``WordSetField.index`` (search/spellfield.py, the
+positions, same order. ``WordSetField.index`` (search/fields.py, the
 ``spell`` field) is compared with ``FieldType.index`` as a set (both yield a
 set's words; the posting pool sorts them).
 """
@@ -20,11 +20,11 @@ from whoosh.analysis import StandardAnalyzer
 
 from search.analysis import indonesian_analyzer
 from search.analysis.lexicon import ROOTS
-from search.analysis.postings import IndonesianText
+from search.fields import IndonesianText
 from search.analysis.stemmer import Stemmer
 from search.schema import TITLE_BOOST
-from search.spellfield import WordSetField
-from search.spelling import spelling_analyzer, spelling_field, spelling_text
+from search.fields import WordSetField
+from search.fields import spelling_analyzer, spelling_field, spelling_text
 from conftest import CORPUS, shared_path
 
 ANALYZER = indonesian_analyzer()
@@ -168,7 +168,8 @@ def test_spell_field_falls_back_for_other_analyzers():
 def test_built_index_equals_an_index_built_through_the_chain(tmp_path, monkeypatch):
     """End to end: every posting of title, body and spell, and the field lengths,
     are the same whether the indexer used the fast paths or Whoosh's own fields."""
-    from search import indexer, schema
+    from search import schema
+    from search.indexing import indexer
 
     fast_dir = tmp_path / "fast"
     indexer.index_corpus(CORPUS, fast_dir, procs=1)

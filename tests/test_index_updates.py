@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from search.indexer import index_corpus
-from search.searcher import Engine
+from search.indexing.indexer import index_corpus
+from search.retrieval.engine import Engine
 
 from conftest import ROOT, shared_path
 

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from conftest import news, write_jsonl
-from search.indexer import IndexerBusy, index_corpus
-from search.meta import IndexVersionError, write_meta
-from search.searcher import Engine
+from search.indexing.indexer import IndexerBusy, index_corpus
+from search.store import IndexVersionError, write_meta
+from search.retrieval.engine import Engine
 
 BANJIR = news(1, "Banjir Rendam Ribuan Rumah di Bekasi", "Banjir setinggi satu meter merendam ribuan rumah warga Bekasi.")
 GEMPA = news(2, "Gempa Guncang Lombok", "Gempa bermagnitudo 5,2 mengguncang Lombok Utara pada Senin pagi.")
@@ -134,12 +134,12 @@ def test_broken_inputs_are_reported_and_the_run_goes_on(corpus, tmp_path):
 
 
 def test_length_table_answers_like_whoosh(sample_index):
-    """The writers' LengthTable (search/writers.py) returns what Whoosh's
+    """The writers' LengthTable (search/indexing/writers.py) returns what Whoosh's
     per-document reader returns, for every document and field."""
     from whoosh import index as whoosh_index
 
-    from search import swap
-    from search.writers import LengthTable
+    from search.indexing import generations as swap
+    from search.indexing.writers import LengthTable
 
     ix = whoosh_index.open_dir(str(swap.live_dir(sample_index)))
     segment = ix._segments()[0]
@@ -159,7 +159,7 @@ def test_length_table_answers_like_whoosh(sample_index):
 
 
 def test_pool_limit_grows_with_memory_within_bounds():
-    from search.indexer import POOL_MAX_MB, POOL_MIN_MB, pool_limit_mb
+    from search.indexing.indexer import POOL_MAX_MB, POOL_MIN_MB, pool_limit_mb
 
     for procs in (1, 2, 8):
         assert POOL_MIN_MB <= pool_limit_mb(procs) <= POOL_MAX_MB
@@ -169,7 +169,7 @@ def test_pool_limit_grows_with_memory_within_bounds():
 def test_a_sub_writer_with_a_full_pool_starts_a_new_segment(tmp_path, monkeypatch):
     """Two indexing processes, each closing a segment after every job file:
     every article lands in the index exactly once."""
-    import search.writers as writers
+    import search.indexing.writers as writers
 
     monkeypatch.setattr(writers, "POOL_FLUSH_SHARE", 0.0)    # "full" after each job file (100 articles)
     records = [news(i, f"Berita nomor {i}", f"Isi berita kodeunik{i} tentang banjir.") for i in range(450)]

@@ -32,7 +32,7 @@ def args_of(href: str) -> dict:
 
 @pytest.fixture(scope="module")
 def small_client(tmp_path_factory):
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
     from web import create_app
     from web.engine import close_engine
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
-from search.query import MAX_CLAUSES, MAX_QUERY_CHARS, QueryError, clean_text, lex, period
+from search.retrieval.query import MAX_CLAUSES, MAX_QUERY_CHARS, QueryError, clean_text, lex, period
 
 
 def all_hits(engine, q, **kw):
@@ -186,9 +186,9 @@ def test_prefix_expands_over_surface_words(engine):
 
 def test_prefix_expansions_are_capped_and_flagged(tmp_path):
     from conftest import news, write_jsonl
-    from search.indexer import index_corpus
-    from search.query import MAX_EXPANSIONS
-    from search.searcher import Engine
+    from search.indexing.indexer import index_corpus
+    from search.retrieval.query import MAX_EXPANSIONS
+    from search.retrieval.engine import Engine
 
     words = [f"kata{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(MAX_EXPANSIONS + 10)]
     write_jsonl(tmp_path / "c" / "a.jsonl",

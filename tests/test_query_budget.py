@@ -26,7 +26,7 @@ ARTICLES = 600
 @pytest.fixture(scope="module")
 def news_index(tmp_path_factory):
     """The first ARTICLES articles of two clickid publishers, indexed."""
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     corpus = tmp_path_factory.mktemp("budget-corpus")
     for name in ("tempo.jsonl", "kompas.jsonl"):
@@ -40,7 +40,7 @@ def news_index(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def news_engine(news_index):
-    from search.searcher import Engine
+    from search.retrieval.engine import Engine
 
     with Engine(news_index) as eng:
         eng.warm()                  # per-generation caches: not the cost of a query
@@ -66,7 +66,7 @@ def test_a_repeated_prefix_is_expanded_once_and_counts_like_one(news_engine):
 
 
 def test_prefix_expansions_are_capped_for_the_whole_query(news_engine):
-    from search.query import MAX_EXPANSIONS, MAX_TOTAL_EXPANSIONS, Budget
+    from search.retrieval.query import MAX_EXPANSIONS, MAX_TOTAL_EXPANSIONS, Budget
 
     searcher = news_engine.searcher()
     prefixes = ["me", "di", "ke", "pe", "be", "se"]
@@ -86,7 +86,7 @@ def test_prefix_expansions_are_capped_for_the_whole_query(news_engine):
 
 
 def test_spelling_looks_at_no_long_word(news_engine, monkeypatch):
-    from search import spelling
+    from search.retrieval import spelling
 
     seen = []
     real_spelling, real_word = spelling.best_spelling, spelling.best_word
@@ -98,7 +98,7 @@ def test_spelling_looks_at_no_long_word(news_engine, monkeypatch):
 
 
 def test_correction_length_cap(news_engine, monkeypatch):
-    from search import spelling
+    from search.retrieval import spelling
 
     assert news_engine.search("pemerinthan").correction
     monkeypatch.setattr(spelling, "MAX_CORRECT_LENGTH", len("pemerinthan") - 1)
@@ -106,7 +106,7 @@ def test_correction_length_cap(news_engine, monkeypatch):
 
 
 def test_few_words_go_to_the_slow_body_walk(news_engine, monkeypatch):
-    from search import spelling
+    from search.retrieval import spelling
 
     walks = []
     real = spelling.best_word
@@ -116,7 +116,7 @@ def test_few_words_go_to_the_slow_body_walk(news_engine, monkeypatch):
 
 
 def test_too_many_distinct_terms_is_a_query_error(news_engine):
-    from search.query import MAX_TERMS, QueryError
+    from search.retrieval.query import MAX_TERMS, QueryError
 
     numbers = " ".join(str(n) for n in range(MAX_TERMS + 10))     # each a term of its own
     assert len(numbers) < 500
@@ -126,7 +126,7 @@ def test_too_many_distinct_terms_is_a_query_error(news_engine):
 
 
 def test_out_of_time_is_partial_and_the_total_is_not_authoritative(news_engine, monkeypatch):
-    from search import searcher as searcher_module
+    from search.retrieval import engine as searcher_module
 
     monkeypatch.setattr(searcher_module, "TIME_LIMIT", -1.0)
     results = news_engine.search("banjir jakarta")
@@ -139,7 +139,7 @@ def test_out_of_time_is_partial_and_the_total_is_not_authoritative(news_engine, 
 
 def test_the_deadline_covers_parsing_and_spelling(news_engine, monkeypatch):
     """Budget time spent before matching counts: a slow parse leaves no time to match."""
-    from search import query
+    from search.retrieval import query
 
     real = query._Builder.expand
 
@@ -154,7 +154,7 @@ def test_the_deadline_covers_parsing_and_spelling(news_engine, monkeypatch):
 
 @pytest.mark.parametrize("value", ["9999-12-31", date(9999, 12, 31), "10000-01-01", "9999-13"])
 def test_out_of_range_dates_are_query_errors(value):
-    from search.query import QueryError, normalize_filters
+    from search.retrieval.query import QueryError, normalize_filters
 
     with pytest.raises(QueryError) as err:
         normalize_filters({"date_to": value})
@@ -164,7 +164,7 @@ def test_out_of_range_dates_are_query_errors(value):
 @pytest.mark.parametrize("q", ["banjir tanggal:9999-12", "banjir sebelum:9999-12-31",
                                "banjir sesudah:9999-12-31", "banjir tanggal:[2019-01-01 TO 9999-12-31]"])
 def test_out_of_range_dates_in_the_query(engine, q):
-    from search.query import QueryError
+    from search.retrieval.query import QueryError
 
     try:
         results = engine.search(q)
@@ -232,7 +232,7 @@ def test_a_stuck_request_restarts_its_gunicorn_worker(news_index, tmp_path):
 def test_a_heavy_search_waits_for_the_gate_then_answers_partial(news_engine, monkeypatch):
     """One heavy search per process: another one that cannot get the gate
     within HEAVY_WAIT stops and says so, with no authoritative total."""
-    from search import query
+    from search.retrieval import query
 
     monkeypatch.setattr(query, "HEAVY_CPU", 0.0)          # every search is heavy at once
     assert not news_engine.search("banjir jakarta").partial       # the gate is free
@@ -251,7 +251,7 @@ def test_a_heavy_search_waits_for_the_gate_then_answers_partial(news_engine, mon
 def test_a_prefix_left_out_for_time_is_not_a_complete_zero(news_engine, monkeypatch):
     """me* alone, with no time left to expand it: not "nothing to search
     for" and not a complete total of 0."""
-    from search import searcher as searcher_module
+    from search.retrieval import engine as searcher_module
 
     monkeypatch.setattr(searcher_module, "TIME_LIMIT", -1.0)
     results = news_engine.search("me* " * 40)
@@ -260,7 +260,7 @@ def test_a_prefix_left_out_for_time_is_not_a_complete_zero(news_engine, monkeypa
 
 
 def test_expensive_shapes_need_the_gate_from_the_start(news_engine):
-    from search.query import HEAVY_CLAUSES, Budget
+    from search.retrieval.query import HEAVY_CLAUSES, Budget
 
     searcher = news_engine.searcher()
     for q, heavy in (("banjir jakarta", False), ("me*", True), ("kata " * (HEAVY_CLAUSES + 1), True),

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.query import QueryError
-from search.searcher import Engine, SearchResults
+from search.retrieval.query import QueryError
+from search.retrieval.engine import Engine, SearchResults
 
 PIECES = st.sampled_from([
     "banjir", "jakarta", "kpk", "Kabut", "asap", "pemerinth", "kunjung*", "a*", "*", "**",

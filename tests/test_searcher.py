@@ -9,9 +9,9 @@ from datetime import date, datetime
 import pytest
 
 from conftest import news, write_jsonl
-from search.indexer import index_corpus
-from search.query import QueryError
-from search.searcher import Engine, SearchResults
+from search.indexing.indexer import index_corpus
+from search.retrieval.query import QueryError
+from search.retrieval.engine import Engine, SearchResults
 
 
 def everything(engine, q="-zzzz", **kw) -> SearchResults:
@@ -320,7 +320,7 @@ def test_article_and_stats_and_health(engine):
 
 
 def test_engine_sees_a_rebuilt_index(tmp_path):
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir", "Banjir besar.")])
     with small_engine(tmp_path) as eng:
@@ -334,7 +334,7 @@ def test_engine_sees_a_rebuilt_index(tmp_path):
 
 
 def small_engine(tmp_path) -> Engine:
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     index_corpus(tmp_path / "c", tmp_path / "ix")
     return Engine(tmp_path / "ix")
@@ -346,7 +346,7 @@ def small_engine(tmp_path) -> Engine:
 def test_scores_are_whooshs_bm25f(engine, monkeypatch):
     """Set-based matching and scoring give Whoosh's own ranking and scores
     (before the written-form preference, turned off here)."""
-    import search.searcher as searcher_module
+    import search.retrieval.engine as searcher_module
 
     monkeypatch.setattr(searcher_module, "WRITTEN_FORM_WEIGHT", 0.0)
     searcher = engine.searcher()
@@ -365,7 +365,7 @@ def test_scores_are_whooshs_bm25f(engine, monkeypatch):
 
 
 def test_facet_counting_paths_agree(engine, monkeypatch):
-    import search.facets as facets
+    import search.retrieval.facets as facets
 
     by_counter = engine.search("-zzzz").facets
     monkeypatch.setattr(facets, "LARGE_SET", 0)
@@ -373,7 +373,7 @@ def test_facet_counting_paths_agree(engine, monkeypatch):
 
 
 def test_spelling_candidates_by_symmetric_deletion():
-    from search.spelling import Words, distance
+    from search.retrieval.spelling import Words, distance
 
     words = Words.__new__(Words)
     words.words = ["banjir", "banjar", "pemerintah", "pemerintahan", "hutan"]
@@ -388,7 +388,7 @@ def test_spelling_candidates_by_symmetric_deletion():
 
 
 def test_sentences_split_at_ends_and_blank_lines():
-    from search.highlight import split_sentences
+    from search.retrieval.highlight import split_sentences
 
     text = '  Satu dua.  Tiga "empat." Lima\n\n  Enam tujuh?\r\n\r\nRp. 5 juta. Delapan.  '
     assert [text[a:b] for a, b in split_sentences(text)] == [
@@ -397,7 +397,7 @@ def test_sentences_split_at_ends_and_blank_lines():
 
 
 def test_time_limit_gives_partial_results_not_an_error(engine, monkeypatch):
-    import search.searcher as searcher_module
+    import search.retrieval.engine as searcher_module
 
     engine.search("banjir")                      # caches built outside the limit
     monkeypatch.setattr(searcher_module, "TIME_LIMIT", -1.0)
@@ -425,8 +425,8 @@ def test_articles_without_a_date_are_searchable_and_sortable(tmp_path):
     """A record with no date must not break sorting, facets or the month filter."""
     from conftest import write_jsonl
 
-    from search.indexer import index_corpus
-    from search.searcher import Engine
+    from search.indexing.indexer import index_corpus
+    from search.retrieval.engine import Engine
 
     write_jsonl(tmp_path / "c" / "x.jsonl", [
         {"id": "tanpa-tanggal", "title": "Banjir besar", "body": "Banjir di kota."},

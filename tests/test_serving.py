@@ -1,7 +1,7 @@
 """Reindexing beside a live server: no request fails, new articles show up.
 
 A load generator (threads with keep-alive connections) queries gunicorn while
-`cari index` runs incrementally, with `--rebuild`, and while ``search.swap``
+`cari index` runs incrementally, with `--rebuild`, and while ``search.indexing.generations``
 builds a new generation and swaps it in. Also the swap itself, without a
 server: what stays live when a build fails, what is cleaned up, and how the
 web layer's ``LiveIndex`` retires an Engine only after its last request.
@@ -16,9 +16,11 @@ import sys
 import threading
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
+
+from search import store
+from search.indexing.indexer import build_fresh
 
 from conftest import CORPUS, ROOT, news, write_jsonl
 from test_gunicorn import GunicornServer
@@ -149,13 +151,13 @@ def test_new_generation_swaps_in_under_load(live):
     the pointer switch: workers follow, nothing fails, the old files go later."""
     corpus, index, server = live
     write_jsonl(corpus / "baru.jsonl", new_articles())
-    build = f"from search.swap import build_fresh; build_fresh({str(corpus)!r}, {str(index)!r})"
+    build = f"from search.indexing.indexer import build_fresh; build_fresh({str(corpus)!r}, {str(index)!r})"
     with Load(server.port) as load:
         time.sleep(1)
         run_python(build)
         time.sleep(1)
     assert load.failures == []
-    from search import swap
+    from search.indexing import generations as swap
 
     first_gen = swap.live_dir(index)
     assert first_gen != index and (index / "_MAIN_1.toc").exists()  # previous kept for now
@@ -173,19 +175,9 @@ def test_new_generation_swaps_in_under_load(live):
     assert "now serving" in server.errors()
 
 
-def indexer_follows_swaps() -> bool:
-    import inspect
-
-    from search import indexer
-
-    return "live_dir" in inspect.getsource(indexer)
-
-
-@pytest.mark.xfail(not indexer_follows_swaps(), strict=True,
-                   reason="search/indexer.py must write into swap.live_dir(index_dir) (serving report)")
 def test_incremental_run_after_a_swap_updates_the_served_generation(live):
     corpus, index, server = live
-    run_python(f"from search.swap import build_fresh; build_fresh({str(corpus)!r}, {str(index)!r})")
+    run_python(f"from search.indexing.indexer import build_fresh; build_fresh({str(corpus)!r}, {str(index)!r})")
     write_jsonl(corpus / "baru.jsonl", new_articles(2))
     cari("index", str(corpus), "--index", str(index))
     assert everyone_finds(server, NEW_WORD) == [2] * 40
@@ -197,7 +189,7 @@ def test_index_from_other_analysis_version_is_not_served(live):
     corpus, index, server = live
     write_jsonl(corpus / "baru.jsonl", new_articles())
     build_other = ("import search.analysis as a; a.ANALYSIS_VERSION = 'other-test-version';"
-                   f"from search.swap import build_fresh; build_fresh({str(corpus)!r}, {str(index)!r})")
+                   f"from search.indexing.indexer import build_fresh; build_fresh({str(corpus)!r}, {str(index)!r})")
     with Load(server.port) as load:
         time.sleep(0.5)
         run_python(build_other)
@@ -215,14 +207,14 @@ def small_index(tmp_path):
     corpus = tmp_path / "corpus"
     write_jsonl(corpus / "a.jsonl", [news(1, "Banjir di Bekasi", "Air naik setinggi lutut.")])
     index = tmp_path / "index"
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     index_corpus(corpus, index)
     return corpus, index
 
 
 def test_failed_build_leaves_the_live_index_alone(small_index):
-    from search import swap
+    from search.indexing import generations as swap
 
     corpus, index = small_index
     with pytest.raises(RuntimeError, match="boom"):
@@ -238,15 +230,15 @@ def test_failed_build_leaves_the_live_index_alone(small_index):
 
 
 def test_swap_points_readers_at_the_new_generation(small_index):
-    from search import swap
-    from search.searcher import Engine
+    from search.indexing import generations as swap
+    from search.retrieval.engine import Engine
 
     corpus, index = small_index
-    assert swap.pointer_stamp(index) is None
+    assert store.pointer_stamp(index) is None
     write_jsonl(corpus / "b.jsonl", [news(2, "Gempa di Cianjur", "Rumah rusak.")])
-    report = swap.build_fresh(corpus, index)
+    report = build_fresh(corpus, index)
     assert report.doc_count == 2
-    stamp = swap.pointer_stamp(index)
+    stamp = store.pointer_stamp(index)
     gen = swap.live_dir(index)
     assert stamp is not None and gen.parent == index and gen.name.startswith("gen-")
     engine = Engine(gen)
@@ -254,15 +246,15 @@ def test_swap_points_readers_at_the_new_generation(small_index):
         assert engine.search("gempa").total == 1
     finally:
         engine.close()
-    swap.build_fresh(corpus, index)
-    assert swap.pointer_stamp(index) != stamp
+    build_fresh(corpus, index)
+    assert store.pointer_stamp(index) != stamp
     with pytest.raises(Exception, match="another rebuild"):
         from whoosh.filedb.filestore import FileStorage
 
         held = FileStorage(str(index)).lock(swap.SWAP_LOCK)
         assert held.acquire(blocking=False)
         try:
-            swap.build_fresh(corpus, index)
+            build_fresh(corpus, index)
         finally:
             held.release()
 
@@ -277,14 +269,14 @@ class FakeEngine:
 
 
 def test_live_index_retires_an_engine_after_its_last_request(small_index):
-    from search import swap
+    from search.indexing import generations as swap
     from web.engine import LiveIndex
 
     corpus, index = small_index
     live = LiveIndex(index, opener=FakeEngine)
     first = live.acquire()  # a request in flight on the in-place index
     assert first.index_dir == index
-    swap.build_fresh(corpus, index)
+    build_fresh(corpus, index)
     second = live.acquire()  # the next request sees the swap
     assert second is not first and second.index_dir == swap.live_dir(index)
     assert not first.closed  # still in use

@@ -38,7 +38,7 @@ RECORDS = [
 
 @pytest.fixture(scope="module")
 def hostile_index(tmp_path_factory):
-    from search.indexer import index_corpus
+    from search.indexing.indexer import index_corpus
 
     root = tmp_path_factory.mktemp("hostile")
     write_jsonl(root / "corpus" / "hostile.jsonl", RECORDS)
@@ -83,7 +83,7 @@ def text_of(response, status: int = 200) -> str:
 def javascript_url(monkeypatch):
     """js-1's URL as the record had it, even if a reader or the indexer drops it
     (an index built by older code keeps what it stored)."""
-    from search.searcher import Engine
+    from search.retrieval.engine import Engine
 
     original = Engine.article
 
@@ -175,8 +175,8 @@ def test_query_longer_than_the_api_allows_is_a_400(client):
 
 
 def test_bad_date_from_the_engine_is_a_400_in_the_page_language(client, monkeypatch):
-    from search.query import QueryError
-    from search.searcher import Engine
+    from search.retrieval.query import QueryError
+    from search.retrieval.engine import Engine
 
     def bad_date(self, *args, **kwargs):
         raise QueryError("date out of range", "bad_date")
@@ -278,7 +278,7 @@ def test_cors_answers_vary_on_origin(make_client, origins):
 # -- 6. (issue #18) internal errors -------------------------------------------------------------
 @pytest.fixture
 def broken_search(monkeypatch):
-    from search.searcher import Engine
+    from search.retrieval.engine import Engine
 
     def boom(self, *args, **kwargs):
         raise IndexError("list index out of range in /srv/secret/segment.py")

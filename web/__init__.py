@@ -11,7 +11,7 @@ from __future__ import annotations
 def create_app(config: dict | None = None):
     from flask import Flask
 
-    from search import config as settings
+    from search import settings as settings
     from web.engine import init_engine
 
     app = Flask(__name__)

@@ -15,13 +15,14 @@ from dataclasses import replace
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
-from search.meta import IndexVersionError
-from search.query import MAX_CLAUSES, MAX_QUERY_CHARS, QueryError, clean_text
-from search.responses import article_response, search_response, stats_response, suggest_response
-from search.searcher import MAX_DEPTH, MAX_PAGE, MAX_PER_PAGE, SORTS, IndexNotFound, SearchResults
+from search.store import IndexVersionError
+from search.retrieval.query import QueryError, clean_text
+from search.retrieval.responses import article_response, search_response, stats_response, suggest_response
+from search.errors import IndexNotFound
+from search.retrieval.engine import MAX_DEPTH, SearchResults
 from web.engine import get_engine
 from web.errors import ApiError, error_json, from_status, log_failure, query_error
-from web.params import Param, ParamSet
+from web.contract import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
 from web.text import MAX_ARTICLE_CHARS, truncate_body
 from web import ratelimit
 
@@ -32,46 +33,6 @@ health_bp = Blueprint("health", __name__)
 # answer is ours, in JSON; a longer line gets gunicorn's own 414 first.
 MAX_URL_BYTES = 8000
 MAX_BODY_BYTES = 16 * 1024  # the API reads no bodies; anything big is a mistake or an attack
-MAX_AGE = {"search": 60, "suggest": 300, "article": 300, "stats": 10, "openapi": 3600}
-RELATED_LIMIT = 5
-
-SEARCH = ParamSet((
-    Param("q", "text", "The query: words (all must match; when no article has them all, articles "
-          "with any are returned and matched_all is false), \"a phrase\", -excluded, OR, ( ), "
-          "judul:, sumber:, kategori:, tanggal:2019-09, prefix*. Text with nothing searchable in it "
-          f"(spaces, punctuation, emoji) finds nothing. More than {MAX_CLAUSES} words, or a date "
-          "the query language cannot read, is a 400.",
-          required=True, minimum=1, maximum=MAX_QUERY_CHARS, example="banjir jakarta"),
-    Param("page", "integer", f"Page of results, from 1. Only the first {MAX_DEPTH} results are "
-          "ranked: a page past them comes back with no hits (total still counts every match).",
-          default=1, minimum=1, maximum=MAX_PAGE),
-    Param("per_page", "integer", "Results per page.", default=10, minimum=1, maximum=MAX_PER_PAGE),
-    Param("sort", "choice", "Order: by relevance, or newest first.", default="relevance", choices=SORTS),
-    Param("source", "list", "Only these publishers (repeat the parameter for several).",
-          maximum=50, max_items=10, example=["kabarnusa"]),
-    Param("category", "list", "Only these categories, case-insensitive (repeat for several).",
-          maximum=50, max_items=10),
-    Param("date_from", "date", "Only articles dated on or after this day.", example="2019-01-01"),
-    Param("date_to", "date", "Only articles dated on or before this day. A range that ends before "
-          "it starts finds nothing."),
-    Param("facets", "boolean", "Count results by source, category and month.", default=True),
-    Param("highlight", "boolean", "Mark query terms in snippets with <mark>.", default=True),
-))
-
-SUGGEST = ParamSet((
-    Param("q", "text", "What the user has typed so far.", default="", minimum=0, maximum=100,
-          example="banj"),
-    Param("limit", "integer", "Most suggestions to return.", default=8, minimum=1, maximum=20),
-))
-
-
-ARTICLE = ParamSet((
-    Param("id", "text", "An article id, as in search hits. Any id works here, including those "
-          "the path form /api/articles/{article_id} cannot carry (holding \"/\", or only dots).",
-          required=True, minimum=1, maximum=1000, example="24591999ebc2d598"),
-))
-
-
 def is_api_path(path: str) -> bool:
     return path == "/healthz" or path == "/api" or path.startswith("/api/")
 

@@ -6,7 +6,7 @@ Whoosh searcher, reused while the index is unchanged and replaced when a
 commit lands, so new articles show up on the next request.
 
 A rebuild with a new schema or analysis version is swapped in by
-``search.swap`` (a ``CURRENT`` pointer naming a new generation directory).
+``search.indexing.generations`` (a ``CURRENT`` pointer naming a new generation directory).
 ``LiveIndex`` notices the pointer change with one ``stat`` per request, opens
 an Engine on the new generation, and closes the old Engine, with all its
 searchers and files, once the last request using it has finished.
@@ -19,9 +19,10 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 
-from search import swap
-from search.meta import IndexVersionError
-from search.searcher import Engine, IndexNotFound
+from search import store
+from search.store import IndexVersionError
+from search.errors import IndexNotFound
+from search.retrieval.engine import Engine
 
 log = logging.getLogger("cari.engine")
 EXTENSION = "cari_engine"
@@ -47,7 +48,7 @@ class LiveIndex:
 
     def acquire(self) -> Engine:
         """The current Engine, counted as in use until ``release``."""
-        stamp = swap.pointer_stamp(self.root)
+        stamp = store.pointer_stamp(self.root)
         with self._lock:
             if self._engine is None or stamp != self._stamp:
                 self._follow(stamp)
@@ -67,7 +68,7 @@ class LiveIndex:
     def _follow(self, stamp) -> None:
         """Open the generation CURRENT names; keep the old Engine if it cannot be served."""
         try:
-            fresh = self._open(swap.live_dir(self.root))
+            fresh = self._open(store.live_dir(self.root))
         except (IndexNotFound, IndexVersionError, ValueError) as exc:
             if self._engine is None:
                 raise

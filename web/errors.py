@@ -11,8 +11,8 @@ import logging
 
 from flask import jsonify, request
 
-from search.query import MAX_CLAUSES, MAX_QUERY_CHARS
-from search.responses import error_response
+from search.retrieval.query import MAX_CLAUSES, MAX_QUERY_CHARS
+from search.retrieval.responses import error_response
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -88,7 +88,7 @@ REASONS: dict[str, dict[str, str]] = {
     "list": {"id": "paling banyak {max} nilai.", "en": "takes at most {max} values."},
 }
 
-# QueryError codes (search/query.py) worded in the catalog; others become "bad_query".
+# QueryError codes (search/retrieval/query.py) worded in the catalog; others become "bad_query".
 QUERY_ERRORS = ("too_many_terms", "bad_date", "query_too_long")
 
 # HTTP statuses werkzeug may raise by itself -> our code for them (405 and 413,
@@ -135,7 +135,7 @@ def message(code: str, lang: str, **details) -> str:
 
 
 def query_error(exc) -> ApiError:
-    """A search.query.QueryError as ours: its code when we have words for it."""
+    """A search.retrieval.query.QueryError as ours: its code when we have words for it."""
     code = getattr(exc, "code", None)
     if code in QUERY_ERRORS:
         return ApiError(code)

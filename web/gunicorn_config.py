@@ -16,7 +16,7 @@ it. Each worker therefore keeps a watchdog thread that looks at the requests
 in flight (``pre_request``/``post_request``); one older than ``timeout``
 (``CARI_TIMEOUT``) is logged, the worker stops accepting, the other requests
 get ``graceful_timeout`` to finish, and the process exits, so the arbiter
-starts a fresh one. (A search cannot get there by itself: search/searcher.py
+starts a fresh one. (A search cannot get there by itself: search/retrieval/engine.py
 holds every query to a budget of two seconds.)
 """
 import os
@@ -28,7 +28,7 @@ import time
 # public name here is read as a gunicorn setting: hence "cari_settings".)
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from search import config as cari_settings  # noqa: E402
+from search import settings as cari_settings  # noqa: E402
 from web.logging import TEXT_ACCESS_FORMAT  # noqa: E402
 
 bind = cari_settings.bind()

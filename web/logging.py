@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from gunicorn import glogging
 
-from search import config
+from search import settings as config
 
 TEXT_ACCESS_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 

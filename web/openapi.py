@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document served at /api/openapi.json.
 
 Built from the same declarations the routes use (the ParamSets in web/api.py,
-the error catalog in web/errors.py, the field lists in search/responses.py),
+the error catalog in web/errors.py, the field lists in search/retrieval/responses.py),
 so the document describes what the code does; tests check routes, statuses,
 schemas and examples against the running app.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from search.responses import FACET_NAMES
-from web.api import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
+from search.retrieval.responses import FACET_NAMES
+from web.contract import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
 from web.errors import ERROR_CODES
 
 JSON = "application/json"

@@ -15,11 +15,12 @@ from flask import (Blueprint, Response, abort, current_app, render_template, req
                    send_from_directory, url_for)
 from werkzeug.exceptions import HTTPException
 
-from search.meta import IndexVersionError
-from search.query import MAX_QUERY_CHARS, QueryError
-from search.searcher import IndexNotFound
+from search.store import IndexVersionError
+from search.retrieval.query import MAX_QUERY_CHARS, QueryError
+from search.errors import IndexNotFound
 from web import i18n, ratelimit
-from web.api import SEARCH, max_article_chars, setting
+from web.api import max_article_chars, setting
+from web.contract import SEARCH
 from web.engine import get_engine
 from web.errors import ApiError, log_failure, message
 from web.params import path_safe_id

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from search import config
+from search import settings as config
 from search.analysis import indonesian_analyzer
 
 FIRST_MATCH_ID = "first-match"
@@ -110,7 +110,7 @@ def article_blocks(body: str, q: str = "") -> tuple[list[Block], int]:
     return blocks, counter.count
 
 
-# CARI_MAX_ARTICLE_CHARS (search/config.py): the most body characters one page or API answer sends.
+# CARI_MAX_ARTICLE_CHARS (search/settings.py): the most body characters one page or API answer sends.
 MAX_ARTICLE_CHARS = int(config.DEFAULTS["CARI_MAX_ARTICLE_CHARS"])
 _CUT_BACK = 200              # look this far back for a space, so no word is cut in two
 

@@ -2,7 +2,8 @@
 
 Public API (other modules code against these names):
 
-- ``ANALYSIS_VERSION``: changes whenever the terms an index stores would change.
+- ``ANALYSIS_VERSION``: changes whenever the terms an index stores, or the schema
+  (field classes included, which Whoosh pickles by module path), would change.
 - ``indonesian_analyzer()``: the Whoosh analyzer for ``title`` and ``body``.
 - ``analyze(text)``: what the index stores for ``text`` (``cari analyze``).
 - ``stem(word)``: the stemmer on one lowercase word.
@@ -14,7 +15,7 @@ from search.analysis.chain import indonesian_analyzer
 from search.analysis.stemmer import stem
 from search.analysis.stopwords import STOPWORDS
 
-ANALYSIS_VERSION = "id-5"
+ANALYSIS_VERSION = "id-6"
 
 
 def analyze(text: str) -> list[dict]:

@@ -132,6 +132,6 @@ class PhraseVariantFilter(Filter):
 def indonesian_analyzer(stemmer: Stemmer | None = None) -> Composable:
     """The analyzer for title and body, at index and query time.
 
-    ``stemmer`` optionally brings a larger lexicon (see ``lexicon.derive``).
+    ``stemmer`` optionally brings a larger lexicon (see ``derive.derive``).
     """
     return IndonesianTokenizer() | IndonesianTermFilter(stemmer) | PhraseVariantFilter()

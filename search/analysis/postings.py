@@ -4,7 +4,7 @@ At index time Whoosh only needs, per field value, each term with its list of
 positions. The analyzer chain (``chain.py``: tokenizer -> term filter ->
 phrase-variant filter) produces them through three generator layers and a
 mutable Token per raw token, which cost more than half of cari's analysis
-time. :class:`IndonesianText` computes the same postings directly: the raw
+time. ``IndonesianText`` (search/fields.py) computes, through ``term_positions``, the same postings directly: the raw
 tokens come from one ``findall``, each is mapped through the same cached
 ``TermMaker.pieces``, and the phrase-variant rule is applied on the term
 sequence. The result is byte-for-byte what ``formats.Positions.word_values``
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import pickle
 
-from whoosh import fields, formats
 from whoosh.system import pack_uint
 
-from search.analysis.chain import IndonesianTermFilter, IndonesianTokenizer, PhraseVariantFilter
 from search.analysis.terms import TermMaker
 from search.analysis.tokenizer import RAW_TOKEN_PATTERN
 from search.analysis.variants import MAX_PHRASE, PHRASE_FIRST_WORDS, PHRASE_VARIANTS
@@ -105,34 +103,3 @@ def plain_index_call(value, kwargs: dict) -> bool:
     """True for the call a writer makes to index a string (``mode="index"``,
     nothing else): the only call a fast ``index()`` may answer itself."""
     return isinstance(value, str) and kwargs.get("mode", "index") == "index" and not kwargs.keys() - {"mode"}
-
-
-class IndonesianText(fields.TEXT):
-    """A TEXT field whose index-time postings skip the Token chain when its
-    analyzer is cari's own chain (``indonesian_analyzer``)."""
-
-    def index(self, value, **kwargs):
-        terms = self._term_maker()
-        if terms is None or not plain_index_call(value, kwargs):
-            return super().index(value, **kwargs)
-        boost = self.format.field_boost
-        return [
-            (term.encode("utf-8"), len(poslist), float(len(poslist)) * boost,
-             encode_positions(poslist))
-            for term, poslist in term_positions(value, terms).items()
-        ]
-
-    def _term_maker(self) -> TermMaker | None:
-        """The TermMaker of the chain's term filter; None when the
-        analyzer or the format is not the one the fast path reproduces."""
-        if type(self.format) is not formats.Positions:
-            return None
-        items = getattr(self.analyzer, "items", None)
-        if not items or len(items) != 3:
-            return None
-        # A subclass of the term filter may bring its own TermMaker (the
-        # benchmarks' lowercase-only baseline does); the rest must be the chain's.
-        if (type(items[0]) is not IndonesianTokenizer or type(items[2]) is not PhraseVariantFilter
-                or not isinstance(items[1], IndonesianTermFilter)):
-            return None
-        return items[1]._terms

@@ -13,7 +13,7 @@ stands before (menjarah -> jarah, terhenyak -> henyak); particles, se-, ke-
 and pe- stay, since names end and begin so (Abdullah, Semarang, Kediri).
 
 Lexicons: ``roots_id.txt`` and ``names_id.txt`` are written by us; a larger
-lexicon learnt from the corpus being indexed can be added (``lexicon.derive``)
+lexicon learnt from the corpus being indexed can be added (``derive.derive``)
 as a second tier consulted only when ours explains nothing.
 """
 from __future__ import annotations
@@ -328,12 +328,10 @@ class Stemmer:
         return found or fallback_stem(word)
 
     def _stem_hyphenated(self, word: str) -> str:
-        from search.analysis.compounds import hyphen_terms   # compounds builds on stem()
-
-        parts, whole = hyphen_terms(word, self.stem)
-        if whole:
-            return parts[0][0]
-        return "-".join(self.stem(part.lower()) for part, _, _ in parts)
+        # Reduplication and compounds (negara-negara, Israel-Palestina) are
+        # read in search/analysis/terms.py, which calls stem() on the parts;
+        # a hyphenated word given here directly is stemmed part by part.
+        return "-".join(self.stem(part) for part in word.split("-") if part)
 
 
 def _function_words(roots: frozenset[str]) -> frozenset[str]:

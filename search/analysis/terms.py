@@ -18,6 +18,20 @@ from search.analysis.stemmer import DEFAULT_STEMMER, Stemmer
 from search.analysis.stopwords import STOPWORDS
 from search.analysis.variants import word_variant
 
+def root(word: str, stem=None) -> str:
+    """The root of one word as the analysis reads it, hyphenated words
+    included (negara-negara -> negara, kupu-kupu kept whole); ``stem`` is a
+    stemmer's ``stem`` (cari's own by default)."""
+    stem = stem or DEFAULT_STEMMER.stem
+    word = word.lower()
+    if "-" not in word:
+        return stem(word)
+    parts, whole = hyphen_terms(word, stem)
+    if whole:
+        return parts[0][0]
+    return "-".join(stem(part.lower()) for part, _, _ in parts)
+
+
 # A term and its character span relative to the start of the raw token.
 Piece = tuple[str, int, int]
 

@@ -18,7 +18,7 @@ from search.readers.result import FileResult  # first: the format modules import
 from search.readers import html, jsonl, text  # noqa: E402  (after FileResult on purpose)
 
 __all__ = ["SUPPORTED_EXTENSIONS", "READERS", "FileResult", "read_file", "MAX_FILE_BYTES",
-           "MAX_BODY_CHARS"]
+           "MAX_BODY_CHARS", "extract"]
 
 # The registry: extension -> reader(path, path relative to the corpus root).
 READERS: dict[str, Callable[[Path, str], FileResult]] = {
@@ -92,3 +92,10 @@ def _unreadable(path: Path) -> str | None:
         return (f"file too large ({size / 1024 / 1024:.1f} MB; "
                 f"the limit is {MAX_FILE_BYTES // 1024 // 1024} MB)")
     return None
+
+
+def extract(path) -> FileResult:
+    """The articles in one file, read as ``cari extract`` reads it (the file's
+    folder taken as the corpus root). Never raises for a bad file."""
+    path = Path(path)
+    return read_file(path, path.parent)

@@ -6,7 +6,7 @@ stored fields such as the source file's path never reach a client.
 """
 from __future__ import annotations
 
-from search.searcher import SearchResults
+from search.retrieval.engine import SearchResults
 
 HIT_FIELDS = ("id", "title", "url", "source", "category", "date", "score", "snippet", "snippet_text")
 RELATED_FIELDS = ("id", "title", "url", "source", "category", "date", "score")

@@ -14,8 +14,8 @@ import bisect
 import re
 import threading
 
-from search.query import clean_text
-from search.spelling import spell_words
+from search.retrieval.query import clean_text
+from search.retrieval.spelling import spell_words
 
 SCAN_LIMIT = 4000          # vocabulary entries read for one prefix
 CACHE_LIMIT = 20_000       # remembered prefixes

@@ -23,18 +23,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import collectors
-from whoosh.filedb.filestore import FileStorage
-from whoosh.index import EmptyIndexError
 
 from search.columns import check_columns
-from search.facets import FACET_FIELDS, ColumnView, intersect
-from search.highlight import SNIPPET_CHARS, Highlighter, clip
-from search.swap import live_dir
-from search.meta import check_version, read_meta
-from search.query import Budget, QueryError, normalize_filters, parse_query
-from search.result_cache import ResultCache
-from search.spelling import SPELL_FIELD, WORD_PATTERN, spell_words
-from search.scoring import WARM_MIN_DF, Evaluator, Match, OutOfTime, Stats, score, top
+from search.errors import QueryError
+from search.fields import SPELL_FIELD, WORD_PATTERN
+from search.retrieval.facets import FACET_FIELDS, ColumnView, intersect
+from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, clip
+from search.retrieval.query import Budget, normalize_filters, parse_query
+from search.retrieval.result_cache import ResultCache
+from search.retrieval.spelling import spell_words
+from search.store import live_dir, open_index, read_meta
+from search.retrieval.scoring import WARM_MIN_DF, Evaluator, Match, OutOfTime, Stats, score, top
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -44,10 +43,6 @@ WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (pr
 WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
 SORTS = ("relevance", "newest")
 SPELL_WORD = re.compile(WORD_PATTERN)
-
-
-class IndexNotFound(RuntimeError):
-    """There is no index at the given path."""
 
 
 @dataclass
@@ -107,21 +102,9 @@ class Engine:
     """Search one index. Safe to share between threads."""
 
     def __init__(self, index_dir, check_analysis: bool = True, background_warm: bool = False):
-        # After a rebuild swap the live index is a generation directory (search/swap.py).
+        # After a rebuild swap the live index is a generation directory (search/indexing/generations.py).
         self.index_dir = live_dir(Path(index_dir))
-        storage = FileStorage(str(self.index_dir), supports_mmap=False)
-        try:
-            if not self.index_dir.is_dir():
-                raise EmptyIndexError
-            self.ix = storage.open_index()
-        except EmptyIndexError:
-            raise IndexNotFound(
-                f"no index at {self.index_dir}: build one with `cari index DIR --index {self.index_dir}`"
-            ) from None
-        if check_analysis:
-            from search.analysis import ANALYSIS_VERSION
-
-            check_version(self.index_dir, ANALYSIS_VERSION)
+        self.ix = open_index(self.index_dir, check_analysis)
         with self.ix.reader() as reader:
             check_columns(reader)
         self.schema = self.ix.schema
@@ -325,13 +308,13 @@ class Engine:
 
     def correct(self, parsed, searcher, budget: Budget | None = None) -> str | None:
         """The typed query with unknown words replaced, or None."""
-        from search.spelling import correct_query
+        from search.retrieval.spelling import correct_query
 
         return correct_query(self, parsed, searcher, force=True, budget=budget)
 
     def suggest_correction(self, parsed, searcher, budget: Budget | None = None) -> str | None:
         """A "did you mean" for a query that found something but looks misspelt."""
-        from search.spelling import correct_query
+        from search.retrieval.spelling import correct_query
 
         return correct_query(self, parsed, searcher, force=False, budget=budget)
 
@@ -364,13 +347,13 @@ class Engine:
         return fields
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        from search.related import related_docs
+        from search.retrieval.related import related_docs
 
         searcher = self.searcher()
         return [self.hit(searcher, n, score, None) for n, score in related_docs(self, searcher, article_id, limit)]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        from search.suggest import suggest
+        from search.retrieval.suggest import suggest
 
         return suggest(self, self.searcher(), prefix, limit)
 
@@ -393,10 +376,10 @@ class Engine:
         stats = self.cached("stats", searcher, lambda reader: Stats(searcher, view))
         if not stats.warmed:
             stats.warm(searcher.reader())
-        from search.suggest import vocabulary
+        from search.retrieval.suggest import vocabulary
 
         vocabulary(self, searcher)
-        from search.spelling import spell_words
+        from search.retrieval.spelling import spell_words
 
         words = spell_words(self, searcher)
         words.deletes()
@@ -508,7 +491,7 @@ class _Run:
             return []
         wanted = depth
         if recency:
-            from search.recency import CANDIDATE_FACTOR
+            from search.retrieval.recency import CANDIDATE_FACTOR
 
             depth = min(MAX_DEPTH, depth * CANDIDATE_FACTOR)
         if self.stats.usable and self.match is not None:
@@ -524,7 +507,7 @@ class _Run:
         else:
             ranked = self.whoosh_rank(parsed, selected, depth)
         if recency:
-            from search.recency import boost
+            from search.retrieval.recency import boost
 
             ranked = boost(ranked, self.view)[:wanted]
         return ranked
@@ -601,7 +584,7 @@ class BoundedCollector(collectors.WrappingCollector):
 
 
 def clean_query(q) -> str:
-    from search.query import clean_text
+    from search.retrieval.query import clean_text
 
     return clean_text(q)
 

@@ -189,7 +189,7 @@ def read_blocks(m, offset: int, out: dict, docnums=None) -> None:
 
 
 class Evaluator:
-    """Turns a Whoosh query (as built by search.query) into a Match."""
+    """Turns a Whoosh query (as built by search.retrieval.query) into a Match."""
 
     def __init__(self, searcher, view, stats: Stats, deadline: float, budget=None):
         self.searcher = searcher
@@ -197,7 +197,7 @@ class Evaluator:
         self.view = view
         self.stats = stats
         self.deadline = deadline
-        self.budget = budget            # search.query.Budget: its checkpoint, when given
+        self.budget = budget            # search.retrieval.query.Budget: its checkpoint, when given
 
     def check_time(self):
         if self.budget is not None:
@@ -279,7 +279,7 @@ def score(match: Match, selected, stats: Stats, deadline: float | None = None, b
     """BM25F score of every selected document: the sum over the positive terms it holds.
 
     Past ``deadline`` (a ``time.perf_counter()`` value, checked per term), or
-    when ``budget`` (search.query.Budget) says so, raises OutOfTime."""
+    when ``budget`` (search.retrieval.query.Budget) says so, raises OutOfTime."""
     scores = dict.fromkeys(selected, 0.0)
     if not scores:
         return scores

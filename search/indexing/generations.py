@@ -34,34 +34,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-POINTER = "CURRENT"
+from search.errors import IndexerBusy
+from search.store import GEN_PREFIX, POINTER, live_dir
+
 SWAP_LOCK = "SWAPLOCK"
-GEN_PREFIX = "gen-"
-_GEN_NAME = re.compile(r"^gen-[0-9A-Za-z-]+$")
 # The files of a Whoosh index named MAIN (the default) and cari's meta file:
 # what a legacy in-place index leaves at the top level.
 _LEGACY_FILE = re.compile(r"^(_MAIN_\d+\.toc|MAIN_.+|cari-meta\.json)$")
-
-
-def live_dir(index_dir) -> Path:
-    """The directory holding the index readers and writers should use now."""
-    index_dir = Path(index_dir)
-    try:
-        name = (index_dir / POINTER).read_text("utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return index_dir
-    if not _GEN_NAME.match(name):
-        raise ValueError(f"{index_dir / POINTER} names {name!r}, not a generation directory")
-    return index_dir / name
-
-
-def pointer_stamp(index_dir) -> tuple[int, int] | None:
-    """Changes whenever CURRENT is replaced (a new inode each time); None without one."""
-    try:
-        st = os.stat(Path(index_dir) / POINTER)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    return (st.st_ino, st.st_mtime_ns)
 
 
 def new_generation_name() -> str:
@@ -98,18 +77,6 @@ def fresh_generation(index_dir, lock_timeout: float = 0.0) -> Iterator[Path]:
         remove_stale(index_dir, keep={gen, previous})
     finally:
         swap_lock.release()
-
-
-def build_fresh(corpus, index_dir, lock_timeout: float = 0.0, **index_args):
-    """Index ``corpus`` into a new generation and swap it in; the IndexReport.
-
-    ``index_args`` go to ``index_corpus`` (procs, analyzer, progress).
-    """
-    from search.indexer import index_corpus
-
-    with fresh_generation(index_dir, lock_timeout) as gen:
-        report = index_corpus(corpus, gen, rebuild=True, lock_timeout=lock_timeout, **index_args)
-    return report
 
 
 def _check_complete(gen: Path) -> None:
@@ -166,8 +133,6 @@ def _acquire(lock, timeout: float, busy_message: str) -> None:
         return
     if timeout > 0 and try_for(lambda: lock.acquire(blocking=False), timeout, 0.1):
         return
-    from search.indexer import IndexerBusy
-
     raise IndexerBusy(busy_message + "; wait for it to finish and run again")
 
 

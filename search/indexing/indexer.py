@@ -22,14 +22,15 @@ from whoosh import writing
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from search import swap
 from search.article import Article
 from search.columns import read_column
-from search.meta import check_version, read_meta, write_meta
+from search.errors import CorpusNotFound, IndexerBusy
+from search.fields import SPELL_LEDE_CHARS, spelling_text
+from search.indexing.generations import fresh_generation
+from search.indexing.writers import LengthCachingWriter, ParallelWriter
 from search.readers import SUPPORTED_EXTENSIONS, read_file
 from search.schema import build_schema, category_key
-from search.spelling import SPELL_LEDE_CHARS, spelling_text
-from search.writers import LengthCachingWriter, ParallelWriter
+from search.store import check_version, live_dir, read_meta, write_meta
 
 WIB = timezone(timedelta(hours=7))
 # Above this many bytes of changed input, analysis runs in a second process.
@@ -37,10 +38,6 @@ PARALLEL_BYTES = 8 * 1024 * 1024
 # Bounds of a writer's posting pool (see ``pool_limit_mb``).
 POOL_MIN_MB = 256
 POOL_MAX_MB = 1024
-
-
-class IndexerBusy(RuntimeError):
-    """Another indexer holds the index's write lock."""
 
 
 @dataclass
@@ -336,15 +333,14 @@ def index_corpus(
     started = time.perf_counter()
     corpus, index_dir = Path(corpus), Path(index_dir)
     if not corpus.is_dir():
-        raise FileNotFoundError(f"corpus directory not found: {corpus}")
+        raise CorpusNotFound(f"corpus directory not found: {corpus}")
     version = ANALYSIS_VERSION if analyzer is None else f"custom:{type(analyzer).__name__}"
-    if rebuild and whoosh_index.exists_in(str(swap.live_dir(index_dir))):
-        # Readers keep the old index until the new one is complete (search/swap.py).
-        return swap.build_fresh(corpus, index_dir, lock_timeout=lock_timeout, procs=procs,
-                                analyzer=analyzer, progress=progress,
-                                follow_symlinks=follow_symlinks)
+    if rebuild and whoosh_index.exists_in(str(live_dir(index_dir))):
+        # Readers keep the old index until the new one is complete (search/indexing/generations.py).
+        return build_fresh(corpus, index_dir, lock_timeout=lock_timeout, procs=procs,
+                           analyzer=analyzer, progress=progress, follow_symlinks=follow_symlinks)
     given_index_dir = index_dir
-    index_dir = swap.live_dir(index_dir)
+    index_dir = live_dir(index_dir)
     report = IndexReport()
     ix, clearing = open_for_writing(index_dir, build_schema(analyzer), rebuild, version)
     stamps, owners = ({}, {}) if clearing else indexed_files(ix)
@@ -445,6 +441,15 @@ def deleted_length(reader, segment, name: str) -> int:
         if value:
             total += sum(freq for _, freq, _, _ in field.index(value))
     return total
+
+
+def build_fresh(corpus, index_dir, lock_timeout: float = 0.0, **index_args) -> IndexReport:
+    """Index ``corpus`` into a new generation and swap it in (search/indexing/generations.py).
+
+    ``index_args`` go to ``index_corpus`` (procs, analyzer, progress, follow_symlinks).
+    """
+    with fresh_generation(index_dir, lock_timeout) as gen:
+        return index_corpus(corpus, gen, rebuild=True, lock_timeout=lock_timeout, **index_args)
 
 
 def acquire_writer(ix, procs: int, lock_timeout: float):

@@ -16,12 +16,8 @@ from __future__ import annotations
 
 import re
 
-from whoosh import fields, formats
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from search.fields import SPELL_FIELD, WORD_PATTERN
 
-SPELL_FIELD = "spell"
-WORD_PATTERN = r"[^\W\d_]{3,24}"
-SPELL_LEDE_CHARS = 400     # the body's start that joins the title in ``spell``
 LARGE_INDEX = 2000         # documents above which single-article words are not suggested
 MIN_LENGTH = 4             # shorter words are too ambiguous to correct
 RARE = 2                   # a known word this rare may still be a typo
@@ -32,28 +28,7 @@ MAX_BODY_WALKS = 1         # words per query looked up in the body terms (Whoosh
 BODY_WALK_LENGTH = 12      # 20-500 ms a word), and only words up to this length
 
 
-def spelling_analyzer():
-    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter()
-
-
-def spelling_field() -> fields.FieldType:
-    """The schema's ``spell`` field: surface words, document frequency only."""
-    # scorable=True only to give the field a lengths column: Whoosh 2.7.4 looks
-    # up a missing column on disk for every posting it writes (one stat call
-    # each), which made this field a quarter of all indexing time.
-    # WordSetField indexes the same words as a FieldType, without a Token per word.
-    from search.spellfield import WordSetField
-
-    return WordSetField(formats.Existence(), spelling_analyzer(), scorable=True, stored=False)
-
-
 _WORDS = re.compile(WORD_PATTERN)
-
-
-def spelling_text(title: str, body: str) -> str:
-    """What the indexer puts in ``spell`` for one article: each distinct word
-    once (the field keeps no counts), which halves the work of indexing it."""
-    return " ".join(set(_WORDS.findall(f"{title or ''} {body or ''}".lower())))
 
 
 def distance(a: str, b: str) -> int:
@@ -221,7 +196,7 @@ def correct_query(engine, parsed, searcher, force: bool, budget=None) -> str | N
 
     ``force``: the query found nothing, so any word the index does not know is
     corrected; otherwise only rare words with a far more common neighbour.
-    ``budget`` (search.query.Budget): the request's; with no time left the
+    ``budget`` (search.retrieval.query.Budget): the request's; with no time left the
     words not yet looked at stay as typed. Building the vocabulary and its
     deletion index (once per index generation) is not charged to it.
     """

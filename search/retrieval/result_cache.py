@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 
-from search import config
+from search import settings as config
 
 
 class ResultCache:

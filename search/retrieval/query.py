@@ -32,13 +32,13 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from whoosh import query as wq
 
+from search.errors import QueryError
 from search.schema import category_key
 
 MAX_QUERY_CHARS = 500
@@ -68,18 +68,6 @@ FIELD_ALIASES = {
 RANGE_WORDS = {"to", "sampai", "hingga", "-", ".."}
 
 
-class QueryError(ValueError):
-    """The query cannot be run; the message is meant for the user.
-
-    ``code`` names the kind of problem so a UI can word it in its own language.
-    """
-
-    def __init__(self, message: str, code: str = "bad_query"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
 class Budget:
     """What one request may spend, shared by every stage and every reparse.
 
@@ -87,7 +75,7 @@ class Budget:
     that belongs to the index generation, not to the query (building a
     vocabulary the first time it is needed) and moves the deadline by its
     duration. ``vocabulary``, when given, returns the spelling vocabulary
-    (``search.spelling.Words``: sorted ``words`` with document frequencies in
+    (``search.retrieval.spelling.Words``: sorted ``words`` with document frequencies in
     ``freq``), which ranks prefix expansions without a lookup per word.
 
     ``gate`` (a lock shared by the searches of one process, or None) keeps
