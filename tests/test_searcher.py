@@ -310,6 +310,17 @@ def test_results_shape(engine):
     assert results.to_dict()["hits"][0]["id"] == hit.id
 
 
+def test_results_name_the_terms_they_matched_on(engine):
+    results = engine.search("kunjungan -banjir sumber:kabarnusa")
+    assert results.terms == sorted(engine.query_terms("kunjungan -banjir sumber:kabarnusa"))
+    assert "kunjung" in results.terms or "kunjungan" in results.terms
+    assert not {"banjir"} & set(results.terms)           # excluded words and filters are not marked
+    assert not {"kabarnusa"} & set(results.terms)
+    fixed = engine.search("pemerinth")
+    assert fixed.corrected and fixed.terms == sorted(engine.query_terms("pemerintah"))
+    assert engine.query_terms("!!!") == set() and engine.query_terms("") == set()
+
+
 def test_article_and_stats_and_health(engine):
     hit = engine.search("banjir").hits[0]
     article = engine.article(hit.id)

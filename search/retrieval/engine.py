@@ -19,7 +19,7 @@ import math
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from whoosh import collectors
@@ -75,6 +75,7 @@ class SearchResults:
     corrected: bool = False         # hits are for ``correction``, the typed query found nothing
     notes: list[str] = field(default_factory=list)   # why results are partial, for the user
     total_exact: bool = True        # False: the time limit stopped the count (total is a lower bound)
+    terms: list[str] = field(default_factory=list)   # analysed terms the hits matched on, to mark
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -223,10 +224,11 @@ class Engine:
         cached = self.results.get(key)
         if cached is not None:
             cached.took_ms = round((time.perf_counter() - started) * 1000, 2)
+            cached.terms = list(cached.terms)       # the caller's own list, as for hits and notes
             return cached
         results = self._search(q, page, per_page, highlight, sort, wanted, facets, recency, searcher)
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
-        self.results.put(key, results)
+        self.results.put(key, replace(results, terms=list(results.terms)))
         return results
 
     def _search(self, q, page, per_page, highlight, sort, wanted, facets, recency, searcher) -> SearchResults:
@@ -268,7 +270,7 @@ class Engine:
             per_page=per_page, took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=hits, partial=parsed.partial or run.partial, correction=correction,
             matched_all=matched_all, facets=facet_counts, sort=sort, corrected=corrected, notes=notes,
-            total_exact=run.counted and not parsed.cut_short,
+            total_exact=run.counted and not parsed.cut_short, terms=sorted(parsed.terms),
         )
 
     def resolve(self, q, searcher, run):
@@ -305,6 +307,19 @@ class Engine:
         """``budget``: the request's, shared by its reparses (see query.Budget)."""
         return parse_query(q, searcher.reader(), self.schema, self.analyzer, match_all=match_all,
                            budget=budget)
+
+    def query_terms(self, q: str) -> set[str]:
+        """The analysed terms a search for ``q`` matches on (what to mark in a
+        text), without searching: no negated words, no filters; prefixes
+        stand for their expansions. Empty when ``q`` has nothing to search."""
+        searcher = self.searcher()
+        budget = Budget(TIME_LIMIT, vocabulary=lambda: spell_words(self, searcher), gate=self.heavy_gate)
+        try:
+            return set(self.parse(q, searcher, budget=budget).terms)
+        except QueryError:
+            return set()
+        finally:
+            budget.release()
 
     def correct(self, parsed, searcher, budget: Budget | None = None) -> str | None:
         """The typed query with unknown words replaced, or None."""
