@@ -256,19 +256,20 @@ def test_indonesian_and_english_dates():
     assert format_number(23013, "id") == "23.013" and format_number(23013, "en") == "23,013"
 
 
-def test_query_terms_leave_out_operators_filters_and_exclusions():
-    from web.text import query_terms
-
-    assert query_terms("banjir -rob") == {"banjir"}
-    assert query_terms('judul:rupiah sumber:kabarnusa tanggal:[2019-09-01 TO 2019-09-15]') == {"rupiah"}
-    assert query_terms('"kabut asap" OR gempa NOT hujan') == {"kabut", "asap", "gempa"}
+def test_query_terms_leave_out_operators_filters_and_exclusions(engine):
+    """What the pages mark comes from the engine's parse (see test_marking.py)."""
+    assert engine.query_terms("banjir -rob") == {"banjir"}
+    assert engine.query_terms('judul:rupiah sumber:kabarnusa tanggal:[2019-09-01 TO 2019-09-15]') == {"rupiah"}
+    assert engine.query_terms('"kabut asap" OR gempa NOT hujan') == {"kabut", "asap", "gempa"}
+    assert engine.query_terms("banjir ATAU gempa DAN jakarta | longsor -(hujan angin)") == {
+        "banjir", "gempa", "jakarta", "longsor"}
 
 
 def test_article_blocks_escape_then_mark_once_with_the_jump_id():
     from web.text import article_blocks
 
     blocks, marks = article_blocks("Banjir <b>datang</b>.\n\nWarga Mengungsi\n\nBanjir surut & warga pulang.",
-                                   "banjir")
+                                   {"banjir"})
     assert [b.kind for b in blocks] == ["p", "h2", "p"] and marks == 2
     assert str(blocks[0].html) == '<mark id="first-match">Banjir</mark> &lt;b&gt;datang&lt;/b&gt;.'
     assert str(blocks[2].html) == "<mark>Banjir</mark> surut &amp; warga pulang."

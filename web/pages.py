@@ -25,7 +25,7 @@ from web.engine import get_engine
 from web.errors import ApiError, log_failure, message
 from web.params import path_safe_id
 from web.security import add_security_headers, check_base_url, install_text_filters, trusted_base_url
-from web.text import article_blocks, mark_terms, query_terms, truncate_body
+from web.text import article_blocks, mark_terms, truncate_body
 
 bp = Blueprint("pages", __name__)
 bp.after_app_request(add_security_headers)
@@ -190,7 +190,7 @@ def search():
                                error=query_error_message(exc), detail=str(exc)), 400
     state = replace(state, page=results.page)
     pages = max(1, -(-results.total // results.per_page))
-    terms = query_terms(results.correction if results.corrected else state.q)
+    terms = set(results.terms)          # the corrected query's when the hits are for it
     titles = {hit.id: mark_terms(hit.title, terms) for hit in results.hits}
     return render_template(
         "results.html", state=state, q=state.q, results=results, error=None, titles=titles,
@@ -232,8 +232,9 @@ def article(article_id: str):
     body = found.get("body") or ""
     visible, cut = truncate_body(body, max_article_chars(current_app))
     truncated = {"shown": i18n.format_number(len(visible)), "total": i18n.format_number(len(body))} if cut else None
-    blocks, marks = article_blocks(visible, q)
-    title = mark_terms(found.get("title", ""), query_terms(q)) if q else found.get("title", "")
+    terms = engine.query_terms(q) if q else set()
+    blocks, marks = article_blocks(visible, terms)
+    title = mark_terms(found.get("title", ""), terms) if q else found.get("title", "")
     related = engine.related(article_id, limit=RELATED_SHOWN)
     shown = {hit.title.casefold() for hit in related}
     see_also = [t for t in found.get("related") or [] if t.casefold() not in shown]

@@ -2,7 +2,10 @@
 
 Everything from the corpus is escaped here before any ``<mark>`` is added, and
 the result is a ``Markup`` so templates do not escape the marks again.
-Matching goes through the index analyzer, so "banjir" also marks "Banjir" and
+The terms to mark are the engine's (``SearchResults.terms``,
+``Engine.query_terms``): the query language is read in one place only,
+search/retrieval/query_syntax.py. A word is marked when the index analyzer
+makes it one of those terms, so "banjir" also marks "Banjir" and
 "kebanjiran" exactly when the search matched them.
 """
 from __future__ import annotations
@@ -20,12 +23,6 @@ FIRST_MATCH_ID = "first-match"
 SUBHEADING_MAX_CHARS = 70
 SUBHEADING_MAX_WORDS = 8
 
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-_TEXT_FIELDS = {"judul", "title"}
-# "sumber:kabarnusa", "tanggal:[2019-09-01 TO 2019-09-15]": filters, nothing to mark.
-_FILTER = re.compile(r"\b(\w+):(\[[^\]]*\]?|\S*)")
-# A word the user excluded ("-hujan", "NOT hujan") must not be marked as found.
-_EXCLUDED = re.compile(r'(?:(?<!\S)-|\bNOT\s+)("[^"]*"|\S+)')
 _INNER_PUNCTUATION = re.compile(r"[,;:?!]|\.\s")  # ":" too: "Reporter: ...", "Sumber: ..."
 _SENTENCE_END = tuple('.!?:;,"”’\')…')
 
@@ -33,14 +30,6 @@ _SENTENCE_END = tuple('.!?:;,"”’\')…')
 @lru_cache(maxsize=1)
 def _analyzer():
     return indonesian_analyzer()
-
-
-def query_terms(q: str) -> set[str]:
-    """The analysed words of a query that a match should show (no operators, no exclusions)."""
-    q = _EXCLUDED.sub(" ", q or "")
-    q = _FILTER.sub(lambda m: m.group(2) if m.group(1).lower() in _TEXT_FIELDS else " ", q)
-    words = [w.strip("()*") for w in q.split() if w not in _OPERATORS]
-    return {t.text for t in _analyzer()(" ".join(words), mode="query")}
 
 
 class MarkCounter:
@@ -57,7 +46,8 @@ class MarkCounter:
 
 
 def mark_terms(text: str, terms: set[str], counter: MarkCounter | None = None) -> Markup:
-    """Escape ``text`` and wrap every token whose analysed form is a query term."""
+    """Escape ``text`` and wrap every token whose analysed form is one of ``terms``
+    (the engine's analysed query terms)."""
     if not terms:
         return escape(text)
     out, pos = [], 0
@@ -98,9 +88,9 @@ def is_subheading(paragraph: str) -> bool:
     return capitalised * 2 > len(words)
 
 
-def article_blocks(body: str, q: str = "") -> tuple[list[Block], int]:
-    """The body as paragraphs and subheadings, with query terms marked; and how many marks."""
-    terms = query_terms(q) if q else set()
+def article_blocks(body: str, terms: set[str] | None = None) -> tuple[list[Block], int]:
+    """The body as paragraphs and subheadings, with ``terms`` (analysed query
+    terms) marked; and how many marks."""
     counter = MarkCounter()
     paragraphs = [" ".join(p.split()) for p in (body or "").split("\n\n")]
     blocks = []
