@@ -23,16 +23,16 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from bench.common import SHARED
+from search.readers.dates import WIB
 
 GOLD = SHARED / "eval" / "html_gold.jsonl"
 MAINPAGE_GOLD = SHARED / "eval" / "html_mainpage_gold.jsonl"
 PAGES = SHARED / "corpus" / "html" / "websites"
 UNRELIABLE = {"liputan6-singlepage3"}
-WIB = timezone(timedelta(hours=7))
 EXTRACTORS = ("cari", "trafilatura", "naive bs4")
 
 

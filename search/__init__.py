@@ -24,10 +24,10 @@ _moved.install()
 
 _PUBLIC = {
     "Engine": "search.retrieval.engine",
-    "SearchResults": "search.retrieval.engine",
-    "Hit": "search.retrieval.engine",
+    "SearchResults": "search.retrieval.results",
+    "Hit": "search.retrieval.results",
     "index_corpus": "search.indexing.indexer",
-    "IndexReport": "search.indexing.indexer",
+    "IndexReport": "search.indexing.report",
     "analyze": "search.analysis",
     "extract": "search.readers",
     "Article": "search.article",

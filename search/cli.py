@@ -2,21 +2,28 @@
 
 Each command prints for people by default and, with ``--json``, the same
 shapes as the HTTP API. Exit codes: 0 fine, 1 something failed (a file that
-could not be read, no index), 2 bad usage.
+could not be read, no index), 2 bad usage (a query that cannot run, a bad
+setting). Commands raise cari's errors (search/errors.py); ``main`` turns
+them into one line and an exit code (``EXIT_CODES``). Defaults come from
+search/settings.py.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-DEFAULT_INDEX = "index"
+from search import settings
+from search.errors import CariError, QueryError
+from search.settings import SettingError
+
+# The exit code of each kind of cari error (the first that matches); any other: 1.
+EXIT_CODES = ((QueryError, 2), (SettingError, 2))
 
 
-def default_index() -> str:
-    return os.environ.get("CARI_INDEX", DEFAULT_INDEX)
+def exit_code(exc: CariError) -> int:
+    return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 1)
 
 
 def print_json(data) -> None:
@@ -52,8 +59,7 @@ def cmd_index(args) -> int:
     from collections import Counter
 
     from search.article import MAX_BODY_CHARS
-    from search.indexing.indexer import IndexerBusy, index_corpus
-    from search.store import IndexVersionError
+    from search.indexing.indexer import index_corpus
     from search.indexing.progress import Progress
 
     progress = Progress(sys.stderr)
@@ -61,10 +67,8 @@ def cmd_index(args) -> int:
         report = index_corpus(Path(args.dir), Path(args.index), rebuild=args.rebuild,
                               procs=args.procs, progress=progress.update, lock_timeout=args.wait,
                               follow_symlinks=args.follow_symlinks)
-    except (FileNotFoundError, IndexVersionError, IndexerBusy) as exc:
+    finally:
         progress.finish()
-        return fail(printable(exc))
-    progress.finish()
     if args.json:
         print_json(report.to_dict())
     else:
@@ -95,33 +99,27 @@ def cmd_index(args) -> int:
 
 # -- search, stats -----------------------------------------------------------
 def open_engine(index: str):
+    """The Engine of ``index``; IndexNotFound / IndexVersionError when it cannot be served."""
     from search.retrieval.engine import Engine
 
     return Engine(Path(index))
 
 
 def cmd_search(args) -> int:
-    from search.retrieval.query import QueryError
-
-    with_engine = engine_or_error(args.index)
-    if isinstance(with_engine, int):
-        return with_engine
     filters = {"source": args.source, "category": args.category,
                "date_from": args.date_from, "date_to": args.date_to}
-    try:
-        results = with_engine.search(args.query, page=args.page, per_page=args.per_page,
-                                     sort=args.sort, filters=filters,
-                                     facets=not args.no_facets, highlight=not args.no_highlight)
-    except QueryError as exc:
-        return fail(str(exc), 2)
-    finally:
-        with_engine.close()
+    with open_engine(args.index) as engine:
+        results = engine.search(args.query, page=args.page, per_page=args.per_page,
+                                sort=args.sort, filters=filters,
+                                facets=not args.no_facets, highlight=not args.no_highlight)
     if args.json:
         from search.retrieval.responses import search_response
 
         print_json(search_response(results))
         return 0
     print_results(results)
+    for note in results.notes:      # why results are partial, or why a page past the ranked ones is empty
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 
@@ -145,24 +143,9 @@ def print_results(results) -> None:
         print(f"   {snippet}")
 
 
-def engine_or_error(index: str):
-    from search.store import IndexVersionError
-    from search.errors import IndexNotFound
-
-    try:
-        return open_engine(index)
-    except (IndexNotFound, IndexVersionError) as exc:
-        return fail(str(exc))
-
-
 def cmd_stats(args) -> int:
-    engine = engine_or_error(args.index)
-    if isinstance(engine, int):
-        return engine
-    try:
+    with open_engine(args.index) as engine:
         stats = engine.stats()
-    finally:
-        engine.close()
     if args.json:
         print_json(stats)
     else:
@@ -226,13 +209,8 @@ def print_article(article) -> None:
 def cmd_eval(args) -> int:
     from search.evaluation import run_eval
 
-    engine = engine_or_error(args.index)
-    if isinstance(engine, int):
-        return engine
-    try:
+    with open_engine(args.index) as engine:
         return run_eval(args, engine)
-    finally:
-        engine.close()
 
 
 def cmd_serve(args) -> int:
@@ -248,14 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_index(p):
-        p.add_argument("--index", default=default_index(),
-                       help="index directory (default: $CARI_INDEX or ./index)")
+        p.add_argument("--index", default=settings.value("CARI_INDEX"),
+                       help=f"index directory (default: $CARI_INDEX or ./{settings.default('CARI_INDEX')})")
         return p
 
     p = with_index(sub.add_parser("index", help="index a directory of articles (incremental)"))
-    p.add_argument("dir", nargs="?", default=os.environ.get("CARI_CORPUS", "corpus"),
+    p.add_argument("dir", nargs="?", default=settings.value("CARI_CORPUS"),
                    help="corpus directory: .txt, .html, .json, .jsonl files, searched recursively "
-                        "(default: $CARI_CORPUS or ./corpus)")
+                        f"(default: $CARI_CORPUS or ./{settings.default('CARI_CORPUS')})")
     p.add_argument("--rebuild", action="store_true", help="start from an empty index")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another indexer to finish (default: exit at once)")
@@ -296,19 +274,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_extract)
 
     p = with_index(sub.add_parser("eval", help="retrieval quality on topics+qrels or known items"))
-    try:
-        from search.evaluation import add_eval_arguments
+    from search.evaluation import add_eval_arguments
 
-        add_eval_arguments(p)
-    except ImportError:
-        pass
+    add_eval_arguments(p)
     p.set_defaults(func=cmd_eval)
 
     p = with_index(sub.add_parser("serve", help="serve the web app with gunicorn"))
-    p.add_argument("--host", default=None, help="address to bind (default: $CARI_HOST or 127.0.0.1)")
-    p.add_argument("--port", type=int, default=None, help="port (default: $CARI_PORT or 8000)")
-    p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: from the core count)")
-    p.add_argument("--threads", type=int, default=None, help="threads per worker (default: $CARI_THREADS or 4)")
+    p.add_argument("--host", default=None,
+                   help=f"address to bind (default: $CARI_HOST or {settings.default('CARI_HOST')})")
+    p.add_argument("--port", type=int, default=None,
+                   help=f"port (default: $CARI_PORT or {settings.default('CARI_PORT')})")
+    p.add_argument("--workers", type=int, default=None,
+                   help="gunicorn workers (default: $CARI_WORKERS or the core count)")
+    p.add_argument("--threads", type=int, default=None,
+                   help=f"threads per worker (default: $CARI_THREADS or {settings.default('CARI_THREADS')})")
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -317,12 +296,14 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except CariError as exc:      # what the user can fix: one line, and the kind's exit code
+        return fail(printable(exc), exit_code(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - a bug must reach the user as one line, not a traceback
-        if os.environ.get("CARI_DEBUG"):
+        if settings.value("CARI_DEBUG"):
             raise
         return fail(f"internal error ({type(exc).__name__}: {exc}); "
                     "set CARI_DEBUG=1 to see where, and please report it")

@@ -280,10 +280,6 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--depth", type=int, default=100, help="results taken per query (default: 100)")
     parser.add_argument("--per-query", action="store_true", help="print one line per query too")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    try:
-        parser.add_argument("--index", type=Path, help="index directory")
-    except argparse.ArgumentError:
-        pass  # the CLI already defines --index for every command
 
 
 def check_eval_arguments(args: argparse.Namespace) -> str | None:

@@ -267,7 +267,8 @@ def test_another_index_inside_the_corpus_is_skipped_silently(corpus, tmp_path):
 
 
 def test_walk_corpus_library_level(corpus, outside):
-    from search.indexing.indexer import IndexReport, looks_like_index, walk_corpus
+    from search.indexing.corpus import looks_like_index, walk_corpus
+    from search.indexing.report import IndexReport
 
     (corpus / "kunci.txt").symlink_to(outside / "kunci.txt")
     report = IndexReport()

@@ -169,11 +169,12 @@ def test_run_eval_rejects_topics_without_qrels(tmp_path, capsys):
     assert "--qrels" in capsys.readouterr().err
 
 
-def test_add_eval_arguments_tolerates_an_existing_index_option():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--index", type=Path, default=Path("index"))
-    add_eval_arguments(parser)
-    assert parser.parse_args([]).index == Path("index")
+def test_eval_index_option_comes_from_the_cli():
+    """`cari eval` takes --index like every command; evaluation adds no second one."""
+    from search.cli import build_parser
+
+    args = build_parser().parse_args(["eval", "--index", "elsewhere", "--knownitem", "k.tsv"])
+    assert str(args.index) == "elsewhere"
 
 
 # --- agreement with the reference scorer on a real run -----------------------------

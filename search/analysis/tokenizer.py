@@ -21,12 +21,6 @@ TOKEN_PATTERN = re.compile(
 )
 
 
-def tokenize(text: str):
-    """Yield ``(raw_text, start, end)`` for every token of ``text``."""
-    for match in TOKEN_PATTERN.finditer(text):
-        yield match.group(), match.start(), match.end()
-
-
 # The same pattern without capturing groups, so ``findall`` returns the token
 # strings themselves (the index-time fast path in ``postings.py`` needs no offsets).
 RAW_TOKEN_PATTERN = re.compile(re.sub(r"\(\?P<\w+>", "(?:", TOKEN_PATTERN.pattern), re.VERBOSE)

@@ -9,13 +9,9 @@ killed run leaves the previous state readable and the next run redoes it.
 from __future__ import annotations
 
 import os
-import re
-import stat
 import time
-from dataclasses import dataclass, field
-from datetime import timezone, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from whoosh import index as whoosh_index
 from whoosh import writing
@@ -26,232 +22,21 @@ from search.article import Article
 from search.columns import read_column
 from search.errors import CorpusNotFound, IndexerBusy
 from search.fields import SPELL_LEDE_CHARS, spelling_text
+from search.indexing.corpus import walk_corpus
 from search.indexing.generations import fresh_generation
+from search.indexing.merging import merge_policy
+from search.indexing.report import IndexReport
 from search.indexing.writers import LengthCachingWriter, ParallelWriter
-from search.readers import SUPPORTED_EXTENSIONS, read_file
+from search.readers import read_file
+from search.readers.dates import WIB
 from search.schema import build_schema, category_key
 from search.store import check_version, live_dir, read_meta, write_meta
 
-WIB = timezone(timedelta(hours=7))
 # Above this many bytes of changed input, analysis runs in a second process.
 PARALLEL_BYTES = 8 * 1024 * 1024
 # Bounds of a writer's posting pool (see ``pool_limit_mb``).
 POOL_MIN_MB = 256
 POOL_MAX_MB = 1024
-
-
-@dataclass
-class IndexReport:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    skipped: int = 0
-    articles: int = 0
-    doc_count: int = 0
-    seconds: float = 0.0
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    skipped_files: list[tuple[str, str]] = field(default_factory=list)
-    truncated: list[tuple[str, str]] = field(default_factory=list)   # (path, article id) cut to MAX_BODY_CHARS
-
-    def to_dict(self) -> dict:
-        return {
-            "added": self.added, "updated": self.updated, "removed": self.removed,
-            "unchanged": self.unchanged, "failed": self.failed, "skipped": self.skipped,
-            "articles": self.articles, "doc_count": self.doc_count,
-            "seconds": round(self.seconds, 3),
-            "errors": [{"path": p, "reason": r} for p, r in self.errors],
-            "skipped_files": [{"path": p, "reason": r} for p, r in self.skipped_files],
-            "truncated": [{"path": p, "id": i} for p, i in self.truncated],
-        }
-
-
-@dataclass
-class CorpusFile:
-    path: Path
-    rel: str
-    stamp: str
-    size: int
-
-
-# A directory holding one of these is a Whoosh index (``_MAIN_3.toc``), cari's
-# meta file, or a generation pointer (CURRENT beside a gen-* directory, see
-# swap.py): an index, never articles. The walk skips it without a word.
-_INDEX_TOC = re.compile(r"^_\w+_\d+\.toc$")
-
-
-def looks_like_index(names: list[str]) -> bool:
-    if "cari-meta.json" in names or any(_INDEX_TOC.match(n) for n in names):
-        return True
-    return "CURRENT" in names and any(n.startswith("gen-") for n in names)
-
-
-def shown_path(rel: str) -> str:
-    """``rel`` with the bytes of an undecodable name as ``\\xff`` (printable, UTF-8 safe)."""
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _valid_name(name: str) -> bool:
-    """False for a name whose bytes are not UTF-8 (Python holds them as lone surrogates)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def walk_corpus(corpus: Path, report: IndexReport, follow_symlinks: bool = False,
-                index_dir: Path | None = None) -> Iterator[CorpusFile]:
-    """Every supported file under corpus, sorted by path.
-
-    The corpus folder is a boundary. A symbolic link (to a file or a
-    directory) is followed only when its resolved target lies inside the
-    corpus, unless ``follow_symlinks``; any other link is skipped with the
-    reason. Real files and directories are walked first, links after, and
-    each directory and file is read once (by device and inode): a link to
-    something already read is skipped with the reason, so a link loop ends
-    and nothing is indexed twice. Hidden names (``.*``) are ignored, and so
-    is ``index_dir`` and any directory that holds an index
-    (``looks_like_index``): the indexer never reads an index. A name that
-    is not valid UTF-8 cannot be stored in the index (Whoosh keeps text as
-    UTF-8): it is skipped with the reason, the name shown with its bytes
-    escaped (``bad\\xffname.jsonl``), and the run goes on.
-    """
-    root = os.path.realpath(corpus)
-    excluded = [os.path.realpath(index_dir)] if index_dir is not None else []
-    found: list[CorpusFile] = []
-    seen_files: dict[tuple[int, int], str] = {}
-    seen_dirs: dict[tuple[int, int], str] = {}
-    dirs: list[tuple[str, str]] = []    # (path, rel prefix): real directories, walked first
-    links: list[tuple[str, str]] = []   # (path, rel): symbolic links, followed after
-
-    def skip(rel: str, reason: str) -> None:
-        report.skipped += 1
-        report.skipped_files.append((shown_path(rel), reason))
-
-    def fail(rel: str, reason: str) -> None:
-        report.failed += 1
-        report.errors.append((shown_path(rel), reason))
-
-    def supported(rel: str) -> bool:
-        suffix = os.path.splitext(rel)[1]
-        if suffix.lower() in SUPPORTED_EXTENSIONS:
-            return True
-        skip(rel, f"unsupported file type {suffix or '(none)'}")
-        return False
-
-    def add_file(path: str, rel: str, st: os.stat_result) -> None:
-        if not stat.S_ISREG(st.st_mode):
-            # A FIFO or device would block or never end a read.
-            fail(rel, "not a regular file")
-            return
-        key = (st.st_dev, st.st_ino)
-        if key in seen_files:
-            skip(rel, f"same file as {shown_path(seen_files[key])}")
-            return
-        seen_files[key] = rel
-        found.append(CorpusFile(Path(path), rel, f"{st.st_size}:{st.st_mtime_ns}", st.st_size))
-
-    def walk_dir(path: str, prefix: str) -> None:
-        try:
-            with os.scandir(path) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            fail(prefix.rstrip("/") or ".", f"cannot list directory: {exc.strerror or exc}")
-            return
-        if prefix and looks_like_index([e.name for e in entries]):
-            excluded.append(os.path.realpath(path))   # links into it are not followed either
-            return
-        subdirs = []
-        for entry in entries:
-            name, rel = entry.name, prefix + entry.name
-            if name.startswith("."):
-                continue
-            try:
-                is_link = entry.is_symlink()
-                is_dir = not is_link and entry.is_dir(follow_symlinks=False)
-            except OSError as exc:
-                fail(rel, f"cannot stat: {exc.strerror or exc}")
-                continue
-            if not _valid_name(name):
-                kind = "directory" if is_dir else "file"
-                skip(rel, f"{kind} name is not valid UTF-8; rename it to index it")
-                continue
-            if is_link:
-                links.append((entry.path, rel))
-            elif is_dir:
-                subdirs.append((entry.path, rel + "/"))
-            elif supported(rel):
-                try:
-                    st = entry.stat(follow_symlinks=False)
-                except OSError as exc:
-                    fail(rel, f"cannot stat: {exc.strerror or exc}")
-                    continue
-                add_file(entry.path, rel, st)
-        dirs.extend(reversed(subdirs))   # a stack: visited in name order
-
-    def enter_dir(path: str, prefix: str, st: os.stat_result) -> str | None:
-        """Walk the directory unless already read; the rel it was read as, if so."""
-        key = (st.st_dev, st.st_ino)
-        if key in seen_dirs:
-            return seen_dirs[key] or "."
-        seen_dirs[key] = prefix.rstrip("/")
-        if prefix and any(_within(os.path.realpath(path), x) for x in excluded):
-            return None
-        walk_dir(path, prefix)
-        return None
-
-    def follow(path: str, rel: str) -> None:
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            fail(rel, "broken symbolic link")
-            return
-        except OSError as exc:
-            fail(rel, f"cannot follow symbolic link: {exc.strerror or exc}")
-            return
-        target = os.path.realpath(path)
-        if any(_within(target, x) for x in excluded):
-            return
-        is_dir = stat.S_ISDIR(st.st_mode)
-        kind = "directory" if is_dir else "file"
-        if not is_dir and not supported(rel):
-            return
-        if not follow_symlinks and not _within(target, root):
-            skip(rel, f"symbolic link to a {kind} outside the corpus")
-            return
-        if is_dir:
-            already = enter_dir(path, rel + "/", st)
-            if already is not None:
-                skip(rel, f"symbolic link to a directory already read as {shown_path(already)}")
-        else:
-            add_file(path, rel, st)
-
-    try:
-        root_stat = os.stat(corpus)
-    except OSError as exc:
-        fail(".", f"cannot stat: {exc.strerror or exc}")
-        return
-    enter_dir(str(corpus), "", root_stat)
-    while dirs or links:
-        if dirs:
-            path, prefix = dirs.pop()
-            try:
-                st = os.stat(path)
-            except OSError as exc:
-                fail(prefix.rstrip("/"), f"cannot stat: {exc.strerror or exc}")
-                continue
-            enter_dir(path, prefix, st)
-        else:
-            links.sort(reverse=True)
-            follow(*links.pop())
-    found.sort(key=lambda f: f.rel)
-    yield from found
 
 
 def indexed_files(ix) -> tuple[dict[str, str], dict[str, str]]:
@@ -373,74 +158,6 @@ def index_corpus(
     report.doc_count = ix.doc_count()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def merge_policy(writer, segments):
-    """Whoosh's small-segment merge, plus every segment that holds a deleted
-    document, rewritten without it; field-length totals kept exact.
-
-    Whoosh keeps a deleted document in its segment's statistics (document
-    count, term frequencies, field lengths) until the segment is merged, so
-    an index updated in place would rank and relate stories differently from
-    one built fresh from the same folder. Rewriting the segments an update
-    touched (Lucene's "expunge deletes") keeps them equal; an update pays for
-    the segments its deletions fall in, not for the whole index.
-    """
-    chosen = small_segments(segments)
-    chosen += [s for s in segments if s.has_deletions() and s not in chosen]
-    for segment in chosen:
-        merge_in(writer, segment)
-    return [s for s in segments if s not in chosen]
-
-
-def small_segments(segments) -> list:
-    """The segments Whoosh's MERGE_SMALL would merge (its Fibonacci rule)."""
-    from whoosh.util import fib
-
-    ordered = sorted(segments, key=lambda s: s.doc_count_all())
-    total = 0
-    for i, segment in enumerate(ordered):
-        total += max(0, segment.doc_count_all())
-        if i > 3 and total < fib(i + 5):
-            return ordered[:i + 1]
-    return []
-
-
-def merge_in(writer, segment) -> None:
-    """Copy the live documents of ``segment`` into the writer's new segment.
-
-    Whoosh's ``add_reader`` re-adds each document's field length from its
-    one-byte encoding, so a merged segment's length totals (hence the
-    average field length in every BM25 score) drift from the true sums a
-    fresh build has. The exact total is known: the segment's own total less
-    the true lengths of its deleted documents, re-counted from their stored
-    text.
-    """
-    from whoosh.reading import SegmentReader
-
-    lengths = writer.perdocwriter._fieldlengths
-    reader = SegmentReader(writer.storage, writer.schema, segment)
-    try:
-        exact = {}
-        for name in ("title", "body"):
-            if name in writer.schema and writer.schema[name].scorable:
-                exact[name] = (lengths.get(name, 0) + segment._fieldlengths.get(name, 0)
-                               - deleted_length(reader, segment, name))
-        writer.add_reader(reader)
-    finally:
-        reader.close()
-    lengths.update(exact)
-
-
-def deleted_length(reader, segment, name: str) -> int:
-    """The true length of field ``name`` summed over the segment's deleted documents."""
-    field = reader.schema[name]
-    total = 0
-    for docnum in segment.deleted_docs():
-        value = reader.stored_fields(docnum).get(name)
-        if value:
-            total += sum(freq for _, freq, _, _ in field.index(value))
-    return total
 
 
 def build_fresh(corpus, index_dir, lock_timeout: float = 0.0, **index_args) -> IndexReport:

@@ -1,0 +1,71 @@
+"""How an incremental commit merges segments, so that an updated index
+answers as one built fresh (its statistics are those of its live documents).
+"""
+from __future__ import annotations
+
+def merge_policy(writer, segments):
+    """Whoosh's small-segment merge, plus every segment that holds a deleted
+    document, rewritten without it; field-length totals kept exact.
+
+    Whoosh keeps a deleted document in its segment's statistics (document
+    count, term frequencies, field lengths) until the segment is merged, so
+    an index updated in place would rank and relate stories differently from
+    one built fresh from the same folder. Rewriting the segments an update
+    touched (Lucene's "expunge deletes") keeps them equal; an update pays for
+    the segments its deletions fall in, not for the whole index.
+    """
+    chosen = small_segments(segments)
+    chosen += [s for s in segments if s.has_deletions() and s not in chosen]
+    for segment in chosen:
+        merge_in(writer, segment)
+    return [s for s in segments if s not in chosen]
+
+
+def small_segments(segments) -> list:
+    """The segments Whoosh's MERGE_SMALL would merge (its Fibonacci rule)."""
+    from whoosh.util import fib
+
+    ordered = sorted(segments, key=lambda s: s.doc_count_all())
+    total = 0
+    for i, segment in enumerate(ordered):
+        total += max(0, segment.doc_count_all())
+        if i > 3 and total < fib(i + 5):
+            return ordered[:i + 1]
+    return []
+
+
+def merge_in(writer, segment) -> None:
+    """Copy the live documents of ``segment`` into the writer's new segment.
+
+    Whoosh's ``add_reader`` re-adds each document's field length from its
+    one-byte encoding, so a merged segment's length totals (hence the
+    average field length in every BM25 score) drift from the true sums a
+    fresh build has. The exact total is known: the segment's own total less
+    the true lengths of its deleted documents, re-counted from their stored
+    text.
+    """
+    from whoosh.reading import SegmentReader
+
+    lengths = writer.perdocwriter._fieldlengths
+    reader = SegmentReader(writer.storage, writer.schema, segment)
+    try:
+        exact = {}
+        for name in ("title", "body"):
+            if name in writer.schema and writer.schema[name].scorable:
+                exact[name] = (lengths.get(name, 0) + segment._fieldlengths.get(name, 0)
+                               - deleted_length(reader, segment, name))
+        writer.add_reader(reader)
+    finally:
+        reader.close()
+    lengths.update(exact)
+
+
+def deleted_length(reader, segment, name: str) -> int:
+    """The true length of field ``name`` summed over the segment's deleted documents."""
+    field = reader.schema[name]
+    total = 0
+    for docnum in segment.deleted_docs():
+        value = reader.stored_fields(docnum).get(name)
+        if value:
+            total += sum(freq for _, freq, _, _ in field.index(value))
+    return total
