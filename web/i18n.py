@@ -34,7 +34,7 @@ MESSAGES = {
     "results_count": ("{total} hasil", "{total} results"),
     "result_one": ("1 hasil", "1 result"),
     "took": ("dalam {ms} ms", "in {ms} ms"),
-    "partial": ("Tidak ada artikel yang memuat semua kata; ditampilkan artikel yang memuat sebagian.",
+    "some_words": ("Tidak ada artikel yang memuat semua kata; ditampilkan artikel yang memuat sebagian.",
                 "No article has every word; showing articles with some of them."),
     "did_you_mean": ("Maksud Anda:", "Did you mean:"),
     "sort_label": ("Urutkan", "Sort"),
