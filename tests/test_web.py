@@ -78,3 +78,17 @@ def test_missing_index_is_503_not_500(tmp_path):
     c = app.test_client()
     assert c.get("/api/search?q=banjir").status_code == 503
     assert c.get("/search?q=banjir").status_code == 503
+
+
+def test_pages_and_api_say_a_query_error_in_the_same_words(client):
+    """One catalog (web/i18n.py): the API's error codes name its messages."""
+    from web import errors, i18n
+
+    assert all(i18n.has_message(key) for _, key in errors.ERRORS.values())
+    api = client.get("/api/search?q=tanggal:2019-13", headers={"Accept-Language": "en"})
+    said = api.get_json()["error"]["message"]
+    assert api.status_code == 400 and said == i18n.translate("error_bad_date", "en")
+    page = client.get("/search?q=tanggal:2019-13", headers={"Accept-Language": "en"})
+    assert page.status_code == 400 and said in page.get_data(as_text=True)
+    # The pages also take ?lang=; the API goes by Accept-Language alone.
+    assert client.get("/api/search?q=tanggal:2019-13&lang=en").headers["Content-Language"] == "id"

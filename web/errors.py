@@ -1,9 +1,10 @@
-"""API errors: one JSON shape, one catalog of messages in Indonesian and English.
+"""API errors: one JSON shape, each code with its status and its message.
 
 Every error the API sends is ``{"error": {"code": ..., "message": ...}}``. The
 code is stable for programs; the message is for people, in Indonesian unless
-``Accept-Language`` prefers English. Messages are written here, never taken
-from an exception, so no stack trace or server path can leak.
+``Accept-Language`` prefers English. Messages come from the interface's one
+catalog (web/i18n.py), never from an exception, so no stack trace or server
+path can leak.
 """
 from __future__ import annotations
 
@@ -11,82 +12,36 @@ import logging
 
 from flask import jsonify, request
 
-from search.retrieval.query import MAX_CLAUSES, MAX_QUERY_CHARS
+from search.retrieval.query import MAX_QUERY_CHARS
 from search.retrieval.responses import error_response
+from web import i18n
 
-LANGUAGES = ("id", "en")
-DEFAULT_LANGUAGE = "id"
+# code -> (HTTP status, its message's key in web/i18n.py's catalog). Placeholders come from
+# ApiError details. The query's own errors share their words with the results page.
+ERRORS: dict[str, tuple[int, str]] = {
+    "missing_query": (400, "error_missing_query"),
+    "bad_query": (400, "error_bad_query"),
+    "too_many_terms": (400, "error_too_many_terms"),
+    "bad_date": (400, "error_bad_date"),
+    "query_too_long": (400, "error_query_too_long"),
+    "invalid_parameter": (400, "error_invalid_parameter"),
+    "bad_request": (400, "error_bad_request"),
+    "not_found": (404, "error_api_not_found"),
+    "article_not_found": (404, "error_article_not_found"),
+    "method_not_allowed": (405, "error_method_not_allowed"),
+    "too_large": (413, "error_too_large"),
+    "rate_limited": (429, "rate_limited"),
+    "internal_error": (500, "error_internal"),
+    "index_unavailable": (503, "no_index"),
+}
 
-# code -> (HTTP status, {language: message}). Placeholders come from ApiError details.
+# The same, with the words: code -> (HTTP status, {language: message}).
 CATALOG: dict[str, tuple[int, dict[str, str]]] = {
-    "missing_query": (400, {
-        "id": "Parameter q wajib diisi: ketik satu kata atau lebih.",
-        "en": "The q parameter is required: type one or more words.",
-    }),
-    "bad_query": (400, {
-        "id": "Kueri tidak dapat dijalankan: {detail}",
-        "en": "The query cannot be run: {detail}",
-    }),
-    "too_many_terms": (400, {
-        "id": f"Kueri terlalu panjang: paling banyak {MAX_CLAUSES} kata, frasa, dan filter.",
-        "en": f"Too many words: at most {MAX_CLAUSES} words, phrases and filters.",
-    }),
-    "bad_date": (400, {
-        "id": "Tanggal di kueri tidak dikenal: tulis seperti 2019, 2019-09, atau 2019-09-15.",
-        "en": "Unknown date in the query: write it as 2019, 2019-09 or 2019-09-15.",
-    }),
-    "query_too_long": (400, {
-        "id": f"Kueri terlalu panjang: paling banyak {MAX_QUERY_CHARS} karakter.",
-        "en": f"Query too long: at most {MAX_QUERY_CHARS} characters.",
-    }),
-    "invalid_parameter": (400, {
-        "id": "Parameter {name} tidak valid: {reason}",
-        "en": "Invalid parameter {name}: {reason}",
-    }),
-    "bad_request": (400, {
-        "id": "Permintaan tidak valid.",
-        "en": "Bad request.",
-    }),
-    "not_found": (404, {
-        "id": "Alamat ini tidak ada di API.",
-        "en": "There is no such API address.",
-    }),
-    "article_not_found": (404, {
-        "id": "Tidak ada artikel dengan id {id}.",
-        "en": "There is no article with id {id}.",
-    }),
-    "method_not_allowed": (405, {
-        "id": "Metode {method} tidak didukung di alamat ini; gunakan {allowed}.",
-        "en": "Method {method} is not supported here; use {allowed}.",
-    }),
-    "too_large": (413, {
-        "id": "Permintaan terlalu besar: alamat paling panjang {max_url} bita, isi paling besar {max_body} bita.",
-        "en": "Request too large: at most {max_url} bytes of URL and {max_body} bytes of body.",
-    }),
-    "rate_limited": (429, {
-        "id": "Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
-        "en": "Too many requests; try again in {retry_after} seconds.",
-    }),
-    "internal_error": (500, {
-        "id": "Terjadi kesalahan di server.",
-        "en": "Something went wrong on the server.",
-    }),
-    "index_unavailable": (503, {
-        "id": "Indeks pencarian belum tersedia.",
-        "en": "The search index is not available.",
-    }),
-}
+    code: (status, i18n.texts(key)) for code, (status, key) in ERRORS.items()}
 
-# Why a parameter was rejected, for "invalid_parameter".
+# Why a parameter was rejected, for "invalid_parameter": reason -> {language: text}.
 REASONS: dict[str, dict[str, str]] = {
-    "integer": {"id": "harus bilangan bulat {min}–{max}.",
-                "en": "must be a whole number from {min} to {max}."},
-    "boolean": {"id": "harus true atau false.", "en": "must be true or false."},
-    "choice": {"id": "harus salah satu dari: {choices}.", "en": "must be one of: {choices}."},
-    "date": {"id": "harus tanggal berformat YYYY-MM-DD.", "en": "must be a date as YYYY-MM-DD."},
-    "text": {"id": "harus teks {min}–{max} karakter.", "en": "must be text of {min} to {max} characters."},
-    "list": {"id": "paling banyak {max} nilai.", "en": "takes at most {max} values."},
-}
+    reason: i18n.texts("reason_" + reason) for reason in ("integer", "boolean", "choice", "date", "text", "list")}
 
 # QueryError codes (search/retrieval/query.py) worded in the catalog; others become "bad_query".
 QUERY_ERRORS = ("too_many_terms", "bad_date", "query_too_long")
@@ -122,16 +77,11 @@ class ApiError(Exception):
         self.details = details
 
 
-def language() -> str:
-    """'en' when the client prefers English, else Indonesian."""
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
-
-
 def message(code: str, lang: str, **details) -> str:
-    template = CATALOG[code][1][lang]
+    """The message of error ``code`` in ``lang``, its placeholders filled from ``details``."""
     if code == "invalid_parameter":
-        details["reason"] = REASONS[details["reason"]][lang].format(**details)
-    return template.format(**details)
+        details["reason"] = i18n.translate("reason_" + details["reason"], lang, **details)
+    return i18n.translate(ERRORS[code][1], lang, **details)
 
 
 def query_error(exc) -> ApiError:
@@ -144,7 +94,7 @@ def query_error(exc) -> ApiError:
 
 def error_json(error: ApiError):
     """The Flask response for ``error``, in the client's language."""
-    lang = language()
+    lang = i18n.current_lang(from_url=False)
     response = jsonify(error_response(error.code, message(error.code, lang, **error.details)))
     response.status_code = error.status
     response.headers.update(error.headers)

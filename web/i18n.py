@@ -2,7 +2,9 @@
 
 Only the interface is translated; article text stays as written. The chosen
 language comes from ``?lang=`` first (and then sticks to links and forms), else
-from ``Accept-Language``.
+from ``Accept-Language`` (the API's only guide). ``MESSAGES`` is the one
+catalog of words, the pages' and the API's error messages alike
+(web/errors.py gives each API error code its status and its key here).
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import request, url_for
+
+from search.retrieval.query import MAX_CLAUSES, MAX_QUERY_CHARS
 
 LANGUAGES = ("id", "en")
 DEFAULT = "id"
@@ -73,12 +77,15 @@ MESSAGES = {
     "corrected": ("Tidak ada hasil untuk {q}; ditampilkan hasil untuk {fix}.",
                   "No results for {q}; showing results for {fix}."),
     "incomplete": ("Hasil mungkin tidak lengkap.", "The results may be incomplete."),
-    "error_query_too_long": ("Kueri terlalu panjang.", "The query is too long."),
+    # error_<code>: a QueryError's code on the results page; the API's error codes too (web/errors.py).
+    "error_query_too_long": (f"Kueri terlalu panjang: paling banyak {MAX_QUERY_CHARS} karakter.",
+                             f"Query too long: at most {MAX_QUERY_CHARS} characters."),
     "error_empty_query": ("Kueri kosong: ketik satu kata atau lebih.", "The query is empty: type one or more words."),
     "error_no_terms": ("Kueri tidak memuat kata yang bisa dicari.", "The query has no searchable words."),
     "error_bad_date": ("Tanggal tidak dikenali: tulis seperti 2019, 2019-09 atau 2019-09-15.",
                        "Unknown date: write it as 2019, 2019-09 or 2019-09-15."),
-    "error_too_many_terms": ("Kueri memuat terlalu banyak kata atau filter.", "The query has too many words or filters."),
+    "error_too_many_terms": (f"Kueri memuat terlalu banyak kata: paling banyak {MAX_CLAUSES} kata, frasa, dan filter.",
+                             f"Too many words: at most {MAX_CLAUSES} words, phrases and filters."),
     "error_bad_page": ("Nomor halaman tidak valid.", "Invalid page number."),
     "error_page_too_deep": ("Hanya 1.000 hasil pertama yang bisa dibuka: persempit kueri.",
                        "Only the first 1,000 results can be paged through: refine the query."),
@@ -95,8 +102,8 @@ MESSAGES = {
     "article_meta": ("Info artikel", "Article details"),
     "not_found": ("Halaman tidak ditemukan.", "Page not found."),
     "no_index": ("Indeks pencarian belum tersedia.", "The search index is not available yet."),
-    "rate_limited": ("Terlalu banyak permintaan; coba lagi dalam {seconds} detik.",
-                     "Too many requests; try again in {seconds} seconds."),
+    "rate_limited": ("Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
+                     "Too many requests; try again in {retry_after} seconds."),
     "article_truncated": ("Artikel ini sangat panjang: ditampilkan {shown} karakter pertama dari {total}.",
                           "This article is very long: showing the first {shown} of {total} characters."),
     "article_truncated_original": ("Teks lengkapnya ada di situs asli.", "The whole text is on the original site."),
@@ -105,12 +112,34 @@ MESSAGES = {
     "home_link": ("Kembali ke beranda", "Back to the home page"),
     "suggestions": ("Saran pencarian", "Search suggestions"),
     "language": ("Bahasa", "Language"),
+    # The API's errors ({...}: the error's details).
+    "error_missing_query": ("Parameter q wajib diisi: ketik satu kata atau lebih.",
+                            "The q parameter is required: type one or more words."),
+    "error_bad_query": ("Kueri tidak dapat dijalankan: {detail}", "The query cannot be run: {detail}"),
+    "error_invalid_parameter": ("Parameter {name} tidak valid: {reason}", "Invalid parameter {name}: {reason}"),
+    "error_bad_request": ("Permintaan tidak valid.", "Bad request."),
+    "error_api_not_found": ("Alamat ini tidak ada di API.", "There is no such API address."),
+    "error_article_not_found": ("Tidak ada artikel dengan id {id}.", "There is no article with id {id}."),
+    "error_method_not_allowed": ("Metode {method} tidak didukung di alamat ini; gunakan {allowed}.",
+                                 "Method {method} is not supported here; use {allowed}."),
+    "error_too_large": ("Permintaan terlalu besar: alamat paling panjang {max_url} bita, isi paling besar {max_body} bita.",
+                        "Request too large: at most {max_url} bytes of URL and {max_body} bytes of body."),
+    "error_internal": ("Terjadi kesalahan di server.", "Something went wrong on the server."),
+    # Why a parameter was rejected ({reason} of error_invalid_parameter).
+    "reason_integer": ("harus bilangan bulat {min}–{max}.", "must be a whole number from {min} to {max}."),
+    "reason_boolean": ("harus true atau false.", "must be true or false."),
+    "reason_choice": ("harus salah satu dari: {choices}.", "must be one of: {choices}."),
+    "reason_date": ("harus tanggal berformat YYYY-MM-DD.", "must be a date as YYYY-MM-DD."),
+    "reason_text": ("harus teks {min}–{max} karakter.", "must be text of {min} to {max} characters."),
+    "reason_list": ("paling banyak {max} nilai.", "takes at most {max} values."),
 }
 
 
-def current_lang() -> str:
-    """``?lang=`` wins, then the best ``Accept-Language`` match, then Indonesian."""
-    asked = request.args.get("lang", "")
+def current_lang(from_url: bool = True) -> str:
+    """``?lang=`` wins, then the best ``Accept-Language`` match, then Indonesian.
+
+    ``from_url=False`` (the API) reads ``Accept-Language`` only."""
+    asked = request.args.get("lang", "") if from_url else ""
     if asked in LANGUAGES:
         return asked
     best = request.accept_languages.best_match(LANGUAGES)
@@ -131,6 +160,11 @@ def translate(key: str, lang: str | None = None, **values) -> str:
 
 def has_message(key: str) -> bool:
     return key in MESSAGES
+
+
+def texts(key: str) -> dict[str, str]:
+    """A message in every language, unformatted: ``{"id": ..., "en": ...}``."""
+    return dict(zip(LANGUAGES, MESSAGES[key]))
 
 
 def format_date(value, lang: str | None = None) -> str:

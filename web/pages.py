@@ -302,5 +302,5 @@ def limit_rate():
     seconds = ratelimit.wait_for(current_app, request.remote_addr)
     if not seconds:
         return None
-    body = render_template("error.html", message=i18n.translate("rate_limited", seconds=seconds))
+    body = render_template("error.html", message=i18n.translate("rate_limited", retry_after=seconds))
     return body, 429, {"Retry-After": str(seconds), "Cache-Control": "no-store"}
