@@ -165,7 +165,7 @@ def test_gunicorn_config_file_reads_the_environment():
     env = dict(os.environ, CARI_WORKERS="5", CARI_THREADS="2", CARI_BIND="127.0.0.1:8123", CARI_TIMEOUT="12")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["5", "2", "127.0.0.1:8123", "12", "web.logging.Logger"]
+    assert out.stdout.split() == ["5", "2", "127.0.0.1:8123", "12", "web.logs.Logger"]
 
 
 def test_serve_builds_the_gunicorn_command():

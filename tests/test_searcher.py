@@ -480,10 +480,12 @@ def test_the_cache_never_serves_results_of_an_older_index(tmp_path):
         assert eng.search("banjir").total == 2
 
 
-def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
-    monkeypatch.setenv("CARI_RESULT_CACHE", "0")
+def test_the_cache_can_be_turned_off(tmp_path):
+    from search.indexing.indexer import index_corpus
+
     write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir Jakarta", "Banjir merendam Jakarta.")])
-    with small_engine(tmp_path) as eng:
+    index_corpus(tmp_path / "c", tmp_path / "ix")
+    with Engine(tmp_path / "ix", result_cache_size=0) as eng:   # CARI_RESULT_CACHE=0, as the web app passes it
         eng.search("banjir")
         eng.search("banjir")
         assert eng.results.hits == 0 and eng.results.misses == 0

@@ -1,7 +1,7 @@
 """The cari web app: ``create_app()`` builds it; gunicorn serves it.
 
 Flask and the search engine are imported inside ``create_app`` so that
-gunicorn's master, which imports ``web.logging`` for its logger class, stays
+gunicorn's master, which imports ``web.logs`` for its logger class, stays
 free of application code: workers import it fresh, and ``kill -HUP`` brings
 in new code.
 """

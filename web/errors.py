@@ -59,7 +59,7 @@ LOGGED_QUERY_CHARS = MAX_QUERY_CHARS
 def log_failure(exc: BaseException) -> None:
     """Log an unexpected error with what was asked (method, path, the query),
     traceback included; the client gets only a message from the catalog.
-    ``cari.*`` loggers go to gunicorn's error log (web/logging.py)."""
+    ``cari.*`` loggers go to gunicorn's error log (web/logs.py)."""
     # %r: a path or query holding a newline cannot forge a log line.
     log.error("request failed: %s %r q=%r (%s)", request.method, request.path,
               request.args.get("q", "")[:LOGGED_QUERY_CHARS], type(exc).__name__,

@@ -29,7 +29,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from search import settings as cari_settings  # noqa: E402
-from web.logging import TEXT_ACCESS_FORMAT  # noqa: E402
+from web.logs import TEXT_ACCESS_FORMAT  # noqa: E402
 
 bind = cari_settings.bind()
 workers = cari_settings.workers()
@@ -41,7 +41,7 @@ graceful_timeout = cari_settings.get_int("CARI_GRACEFUL_TIMEOUT")
 keepalive = cari_settings.get_int("CARI_KEEPALIVE", minimum=0)
 preload_app = False
 
-logger_class = "web.logging.Logger"
+logger_class = "web.logs.Logger"
 accesslog = cari_settings.log_target("CARI_ACCESS_LOG")
 access_log_format = TEXT_ACCESS_FORMAT
 errorlog = cari_settings.log_target("CARI_ERROR_LOG") or "/dev/null"

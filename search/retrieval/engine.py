@@ -32,6 +32,7 @@ from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, clip
 from search.retrieval.query import Budget, normalize_filters, parse_query
 from search.retrieval.result_cache import ResultCache
 from search.retrieval.spelling import spell_words
+from search.settings import default as default_setting
 from search.store import live_dir, open_index, read_meta
 from search.retrieval.scoring import WARM_MIN_DF, Evaluator, Match, OutOfTime, Stats, score, top
 
@@ -102,7 +103,8 @@ def plain_excerpt(text: str, limit: int = SNIPPET_CHARS) -> str:
 class Engine:
     """Search one index. Safe to share between threads."""
 
-    def __init__(self, index_dir, check_analysis: bool = True, background_warm: bool = False):
+    def __init__(self, index_dir, check_analysis: bool = True, background_warm: bool = False,
+                 result_cache_size: int = default_setting("CARI_RESULT_CACHE")):
         # After a rebuild swap the live index is a generation directory (search/indexing/generations.py).
         self.index_dir = live_dir(Path(index_dir))
         self.ix = open_index(self.index_dir, check_analysis)
@@ -115,7 +117,7 @@ class Engine:
         self._searchers: dict[int, object] = {}
         self._views: dict[object, ColumnView] = {}
         self._extras: dict[tuple, object] = {}
-        self.results = ResultCache()
+        self.results = ResultCache(result_cache_size)   # 0: off (CARI_RESULT_CACHE for the web app)
         # A server warms each new index generation in the background; a
         # one-shot command would only pay for it.
         self.background_warm = background_warm
