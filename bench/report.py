@@ -25,7 +25,7 @@ from bench import common
 # indexes the indexing benchmark builds).
 MODULES = ["indexing", "latency", "memory", "quality", "queries", "stemming", "extraction"]
 # Too slow for `make bench`: run by name, reported from their last run.
-ON_DEMAND = ["scaling", "load"]
+ON_DEMAND = ["scaling", "load", "updates"]
 # Results shown inside another section: bench.load reads the soak's, bench.quality
 # the last run over the full IndoSum set.
 SUPPLEMENTS = {"load-soak", "quality-full"}
@@ -39,6 +39,8 @@ TITLES = {
     "extraction": "Text extraction",
     "queries": "Query features: highlights, facets, typos, autocomplete",
     "load": "Serving under load",
+    "hostile": "Hostile queries beside an ordinary client",
+    "updates": "Incremental runs: the cost of answering as a fresh build",
 }
 REPORT_NAME = "benchmarks.md"
 
