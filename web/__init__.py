@@ -9,18 +9,19 @@ from __future__ import annotations
 
 
 def create_app(config: dict | None = None):
+    """The app, its ``CARI_*`` settings read from the environment (or given in
+    ``config``), typed and checked here: a bad value raises SettingError, whose
+    one-line message names the variable, before any request is served."""
     from flask import Flask
 
-    from search import settings as settings
+    from search import settings
     from web.engine import init_engine
 
     app = Flask(__name__)
-    app.config.from_mapping(
-        CARI_INDEX=settings.get("CARI_INDEX"),
-        JSON_AS_ASCII=False,
-    )
+    app.config.from_mapping(JSON_AS_ASCII=False)
+    app.config.update(settings.read(settings.WEB_APP))
     if config:
-        app.config.update(config)
+        app.config.update(settings.parse_config(config))
     app.json.ensure_ascii = False
 
     init_engine(app)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -23,42 +22,29 @@ from search.retrieval.engine import MAX_DEPTH, SearchResults
 from web.engine import get_engine
 from web.errors import ApiError, error_json, from_status, log_failure, query_error
 from web.contract import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
-from web.text import MAX_ARTICLE_CHARS, truncate_body
+from web.text import truncate_body
 from web import ratelimit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 health_bp = Blueprint("health", __name__)
 
-# Below gunicorn's request-line limit (limit_request_line, at most 8190) so the
-# answer is ours, in JSON; a longer line gets gunicorn's own 414 first.
-MAX_URL_BYTES = 8000
+# URLs: CARI_MAX_URL_BYTES (8000 by default), below gunicorn's request-line limit
+# (limit_request_line, at most 8190) so the answer is ours, in JSON; a longer
+# line gets gunicorn's own 414 first.
 MAX_BODY_BYTES = 16 * 1024  # the API reads no bodies; anything big is a mistake or an attack
 def is_api_path(path: str) -> bool:
     return path == "/healthz" or path == "/api" or path.startswith("/api/")
 
 
-# -- setup: limits, rate limiter and CORS from app.config or the environment ----------
-def setting(app, name: str, default=None):
-    """``app.config[name]``, else the environment variable, else ``default``."""
-    if name in app.config:
-        return app.config[name]
-    return os.environ.get(name) or default
-
-
+# -- setup: limits, rate limiter and CORS from app.config (checked by create_app) ------
 @bp.record_once
 def configure(state) -> None:
-    ratelimit.install(state.app, setting(state.app, "CARI_RATE_LIMIT"))
-    max_article_chars(state.app)  # a bad value fails at startup, not on the first article
+    ratelimit.install(state.app, state.app.config["CARI_RATE_LIMIT"])
 
 
-def cors_origins() -> list[str]:
-    """CARI_CORS_ORIGINS: None (off, the default), "*", or origins (list or comma-separated)."""
-    value = setting(current_app, "CARI_CORS_ORIGINS")
-    if not value:
-        return []
-    if isinstance(value, str):
-        value = value.split(",")
-    return [v.strip() for v in value if v.strip()]
+def cors_origins() -> tuple[str, ...]:
+    """CARI_CORS_ORIGINS: none (off, the default), "*", or the origins allowed."""
+    return current_app.config["CARI_CORS_ORIGINS"]
 
 
 # -- before every API request: size, rate, routing ----------------------------------
@@ -85,7 +71,7 @@ def guard():
 
 def limits() -> tuple[int, int]:
     """(most bytes of URL, most bytes of body) this app accepts."""
-    max_url = int(setting(current_app, "CARI_MAX_URL_BYTES", MAX_URL_BYTES))
+    max_url = current_app.config["CARI_MAX_URL_BYTES"]
     return max_url, current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES
 
 
@@ -254,7 +240,7 @@ def article(article_id: str):
         raise ApiError("article_not_found", id=article_id[:100])
     related = engine.related(article_id, limit=RELATED_LIMIT)
     body = found.get("body") or ""
-    shown, cut = truncate_body(body, max_article_chars(current_app))
+    shown, cut = truncate_body(body, current_app.config["CARI_MAX_ARTICLE_CHARS"])
     payload = article_response(dict(found, body=shown), related)
     payload["body_truncated"] = cut      # added fields: older clients simply ignore them
     payload["body_chars"] = len(body)
@@ -268,18 +254,6 @@ def article_by_query():
     if article_id is None:
         raise ApiError("invalid_parameter", reason="text", name="id", min=1, max=1000)
     return article(article_id)
-
-
-def max_article_chars(app) -> int:
-    """CARI_MAX_ARTICLE_CHARS: the most characters of body a page or answer sends."""
-    raw = setting(app, "CARI_MAX_ARTICLE_CHARS", MAX_ARTICLE_CHARS)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise ValueError(f"CARI_MAX_ARTICLE_CHARS must be a whole number, not {raw!r}") from None
-    if value < 1000:
-        raise ValueError(f"CARI_MAX_ARTICLE_CHARS must be at least 1000, not {value}")
-    return value
 
 
 @bp.get("/suggest")

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 from pathlib import Path
 
 from flask import Flask, current_app, g
 
 from search import store
-from search.store import IndexVersionError
-from search.errors import IndexNotFound
+from search.errors import CariError
 from search.retrieval.engine import Engine
 
 log = logging.getLogger("cari.engine")
@@ -29,9 +29,9 @@ EXTENSION = "cari_engine"
 _UNSET = object()
 
 
-def server_engine(index_dir) -> Engine:
+def server_engine(index_dir, result_cache_size: int) -> Engine:
     """An Engine that warms each new index generation in the background."""
-    return Engine(index_dir, background_warm=True)
+    return Engine(index_dir, background_warm=True, result_cache_size=result_cache_size)
 
 
 class LiveIndex:
@@ -69,7 +69,7 @@ class LiveIndex:
         """Open the generation CURRENT names; keep the old Engine if it cannot be served."""
         try:
             fresh = self._open(store.live_dir(self.root))
-        except (IndexNotFound, IndexVersionError, ValueError) as exc:
+        except (CariError, ValueError) as exc:   # ValueError: a CURRENT naming no generation
             if self._engine is None:
                 raise
             # E.g. a rebuild by newer code: serve what we have until the
@@ -100,7 +100,7 @@ class LiveIndex:
 
 
 def get_engine() -> Engine:
-    """This request's Engine; raises IndexNotFound / IndexVersionError when unusable.
+    """This request's Engine; raises IndexNotFound / IndexVersionError (search.errors) when unusable.
 
     The same Engine serves the whole request even if a swap lands meanwhile.
     """
@@ -117,7 +117,8 @@ def live_index(app: Flask) -> LiveIndex:
         with _create_lock:
             live = app.extensions.get(EXTENSION)
             if live is None:
-                live = LiveIndex(app.config["CARI_INDEX"], opener=server_engine)
+                opener = partial(server_engine, result_cache_size=app.config["CARI_RESULT_CACHE"])
+                live = LiveIndex(app.config["CARI_INDEX"], opener=opener)
                 app.extensions[EXTENSION] = live
     return live
 

@@ -2,7 +2,8 @@
 
 Use it as a file (``gunicorn -c web/gunicorn_config.py 'web:create_app()'``, what
 `cari serve` does) so that gunicorn's master imports no application code;
-every setting comes from a ``CARI_*`` variable (docs/configuration.md).
+every setting comes from a ``CARI_*`` variable, declared, typed and checked
+in search/settings.py (docs/configuration.md).
 
 Workers are processes, one per core: a query is CPU-bound Python, and each
 worker keeps its own searchers. Each worker runs a few threads so a slow
@@ -31,27 +32,29 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from search import settings as cari_settings  # noqa: E402
 from web.logs import TEXT_ACCESS_FORMAT  # noqa: E402
 
+_cari = cari_settings.read()   # every serving setting, checked before any worker starts
+
 bind = cari_settings.bind()
 workers = cari_settings.workers()
 worker_class = "gthread"
-threads = cari_settings.get_int("CARI_THREADS")
+threads = _cari["CARI_THREADS"]
 # A query that runs longer than this gets its worker restarted.
-timeout = cari_settings.get_int("CARI_TIMEOUT")
-graceful_timeout = cari_settings.get_int("CARI_GRACEFUL_TIMEOUT")
-keepalive = cari_settings.get_int("CARI_KEEPALIVE", minimum=0)
+timeout = _cari["CARI_TIMEOUT"]
+graceful_timeout = _cari["CARI_GRACEFUL_TIMEOUT"]
+keepalive = _cari["CARI_KEEPALIVE"]
 preload_app = False
 
 logger_class = "web.logs.Logger"
-accesslog = cari_settings.log_target("CARI_ACCESS_LOG")
+accesslog = _cari["CARI_ACCESS_LOG"]
 access_log_format = TEXT_ACCESS_FORMAT
-errorlog = cari_settings.log_target("CARI_ERROR_LOG") or "/dev/null"
-loglevel = cari_settings.get("CARI_LOG_LEVEL")
+errorlog = _cari["CARI_ERROR_LOG"] or "/dev/null"
+loglevel = _cari["CARI_LOG_LEVEL"]
 proc_name = "cari"
 # gunicorn >= 25 opens a control socket at one fixed path per user: two
 # servers would fight over it. Opt in with CARI_CONTROL_SOCKET=/path.
-control_socket_disable = not os.environ.get("CARI_CONTROL_SOCKET")
-if os.environ.get("CARI_CONTROL_SOCKET"):
-    control_socket = os.environ["CARI_CONTROL_SOCKET"]
+control_socket_disable = not _cari["CARI_CONTROL_SOCKET"]
+if _cari["CARI_CONTROL_SOCKET"]:
+    control_socket = _cari["CARI_CONTROL_SOCKET"]
 
 # Long search URLs (many filters) get the app's JSON 413 rather than
 # gunicorn's own HTML 414 at 4094 bytes.
@@ -77,7 +80,7 @@ SWITCH_INTERVAL = 0.001
 _in_flight: dict = {}
 # Tests only (tests/test_query_budget.py): a request for exactly this path
 # hangs, as a stuck request would. Unset in production: no request can.
-_TEST_STALL_PATH = os.environ.get("CARI_TEST_STALL_PATH") or None
+_TEST_STALL_PATH = cari_settings.value("CARI_TEST_STALL_PATH")
 
 
 def pre_request(worker, req):

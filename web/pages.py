@@ -19,12 +19,11 @@ from search.store import IndexVersionError
 from search.retrieval.query import MAX_QUERY_CHARS, QueryError
 from search.errors import IndexNotFound
 from web import i18n, ratelimit
-from web.api import max_article_chars, setting
 from web.contract import SEARCH
 from web.engine import get_engine
 from web.errors import ApiError, log_failure, message
 from web.params import path_safe_id
-from web.security import add_security_headers, check_base_url, install_text_filters, trusted_base_url
+from web.security import add_security_headers, install_text_filters, trusted_base_url
 from web.text import article_blocks, mark_terms, truncate_body
 
 bp = Blueprint("pages", __name__)
@@ -47,7 +46,6 @@ UNLIMITED = {"pages.opensearch", "pages.favicon"}
 @bp.record_once
 def configure(state) -> None:
     install_text_filters(state.app)
-    state.app.config["CARI_BASE_URL"] = check_base_url(setting(state.app, "CARI_BASE_URL"))
 
 
 @dataclass(frozen=True)
@@ -230,7 +228,7 @@ def article(article_id: str):
     q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     # A page shows at most CARI_MAX_ARTICLE_CHARS of the body, and marks terms only there.
     body = found.get("body") or ""
-    visible, cut = truncate_body(body, max_article_chars(current_app))
+    visible, cut = truncate_body(body, current_app.config["CARI_MAX_ARTICLE_CHARS"])
     truncated = {"shown": i18n.format_number(len(visible)), "total": i18n.format_number(len(body))} if cut else None
     terms = engine.query_terms(q) if q else set()
     blocks, marks = article_blocks(visible, terms)

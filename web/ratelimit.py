@@ -1,30 +1,24 @@
 """A token bucket per client IP, kept in this process (so per gunicorn worker).
 
-Configured by ``CARI_RATE_LIMIT``: ``None``/``"off"`` (the default) or
-``"N/PERIOD"`` with PERIOD ``s``, ``m``, ``h`` or a number of seconds, e.g.
-``"120/m"``. A client may burst N requests, then gets N per PERIOD.
+Configured by ``CARI_RATE_LIMIT`` (search/settings.py): ``None``/``"off"``
+(the default) or ``"N/PERIOD"`` with PERIOD ``s``, ``m``, ``h`` or a number of
+seconds, e.g. ``"120/m"``. A client may burst N requests, then gets N per PERIOD.
 """
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 
-PERIODS = {"s": 1.0, "m": 60.0, "h": 3600.0}
-RULE = re.compile(r"\s*(\d+)\s*/\s*(s|m|h|\d+(?:\.\d+)?)\s*")
+from search import settings
+
 MAX_CLIENTS = 10_000  # forget idle clients beyond this many, so memory stays bounded
 
 
 def parse_rule(rule) -> tuple[int, float] | None:
-    """(burst, seconds per refill of the whole burst) or None when off."""
-    if rule in (None, "", "off", False, 0):
-        return None
-    match = RULE.fullmatch(str(rule))
-    if not match or int(match.group(1)) < 1:
-        raise ValueError(f"CARI_RATE_LIMIT must look like '120/m' or 'off', not {rule!r}")
-    period = PERIODS.get(match.group(2)) or float(match.group(2))
-    return int(match.group(1)), period
+    """(burst, seconds per refill of the whole burst) or None when off;
+    SettingError (a ValueError) when ``rule`` is neither."""
+    return settings.SETTINGS["CARI_RATE_LIMIT"].parse(rule)
 
 
 class RateLimiter:

@@ -74,18 +74,9 @@ def install_text_filters(app) -> None:
 # only lead back to the local machine, which is what `make run` serves. Being
 # *bound* to loopback proves nothing, since a reverse proxy on the same host
 # forwards the Internet's Host headers to 127.0.0.1. Anywhere else, links that
-# must be absolute (opensearch.xml) come from CARI_BASE_URL, or are not offered.
+# must be absolute (opensearch.xml) come from CARI_BASE_URL (checked by
+# search/settings.py when the app is made), or are not offered.
 _LOOPBACK_HOST = re.compile(r"(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\])(?::[0-9]{1,5})?", re.IGNORECASE)
-_BASE_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~\-/]*)?")
-
-
-def check_base_url(value) -> str:
-    """CARI_BASE_URL as configured, without a trailing slash ("" when unset)."""
-    if not value:
-        return ""
-    if not _BASE_URL.fullmatch(str(value)):
-        raise ValueError(f"CARI_BASE_URL must look like https://cari.example.org[/prefix], not {value!r}")
-    return str(value).rstrip("/")
 
 
 def trusted_base_url(configured: str, request) -> str | None:

@@ -3,8 +3,9 @@
 News search traffic repeats itself (the day's stories are searched by many
 readers at once), and a result depends only on the request and the index
 generation, so a small LRU keyed by both is always correct: a commit makes a
-new generation and old entries simply stop being asked for. Size from
-``CARI_RESULT_CACHE`` (entries; 0 turns it off).
+new generation and old entries simply stop being asked for. The size (entries;
+0 turns it off) is given by whoever builds the Engine: ``CARI_RESULT_CACHE``
+for the web app (search/settings.py).
 """
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 
-from search import settings as config
-
 
 class ResultCache:
-    def __init__(self, size: int | None = None):
-        self.size = config.get_int("CARI_RESULT_CACHE", minimum=0) if size is None else size
+    def __init__(self, size: int):
+        self.size = size
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
