@@ -25,7 +25,10 @@ from search.analysis.postings import encode_positions, plain_index_call, term_po
 from search.analysis.terms import TermMaker
 
 SPELL_FIELD = "spell"
-WORD_PATTERN = r"[^\W\d_]{3,24}"
+SPELL_WORD_MAX = 24        # letters: no longer word is kept for spelling and prefix expansion
+# A word of the spelling vocabulary: 3 to SPELL_WORD_MAX letters, no digits
+# (the tokenizer's words are search.analysis.tokenizer.WORD).
+WORD_PATTERN = rf"[^\W\d_]{{3,{SPELL_WORD_MAX}}}"
 SPELL_LEDE_CHARS = 400     # the body's start that joins the title in ``spell``
 _WORDS = re.compile(WORD_PATTERN)
 

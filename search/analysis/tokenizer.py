@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import re
 
+# A word as cari reads text: letters and digits, inner apostrophes and hyphens
+# kept so "Jum'at", "negara-negara" and "COVID-19" arrive whole. Highlighting
+# finds words with it too (search/retrieval/highlight.py).
+WORD = r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+(?:['’][^\W_]+)*)*"
+
 # Order matters: a currency sign before digits, then a number that is not the
-# start of a word like "5G", then a word (letters/digits, inner apostrophes and
-# hyphens kept so "Jum'at", "negara-negara" and "COVID-19" arrive whole).
+# start of a word like "5G", then a word.
 TOKEN_PATTERN = re.compile(
     r"""
     (?P<currency>US\$|S\$|A\$|HK\$|\$|€|£|¥|Rp\.?(?=\s?\d))
   | (?P<number>\d+(?:[.,/:]\d+)*(?![^\W\d_]))
-  | (?P<word>[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+(?:['’][^\W_]+)*)*)
+  | (?P<word>""" + WORD + r""")
     """,
     re.VERBOSE,
 )

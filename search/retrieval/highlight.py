@@ -14,7 +14,7 @@ import html
 import re
 import threading
 
-from search.analysis.tokenizer import TOKEN_PATTERN
+from search.analysis.tokenizer import TOKEN_PATTERN, WORD
 
 
 SNIPPET_CHARS = 260          # a snippet is about this long: one or two sentences
@@ -213,7 +213,7 @@ def _is_word_char(char: str) -> bool:
 
 
 # A word as the tokenizer reads it (letters and digits, inner apostrophes and hyphens).
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+(?:['’][^\W_]+)*)*")
+_WORD = re.compile(WORD)
 
 
 # Words written with a period that seldom end a sentence (Rp. 5 juta, Dr. Ani, B. J. Habibie).

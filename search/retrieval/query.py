@@ -22,6 +22,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from search.errors import QueryError
+from search.fields import SPELL_WORD_MAX
 from search.retrieval.query_builder import (  # the names callers import from here: __all__
     MAX_EXPANSIONS, MAX_TERMS, MAX_TOTAL_EXPANSIONS, PREFIX_SCAN, SEARCH_FIELDS, TIMED_OUT, Builder,
     ParsedQuery, and_with_nots, any_field, build_query, date_query, split_top)
@@ -33,7 +34,7 @@ from search.schema import category_key
 HEAVY_CPU = 0.015         # CPU seconds after which a search is heavy (needs its process's heavy slot)
 HEAVY_WAIT = 0.05         # seconds a heavy search waits for that slot before it stops, partial
 HEAVY_CLAUSES = 16        # a query with more clauses than this, a prefix* or a word longer than
-HEAVY_WORD = 24           # this (no vocabulary word is) is heavy from the start
+HEAVY_WORD = SPELL_WORD_MAX  # this (no vocabulary word is) is heavy from the start
 
 _Builder = Builder        # its former name here (tests slow its expand() down)
 
