@@ -495,6 +495,6 @@ def test_http_errors_raised_inside_views_are_json(app, exc, status, code):
     kwargs = {"valid_methods": ["GET"]} if exc == "MethodNotAllowed" else {}
     error = getattr(exceptions, exc)(**kwargs)
     with app.test_request_context("/api/stats", headers={"Accept-Language": "en"}):
-        response = api.on_http_error(error)
+        response = api.on_error(error)
     assert response.status_code == status and response.get_json()["error"]["code"] == code
     assert response.get_json()["error"]["message"]

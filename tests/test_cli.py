@@ -118,3 +118,35 @@ def test_index_reports_articles_cut_to_the_body_limit(tmp_path):
     assert "note: besar.txt: article " in done.stderr and f"cut to {MAX_BODY_CHARS:,} characters" in done.stderr
     report = json.loads(cari("index", corpus, "--index", tmp_path / "ix2", "--json").stdout)
     assert [t["path"] for t in report["truncated"]] == ["besar.txt"]
+
+
+def test_cari_errors_become_one_line_and_an_exit_code_in_main(tmp_path, capsys):
+    """Commands raise cari's errors (search/errors.py); main() words them."""
+    from search.cli import exit_code, main
+    from search.errors import IndexerBusy, IndexNotFound, QueryError
+    from search.settings import SettingError
+
+    assert [exit_code(e("x")) for e in (QueryError, SettingError, IndexNotFound, IndexerBusy)] == [2, 2, 1, 1]
+    assert main(["index", str(tmp_path / "nowhere"), "--index", str(tmp_path / "ix")]) == 1
+    assert capsys.readouterr().err == f"cari: corpus directory not found: {tmp_path / 'nowhere'}\n"
+    assert main(["stats", "--index", str(tmp_path / "none")]) == 1
+    assert capsys.readouterr().err.startswith(f"cari: no index at {tmp_path / 'none'}")
+
+
+def test_a_bad_setting_stops_serve_with_one_line(sample_index):
+    """`cari serve` checks every setting before it starts gunicorn."""
+    import os
+
+    env = dict(os.environ, CARI_THREADS="0")
+    done = cari("serve", "--index", sample_index, env=env)
+    assert done.returncode == 2
+    assert done.stderr == "cari: CARI_THREADS must be at least 1, not 0\n"
+
+
+def test_the_index_flag_defaults_to_the_setting(monkeypatch):
+    from search.cli import build_parser
+
+    monkeypatch.delenv("CARI_INDEX", raising=False)
+    assert build_parser().parse_args(["stats"]).index == "index"
+    monkeypatch.setenv("CARI_INDEX", "/srv/cari/index")
+    assert build_parser().parse_args(["stats"]).index == "/srv/cari/index"

@@ -14,10 +14,9 @@ from dataclasses import replace
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
-from search.store import IndexVersionError
-from search.retrieval.query import QueryError, clean_text
+from search.errors import IndexNotFound, IndexVersionError, QueryError
+from search.retrieval.query import clean_text
 from search.retrieval.responses import article_response, search_response, stats_response, suggest_response
-from search.errors import IndexNotFound
 from search.retrieval.engine import MAX_DEPTH, SearchResults
 from web.engine import get_engine
 from web.errors import ApiError, error_json, from_status, log_failure, query_error
@@ -134,38 +133,32 @@ def add_cors(response):
 
 
 # -- errors raised inside API views ---------------------------------------------------
-def on_api_error(error: ApiError):
-    return error_json(error)
-
-
-def on_query_error(exc: QueryError):
-    return error_json(query_error(exc))
-
-
-def on_no_index(exc):
-    return error_json(ApiError("index_unavailable"))
-
-
-def on_http_error(exc: HTTPException):
+def api_error(exc: Exception) -> ApiError:
+    """Any exception as the API answers it: ours as it is, cari's own
+    (search/errors.py) and werkzeug's HTTP errors by kind, anything else an
+    internal error, logged with the request."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, QueryError):
+        return query_error(exc)
+    if isinstance(exc, (IndexNotFound, IndexVersionError)):
+        return ApiError("index_unavailable")
     if isinstance(exc, MethodNotAllowed):
-        return error_json(method_not_allowed(exc.valid_methods))
+        return method_not_allowed(exc.valid_methods)
     if isinstance(exc, RequestEntityTooLarge):
-        return error_json(too_large())
-    return error_json(from_status(exc.code or 500))
+        return too_large()
+    if isinstance(exc, HTTPException):
+        return from_status(exc.code or 500)
+    log_failure(exc)      # a CariError of another kind here is a bug too
+    return ApiError("internal_error")
 
 
-def on_unexpected(exc: Exception):
-    log_failure(exc)
-    return error_json(ApiError("internal_error"))
+def on_error(exc: Exception):
+    return error_json(api_error(exc))
 
 
 for blueprint in (bp, health_bp):
-    blueprint.register_error_handler(ApiError, on_api_error)
-    blueprint.register_error_handler(QueryError, on_query_error)
-    blueprint.register_error_handler(IndexNotFound, on_no_index)
-    blueprint.register_error_handler(IndexVersionError, on_no_index)
-    blueprint.register_error_handler(HTTPException, on_http_error)
-    blueprint.register_error_handler(Exception, on_unexpected)
+    blueprint.register_error_handler(Exception, on_error)
 
 
 # -- caching ---------------------------------------------------------------------------

@@ -11,13 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import (Blueprint, Response, abort, current_app, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, g, render_template, request,
                    send_from_directory, url_for)
 from werkzeug.exceptions import HTTPException
 
-from search.store import IndexVersionError
-from search.retrieval.query import MAX_QUERY_CHARS, QueryError
-from search.errors import IndexNotFound
+from search.errors import IndexNotFound, IndexVersionError, QueryError
+from search.retrieval.query import MAX_QUERY_CHARS
 from web import i18n, ratelimit
 from web.contract import SEARCH
 from web.engine import get_engine
@@ -165,27 +164,29 @@ def home():
     return render_template("home.html")
 
 
+def cannot_search(shown: str, detail: str | None):
+    """The results page saying why this search cannot run (400). It keeps the
+    form as the URL asked for it, or only the query when the URL itself was
+    past the limits."""
+    state = g.get("search_state")
+    if state is None:
+        q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
+        state = SearchState(q=q, lang=i18n.explicit_lang())
+    return render_template("results.html", state=state, q=state.q, results=None,
+                           error=shown, detail=detail), 400
+
+
 @bp.get("/search")
 def search():
     try:
-        state = SearchState.from_request()
-    except (QueryError, ApiError) as error:
-        q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
-        state = SearchState(q=q, lang=i18n.explicit_lang())
-        if isinstance(error, QueryError):
-            shown, detail = query_error_message(error), str(error)
-        else:
-            shown, detail = message(error.code, i18n.current_lang(), **error.details), None
-        return render_template("results.html", state=state, q=q, results=None,
-                               error=shown, detail=detail), 400
+        state = SearchState.from_request()   # a QueryError goes to on_error
+    except ApiError as error:                # a filter past the API's limits
+        return cannot_search(message(error.code, i18n.current_lang(), **error.details), None)
     if not state.q:
         return render_template("home.html")
-    try:
-        results = get_engine().search(state.q, page=state.page, per_page=PER_PAGE, sort=state.sort,
-                                      filters=state.filters(), facets=True)
-    except QueryError as exc:
-        return render_template("results.html", state=state, q=state.q, results=None,
-                               error=query_error_message(exc), detail=str(exc)), 400
+    g.search_state = state
+    results = get_engine().search(state.q, page=state.page, per_page=PER_PAGE, sort=state.sort,
+                                  filters=state.filters(), facets=True)
     state = replace(state, page=results.page)
     pages = max(1, -(-results.total // results.per_page))
     terms = set(results.terms)          # the corrected query's when the hits are for it
@@ -270,25 +271,25 @@ def not_found(exc):
     return render_template("error.html", message=i18n.translate("not_found")), 404
 
 
-@bp.app_errorhandler(IndexNotFound)
-@bp.app_errorhandler(IndexVersionError)
-def no_index(exc):
-    return render_template("error.html", message=i18n.translate("no_index")), 503
-
-
 @bp.app_errorhandler(500)
 def server_error(exc):
     return render_template("error.html", message=i18n.translate("server_error")), 500
 
 
 @bp.app_errorhandler(Exception)
-def unexpected(exc):
-    """Anything a page did not expect: logged with the query, answered with the
-    500 page in the page's language; no traceback reaches the client. (The API
-    has its own handler, in JSON.) HTTP errors go on to their own handlers."""
+def on_error(exc):
+    """Every error a page raises, as a page in the page's language (the API
+    has its own handler, in JSON): a query cari cannot run is the results page
+    saying why (400); no usable index, the 503 page; HTTP errors go on to
+    their own handlers; anything else is logged with the query and answered
+    with the 500 page, no traceback reaching the client."""
     if isinstance(exc, HTTPException):
         return exc
-    log_failure(exc)
+    if isinstance(exc, QueryError):
+        return cannot_search(query_error_message(exc), str(exc))
+    if isinstance(exc, (IndexNotFound, IndexVersionError)):
+        return render_template("error.html", message=i18n.translate("no_index")), 503
+    log_failure(exc)      # a CariError of another kind here is a bug too
     return render_template("error.html", message=i18n.translate("server_error")), 500
 
 
