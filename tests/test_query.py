@@ -259,3 +259,52 @@ def test_filter_dict_dates_accept_date_and_text(engine):
         engine.search("kabut", filters={"date_from": "sometime"})
     with pytest.raises(QueryError):
         engine.search("kabut", filters={"colour": ["red"]})
+
+
+# --- the language apart from Whoosh (search/retrieval/query_syntax.py) -----------------------
+
+
+def shape(node):
+    """A tree without character offsets, to compare two spellings of one query."""
+    from search.retrieval.query_syntax import Group, Not, Word
+
+    if isinstance(node, Group):
+        return (node.op, [shape(c) for c in node.children])
+    if isinstance(node, Not):
+        return ("not", shape(node.child))
+    if isinstance(node, Word):
+        return ("word", node.text, node.field, node.prefix)
+    return node
+
+
+def test_cari_operators_read_like_their_english_names():
+    from search.retrieval.query_syntax import read_query
+
+    english = read_query("banjir OR gempa AND jakarta OR longsor NOT (hujan angin)")
+    for q in ("banjir ATAU gempa DAN jakarta | longsor -(hujan angin)",
+              "banjir || gempa && jakarta | longsor -(hujan angin)"):
+        assert shape(read_query(q).root) == shape(english.root), q
+    assert shape(read_query("atau dan").root) == ("and", [("word", "atau", None, False),
+                                                          ("word", "dan", None, False)])
+
+
+def test_parentheses_nest_at_most_max_nesting_deep_and_the_words_stay():
+    from search.retrieval.query_syntax import MAX_NESTING, Group, read_query
+
+    def depth(node):
+        return 1 + max((depth(c) for c in node.children), default=0) if isinstance(node, Group) else 0
+
+    tree = read_query("(" * 30 + "banjir" + ")" * 30)
+    assert depth(tree.root) == MAX_NESTING + 1 and tree.clauses == 1
+
+
+def test_the_syntax_module_does_not_import_whoosh():
+    import ast
+    from pathlib import Path
+
+    import search.retrieval.query_syntax as syntax
+
+    tree = ast.parse(Path(syntax.__file__).read_text("utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not {name for name in imported if name and name.split(".")[0] == "whoosh"}
