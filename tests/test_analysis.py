@@ -151,6 +151,7 @@ def test_stopwords_are_function_words_only():
     assert terms("cara merawat rambut agar tidak rontok") == ["cara", "rawat", "rambut", "rontok"]
 
 
+@pytest.mark.shared_data
 def test_every_stopword_is_in_some_published_list():
     """Checked against ../shared/lang: each of our stopwords is a recognised one."""
     published: set[str] = set()
@@ -288,6 +289,7 @@ def test_loan_suffixes_and_infixes(word, root):
 
 # --- accuracy on the Sastrawi test pairs (data nobody here wrote) -------------
 
+@pytest.mark.shared_data
 @pytest.mark.parametrize("name, minimum", [("sastrawi_functional_pairs.tsv", 0.95),
                                            ("sastrawi_integration_pairs.tsv", 0.97)])
 def test_accuracy_on_sastrawi_pairs(name, minimum):

@@ -12,14 +12,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port
+pytestmark = pytest.mark.integration      # gunicorn (the live_app fixture, in conftest.py)
 
 EXAMPLES = os.environ.get("CARI_SCHEMATHESIS_EXAMPLES", "50")
 SEED = os.environ.get("CARI_SCHEMATHESIS_SEED", "20261125")
@@ -33,57 +29,6 @@ CONFIG = """
 expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428",
                      "429", "5xx"]
 """
-
-# The app gunicorn serves: create_app() as `cari serve` runs it, with /healthz
-# registered here until create_app registers it itself.
-WSGI = '''
-from web import api, create_app
-app = create_app()
-if "health" not in app.blueprints:
-    app.register_blueprint(api.health_bp)
-'''
-
-
-def wait_until_healthy(base: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (OSError, urllib.error.HTTPError):
-            pass
-        if proc.poll() is not None:
-            pytest.fail("gunicorn exited:\n" + log.read_text())
-        time.sleep(0.2)
-    pytest.fail("gunicorn did not become healthy in 30 s:\n" + log.read_text())
-
-
-@pytest.fixture(scope="module")
-def live_app(sample_index, tmp_path_factory):
-    here = tmp_path_factory.mktemp("schemathesis-app")
-    (here / "api_wsgi.py").write_text(WSGI, "utf-8")
-    log = here / "gunicorn.log"
-    port = free_port()
-    env = dict(os.environ, CARI_INDEX=str(sample_index))
-    env.pop("CARI_RATE_LIMIT", None)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:web.gunicorn_config",
-             "--bind", f"127.0.0.1:{port}", "--workers", "2", "--pythonpath", str(here),
-             # as web/gunicorn_config.py should set it: lines up to 8190 bytes reach the app
-             "--limit-request-line", "8190",
-             "api_wsgi:app"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, proc, log)
-        yield base, log
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-
 
 def test_schemathesis_all_checks_pass(live_app, tmp_path):
     base, log = live_app

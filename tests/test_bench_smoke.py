@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration      # the benchmark harness: indexes, peers, reports
+
 REPO = Path(__file__).resolve().parents[1]
 MINE = ["indexing", "latency", "memory", "quality", "queries"]
 

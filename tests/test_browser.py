@@ -22,6 +22,8 @@ import pytest
 
 from conftest import CORPUS, ROOT, free_port, write_jsonl
 
+pytestmark = pytest.mark.integration      # gunicorn, and chromium for the `browser` tests
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import CORPUS, ROOT, news, write_jsonl
 
 
@@ -13,6 +15,7 @@ def cari(*args, env=None):
                           capture_output=True, text=True, timeout=300, env=env)
 
 
+@pytest.mark.integration
 def test_index_search_stats_round_trip(tmp_path):
     corpus = tmp_path / "c"
     write_jsonl(corpus / "x.jsonl", [
@@ -38,6 +41,7 @@ def test_index_search_stats_round_trip(tmp_path):
     assert stats["documents"] == 2 and stats["index_size_bytes"] > 0 and stats["last_indexed"]
 
 
+@pytest.mark.integration
 def test_index_reports_failures_in_exit_code(tmp_path):
     corpus = tmp_path / "c"
     write_jsonl(corpus / "x.jsonl", [news(1, "Satu", "Isi satu.")])
@@ -48,18 +52,21 @@ def test_index_reports_failures_in_exit_code(tmp_path):
     assert "indexed 1 articles" in done.stdout
 
 
+@pytest.mark.integration
 def test_search_without_index_says_how_to_build_one(tmp_path):
     done = cari("search", "banjir", "--index", tmp_path / "none")
     assert done.returncode == 1
     assert "cari index" in done.stderr
 
 
+@pytest.mark.integration
 def test_bad_query_is_a_usage_error(sample_index):
     done = cari("search", "   ", "--index", sample_index)
     assert done.returncode == 2
     assert "empty query" in done.stderr
 
 
+@pytest.mark.integration
 def test_index_reads_the_sample_corpus(tmp_path):
     done = cari("index", CORPUS, "--index", tmp_path / "ix", "--json")
     assert done.returncode == 0, done.stderr
@@ -67,6 +74,7 @@ def test_index_reads_the_sample_corpus(tmp_path):
     assert report["doc_count"] >= 30 and report["failed"] == 0
 
 
+@pytest.mark.integration
 def test_cari_index_env_variable(sample_index):
     import os
 
@@ -76,6 +84,7 @@ def test_cari_index_env_variable(sample_index):
     assert json.loads(done.stdout)["documents"] >= 30
 
 
+@pytest.mark.integration
 def test_analyze_and_extract(tmp_path):
     analyzed = json.loads(cari("analyze", "Banjir di Jakarta", "--json").stdout)
     tokens = analyzed["tokens"]
@@ -106,6 +115,7 @@ def test_internal_error_is_one_line_and_exit_1(sample_index, monkeypatch, capsys
     assert err.startswith("cari: internal error (IndexError: list index out of range)")
 
 
+@pytest.mark.integration
 def test_index_reports_articles_cut_to_the_body_limit(tmp_path):
     from search.article import MAX_BODY_CHARS
 
@@ -133,6 +143,7 @@ def test_cari_errors_become_one_line_and_an_exit_code_in_main(tmp_path, capsys):
     assert capsys.readouterr().err.startswith(f"cari: no index at {tmp_path / 'none'}")
 
 
+@pytest.mark.integration
 def test_a_bad_setting_stops_serve_with_one_line(sample_index):
     """`cari serve` checks every setting before it starts gunicorn."""
     import os

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import shared_path
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.shared_data, pytest.mark.integration]   # indexes all 23,013 articles
 
 
 def load_records():

@@ -57,6 +57,7 @@ def outside(tmp_path) -> Path:
 
 
 # -- 1. the corpus is a boundary ------------------------------------------------
+@pytest.mark.integration
 def test_link_to_etc_passwd_is_skipped_with_the_reason_and_not_searchable(corpus, tmp_path):
     passwd = Path("/etc/passwd")
     if not passwd.is_file():
@@ -71,6 +72,7 @@ def test_link_to_etc_passwd_is_skipped_with_the_reason_and_not_searchable(corpus
     assert search(ix, "nologin")["total"] == 0
 
 
+@pytest.mark.integration
 def test_links_outside_are_followed_only_with_follow_symlinks(corpus, outside, tmp_path):
     (corpus / "kunci.txt").symlink_to(outside / "kunci.txt")
     (corpus / "arsip").symlink_to(outside / "arsip", target_is_directory=True)
@@ -92,6 +94,7 @@ def test_links_outside_are_followed_only_with_follow_symlinks(corpus, outside, t
     assert documents(ix) == 1 and search(ix, "zamrud")["total"] == 0
 
 
+@pytest.mark.integration
 def test_links_inside_the_corpus_are_followed_once_and_loops_end(corpus, tmp_path):
     hidden = corpus / ".terpilih"
     write_jsonl(hidden / "pilihan.jsonl", [news(2, "Gempa Cianjur", "Gempa mengguncang Cianjur.")])
@@ -114,6 +117,7 @@ def test_links_inside_the_corpus_are_followed_once_and_loops_end(corpus, tmp_pat
     assert [h["title"] for h in search(ix, "gempa")["hits"]] == ["Gempa Cianjur"]
 
 
+@pytest.mark.integration
 def test_a_link_swapped_in_later_is_caught_on_the_next_run(corpus, outside, tmp_path):
     ix = tmp_path / "ix"
     (corpus / "catatan.txt").write_text("Catatan\n\nCatatan redaksi hari ini.\n", "utf-8")
@@ -130,6 +134,7 @@ def test_a_link_swapped_in_later_is_caught_on_the_next_run(corpus, outside, tmp_
 BAD_NAME = b"bad\xffname.jsonl"
 
 
+@pytest.mark.integration
 def test_a_name_that_is_not_utf8_is_skipped_and_the_rest_lands(corpus, tmp_path):
     raw = os.fsencode(corpus)
     with open(raw + b"/" + BAD_NAME, "wb") as handle:
@@ -151,6 +156,7 @@ def test_a_name_that_is_not_utf8_is_skipped_and_the_rest_lands(corpus, tmp_path)
     assert {s["path"] for s in report["skipped_files"]} == {r"bad\xffname.jsonl", r"dir\xfe"}
 
 
+@pytest.mark.integration
 def test_report_lines_escape_control_characters_in_names(corpus, tmp_path):
     forged = "x\nerror: forged.json"
     (corpus / forged).write_text("{tidak lengkap", "utf-8")
@@ -172,6 +178,7 @@ def test_report_lines_escape_control_characters_in_names(corpus, tmp_path):
 
 
 # -- 3. a deep line costs that line only --------------------------------------------
+@pytest.mark.integration
 def test_a_line_nested_50000_deep_is_reported_and_its_neighbours_kept(tmp_path):
     corpus = tmp_path / "berita"
     corpus.mkdir()
@@ -223,6 +230,7 @@ def test_an_http_url_is_kept(url):
     assert article.url == url
 
 
+@pytest.mark.integration
 def test_a_javascript_url_is_never_served(tmp_path):
     corpus = tmp_path / "berita"
     write_jsonl(corpus / "x.jsonl", [
@@ -239,6 +247,7 @@ def test_a_javascript_url_is_never_served(tmp_path):
 
 
 # -- the indexer never reads an index -------------------------------------------------
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["idx", ".index"])
 def test_an_index_inside_the_corpus_is_never_read(corpus, name):
     ix = corpus / name
@@ -251,6 +260,7 @@ def test_an_index_inside_the_corpus_is_never_read(corpus, name):
     assert documents(ix) == 1
 
 
+@pytest.mark.integration
 def test_another_index_inside_the_corpus_is_skipped_silently(corpus, tmp_path):
     other = tmp_path / "lain"
     write_jsonl(other / "lain.jsonl", [news(9, "Berita Lain", "Berita lain sekali.")])

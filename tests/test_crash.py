@@ -17,6 +17,8 @@ import pytest
 
 from conftest import ROOT, write_jsonl
 
+pytestmark = pytest.mark.integration      # `cari index` subprocesses, killed
+
 FILES, PER_FILE = 24, 40
 WORDS = ("banjir rob merendam rumah warga pesisir pemerintah provinsi menyiapkan pompa "
          "kebakaran hutan lahan kabut asap sekolah diliburkan harga cabai pasar induk "

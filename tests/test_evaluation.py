@@ -27,7 +27,7 @@ from search.evaluation import (
     write_run,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from conftest import SHARED
 
 QRELS = {
     "T1": {"a": 2, "b": 1, "c": 0, "d": 1},
@@ -203,6 +203,7 @@ def load_clickid():
     return docs
 
 
+@pytest.mark.shared_data
 def test_agrees_with_shared_trec_eval_on_a_real_run(tmp_path):
     eval_dir = SHARED / "eval"
     if not (eval_dir / "trec_eval.py").is_file() or not (SHARED / "corpus" / "clickid").is_dir():
@@ -248,6 +249,8 @@ def sample_qrels(queries):
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.integration
+@pytest.mark.shared_data
 def test_cari_eval_command_uses_the_engine_and_agrees_with_trec_eval(tmp_path):
     trec_eval = SHARED / "eval" / "trec_eval.py"
     if not trec_eval.is_file():

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import http.client
 import threading
-import urllib.parse
 
 import pytest
 
-from conftest import CORPUS, news, write_jsonl
-from test_gunicorn import GunicornServer
+from conftest import CORPUS, GunicornServer, news, write_jsonl
+
+pytestmark = pytest.mark.integration      # gunicorn
 
 REQUESTS = 3000
 CLIENTS = 8

@@ -1,7 +1,7 @@
 """The real gunicorn, started as `cari serve` does, on a free port: pages, API,
 access log (text and JSON) and the settings it reads from the environment.
 
-``GunicornServer`` is shared with test_serving.py and test_fd_leak.py.
+``GunicornServer`` lives in conftest.py, shared with the other gunicorn tests.
 """
 from __future__ import annotations
 
@@ -17,66 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port
-
-
-class GunicornServer:
-    """`cari serve` (the project's gunicorn config) on 127.0.0.1; logs in files."""
-
-    def __init__(self, index: Path, log_dir: Path, workers: int = 2, threads: int = 4, **env):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.access_log = Path(log_dir) / "access.log"
-        self.error_log = Path(log_dir) / "error.log"
-        self.env = dict(os.environ, CARI_ACCESS_LOG=str(self.access_log),
-                        CARI_ERROR_LOG=str(self.error_log), CARI_THREADS=str(threads), **env)
-        self.argv = [sys.executable, "-m", "search", "serve", "--index", str(index),
-                     "--port", str(self.port), "--workers", str(workers)]
-        self.proc = None
-
-    def start(self, timeout: float = 60) -> "GunicornServer":
-        self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"gunicorn exited: {self.errors()}")
-            try:
-                urllib.request.urlopen(self.base + "/api/stats", timeout=5)
-                return self
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        pytest.fail(f"gunicorn did not answer within {timeout}s: {self.errors()}")
-
-    def errors(self) -> str:
-        try:
-            return self.error_log.read_text("utf-8")[-3000:]
-        except OSError:
-            return "(no error log)"
-
-    def get(self, path: str, timeout: float = 30):
-        with urllib.request.urlopen(self.base + path, timeout=timeout) as r:
-            return r.status, r.read()
-
-    def search(self, q: str) -> dict:
-        status, body = self.get("/api/search?" + urllib.parse.urlencode({"q": q}))
-        assert status == 200
-        return json.loads(body)
-
-    def worker_pids(self) -> list[int]:
-        import psutil
-
-        return sorted(c.pid for c in psutil.Process(self.proc.pid).children())
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+from conftest import ROOT, GunicornServer
 
 
 @pytest.fixture
@@ -86,6 +27,7 @@ def server(sample_index, tmp_path):
     srv.stop()
 
 
+@pytest.mark.integration
 def test_gunicorn_serves_search_api_and_pages(server):
     data = server.search("banjir")
     assert data["total"] >= 2
@@ -108,6 +50,7 @@ def wait_for_lines(path: Path, n: int, timeout: float = 10) -> list[str]:
     return lines
 
 
+@pytest.mark.integration
 def test_one_text_access_line_per_request_with_latency(server):
     before = len(wait_for_lines(server.access_log, 1))  # the start-up probe
     for q in ("banjir", "gempa", "harga beras"):
@@ -120,6 +63,7 @@ def test_one_text_access_line_per_request_with_latency(server):
     assert lines[-1].endswith("ms") and lines[-1].rsplit(" ", 1)[1][:-2].isdigit()
 
 
+@pytest.mark.integration
 def test_json_logs_when_asked(sample_index, tmp_path):
     srv = GunicornServer(sample_index, tmp_path, workers=1, CARI_LOG_FORMAT="json").start()
     try:

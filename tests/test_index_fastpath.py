@@ -121,6 +121,7 @@ def test_project_corpus_matches_the_chain():
         assert_same_postings(text)
 
 
+@pytest.mark.shared_data
 def test_real_articles_match_the_chain():
     """The first articles of every CLICK-ID file (a few thousand texts)."""
     corpus = shared_path("corpus", "clickid")

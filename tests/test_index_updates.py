@@ -222,6 +222,7 @@ def cari(*args, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
+@pytest.mark.integration
 def test_undated_then_dated_file_searches(tmp_path):
     """Undated .txt stories, then one dated .json record: the second run used
     to leave the date and month columns shorter than the document count."""
@@ -271,6 +272,7 @@ def test_columns_line_up_with_documents_across_segments(tmp_path):
 
 # -- an index whose columns disagree with its documents -------------------------------------------
 
+@pytest.mark.integration
 def test_misaligned_index_is_refused_with_rebuild_message(tmp_path, monkeypatch):
     """A segment whose date column holds more values than documents (written
     here by padding the column past the end, as an inconsistent writer
@@ -305,7 +307,7 @@ def test_misaligned_index_is_refused_with_rebuild_message(tmp_path, monkeypatch)
 
 # -- a few hundred real articles -----------------------------------------------------------------
 
-@pytest.mark.slow
+@pytest.mark.shared_data
 def test_clickid_updates_match_fresh_build(tmp_path):
     """A seeded sequence of edits over 300 clickid articles in 12 files."""
     source = shared_path("corpus", "clickid", "kompas.jsonl")

@@ -48,6 +48,7 @@ def news_engine(news_index):
         yield eng
 
 
+@pytest.mark.shared_data
 def test_the_661_byte_query_answers_within_budget_and_says_partial(news_engine):
     assert len(HOSTILE.encode("utf-8")) == 661
     started = time.perf_counter()
@@ -57,6 +58,7 @@ def test_the_661_byte_query_answers_within_budget_and_says_partial(news_engine):
     assert any("me*" in note for note in results.notes)
 
 
+@pytest.mark.shared_data
 def test_a_repeated_prefix_is_expanded_once_and_counts_like_one(news_engine):
     alone = news_engine.search("me*")
     repeated = news_engine.search("me* " * 40)
@@ -65,6 +67,7 @@ def test_a_repeated_prefix_is_expanded_once_and_counts_like_one(news_engine):
     assert repeated.total_exact
 
 
+@pytest.mark.shared_data
 def test_prefix_expansions_are_capped_for_the_whole_query(news_engine):
     from search.retrieval.query import MAX_EXPANSIONS, MAX_TOTAL_EXPANSIONS, Budget
 
@@ -85,6 +88,7 @@ def test_prefix_expansions_are_capped_for_the_whole_query(news_engine):
     assert again.terms == parsed.terms and budget.expansions_left == 0
 
 
+@pytest.mark.shared_data
 def test_spelling_looks_at_no_long_word(news_engine, monkeypatch):
     from search.retrieval import spelling
 
@@ -97,6 +101,7 @@ def test_spelling_looks_at_no_long_word(news_engine, monkeypatch):
     assert all(len(w) <= spelling.MAX_CORRECT_LENGTH for w in seen), [len(w) for w in seen]
 
 
+@pytest.mark.shared_data
 def test_correction_length_cap(news_engine, monkeypatch):
     from search.retrieval import spelling
 
@@ -105,6 +110,7 @@ def test_correction_length_cap(news_engine, monkeypatch):
     assert news_engine.search("pemerinthan").correction is None
 
 
+@pytest.mark.shared_data
 def test_few_words_go_to_the_slow_body_walk(news_engine, monkeypatch):
     from search.retrieval import spelling
 
@@ -115,6 +121,7 @@ def test_few_words_go_to_the_slow_body_walk(news_engine, monkeypatch):
     assert 0 < len(walks) <= spelling.MAX_BODY_WALKS
 
 
+@pytest.mark.shared_data
 def test_too_many_distinct_terms_is_a_query_error(news_engine):
     from search.retrieval.query import MAX_TERMS, QueryError
 
@@ -125,6 +132,7 @@ def test_too_many_distinct_terms_is_a_query_error(news_engine):
     assert err.value.code == "too_many_terms"
 
 
+@pytest.mark.shared_data
 def test_out_of_time_is_partial_and_the_total_is_not_authoritative(news_engine, monkeypatch):
     from search.retrieval import engine as searcher_module
 
@@ -137,6 +145,7 @@ def test_out_of_time_is_partial_and_the_total_is_not_authoritative(news_engine, 
     assert any("ran out of time" in note for note in prefixed.notes)
 
 
+@pytest.mark.shared_data
 def test_the_deadline_covers_parsing_and_spelling(news_engine, monkeypatch):
     """Budget time spent before matching counts: a slow parse leaves no time to match."""
     from search.retrieval import query
@@ -186,6 +195,7 @@ def test_out_of_range_dates_are_400_not_500(client, path):
         assert "Tanggal tidak dikenali" in response.get_data(as_text=True)
 
 
+@pytest.mark.shared_data
 def test_the_661_byte_query_through_the_app(news_index):
     from web import create_app
     from web.engine import close_engine
@@ -203,10 +213,12 @@ def test_the_661_byte_query_through_the_app(news_index):
         close_engine(app)
 
 
+@pytest.mark.integration
+@pytest.mark.shared_data
 def test_a_stuck_request_restarts_its_gunicorn_worker(news_index, tmp_path):
     """gthread's heartbeat goes on while a request thread is stuck: the
     watchdog in web/gunicorn_config.py ends the worker past CARI_TIMEOUT."""
-    from test_gunicorn import GunicornServer
+    from conftest import GunicornServer
 
     server = GunicornServer(news_index, tmp_path, workers=1, CARI_TIMEOUT="2", CARI_GRACEFUL_TIMEOUT="1",
                             CARI_TEST_STALL_PATH="/__test_stall__").start()
@@ -230,6 +242,7 @@ def test_a_stuck_request_restarts_its_gunicorn_worker(news_index, tmp_path):
         server.stop()
 
 
+@pytest.mark.shared_data
 def test_a_heavy_search_waits_for_the_gate_then_answers_partial(news_engine, monkeypatch):
     """One heavy search per process: another one that cannot get the gate
     within HEAVY_WAIT stops and says so, with no authoritative total."""
@@ -249,6 +262,7 @@ def test_a_heavy_search_waits_for_the_gate_then_answers_partial(news_engine, mon
     assert not news_engine.heavy_gate.locked()            # nobody kept it
 
 
+@pytest.mark.shared_data
 def test_a_prefix_left_out_for_time_is_not_a_complete_zero(news_engine, monkeypatch):
     """me* alone, with no time left to expand it: not "nothing to search
     for" and not a complete total of 0."""
@@ -260,6 +274,7 @@ def test_a_prefix_left_out_for_time_is_not_a_complete_zero(news_engine, monkeypa
     assert any("ran out of time" in note for note in results.notes)
 
 
+@pytest.mark.shared_data
 def test_expensive_shapes_need_the_gate_from_the_start(news_engine):
     from search.retrieval.query import HEAVY_CLAUSES, Budget
 

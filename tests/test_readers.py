@@ -18,7 +18,8 @@ import search.readers as readers
 from search.article import Article, stable_id
 from search.readers import SUPPORTED_EXTENSIONS, FileResult, read_file
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from conftest import SHARED
+
 SEED = SHARED / "corpus" / "seed" / "000_fd7004517a8b4e06.txt"
 CLICKID = SHARED / "corpus" / "clickid"
 
@@ -239,6 +240,7 @@ def test_txt_only_boilerplate_is_skipped(tmp_path):
     assert result.articles == [] and result.skipped == "no text in file"
 
 
+@pytest.mark.shared_data
 def test_seed_story():
     path = needs(SEED)
     result = read_file(path, path.parent.parent)
@@ -358,6 +360,7 @@ def test_jsonl_body_boilerplate_is_removed(tmp_path):
     assert article.related == ["Pelatih Puji Mental Pemain"]
 
 
+@pytest.mark.shared_data
 def test_clickid_detik_file():
     path = needs(CLICKID / "detik.jsonl")
     result = read_file(path, CLICKID)
@@ -374,6 +377,7 @@ def test_clickid_detik_file():
     assert sum(bool(a.related) for a in result.articles) > 20
 
 
+@pytest.mark.shared_data
 def test_clickid_fimela_file():
     path = needs(CLICKID / "fimela.jsonl")
     articles = read_file(path, CLICKID).articles

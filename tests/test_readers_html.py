@@ -13,7 +13,8 @@ import pytest
 
 from search.readers import read_file
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from conftest import SHARED
+
 PAGES = SHARED / "corpus" / "html" / "websites"
 GOLD = SHARED / "eval" / "html_gold.jsonl"
 MAINPAGE_GOLD = SHARED / "eval" / "html_mainpage_gold.jsonl"
@@ -259,6 +260,7 @@ def gold_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
+@pytest.mark.shared_data
 def test_front_pages_and_feeds_are_all_skipped():
     for row in gold_rows(MAINPAGE_GOLD):
         result = read_file(PAGES / row["file"], PAGES)
@@ -266,6 +268,7 @@ def test_front_pages_and_feeds_are_all_skipped():
         assert result.skipped, row["file"]
 
 
+@pytest.mark.shared_data
 def test_gold_pages_meet_the_quality_bar():
     from bench.extraction import date_matches, normalise, token_f1
 
@@ -281,6 +284,7 @@ def test_gold_pages_meet_the_quality_bar():
     assert minutes / len(rows) >= 0.90
 
 
+@pytest.mark.shared_data
 def test_kapanlagi_page_is_decoded_as_utf8():
     path = PAGES / "kapanlagi" / "kapanlagi-singlepage.html"
     if not path.exists():

@@ -16,7 +16,6 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from test_api_schemathesis import live_app  # noqa: F401  (the gunicorn fixture)
 
 README = ROOT / "README.md"
 README_HOST = "http://127.0.0.1:8000"
@@ -64,9 +63,10 @@ def test_readme_documents_the_api_with_curl_examples():
         assert route in section, f"README's HTTP section does not mention {route}"
 
 
+@pytest.mark.integration             # live_app (conftest.py): gunicorn
 @pytest.mark.parametrize("command, kind, expected", EXAMPLES,
                          ids=[c.splitlines()[-1][:60] for c, _, _ in EXAMPLES])
-def test_readme_curl_example_prints_what_the_readme_says(live_app, command, kind, expected):  # noqa: F811
+def test_readme_curl_example_prints_what_the_readme_says(live_app, command, kind, expected):
     base, _ = live_app
     assert kind in ("json", "text"), f"the example needs a ```json or ```text block after it:\n{command}"
     run = subprocess.run(["bash", "-euo", "pipefail", "-c", command.replace(README_HOST, base)],

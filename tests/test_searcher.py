@@ -417,7 +417,8 @@ def test_time_limit_gives_partial_results_not_an_error(engine, monkeypatch):
     assert results.total == 0 and results.hits == []        # stopped before matching anything
 
 
-@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.integration            # clickid_index: all 23,013 articles
 def test_typos_on_the_real_corpus(clickid_index):
     """The issue's examples, on 23k real articles: same stories as the right spelling."""
     index_dir, _ = clickid_index

@@ -22,8 +22,9 @@ import pytest
 from search import store
 from search.indexing.indexer import build_fresh
 
-from conftest import CORPUS, ROOT, news, write_jsonl
-from test_gunicorn import GunicornServer
+from conftest import CORPUS, ROOT, GunicornServer, news, write_jsonl
+
+pytestmark = pytest.mark.integration      # gunicorn and `cari index` subprocesses
 
 NEW_WORD = "zorbaklitmus"  # in no corpus: only the articles added here have it
 QUERIES = ["banjir", "gempa bumi", "harga beras", "pemerintah", "sepak bola", "jakarta"]

@@ -317,8 +317,9 @@ def test_a_newline_in_the_query_cannot_forge_a_log_line(client, broken_search, c
 
 
 # -- the same through the real gunicorn ----------------------------------------------------------
+@pytest.mark.integration
 def test_through_gunicorn(hostile_index, tmp_path):
-    from test_gunicorn import GunicornServer
+    from conftest import GunicornServer
 
     server = GunicornServer(hostile_index, tmp_path, workers=1, threads=2).start()
     try:
