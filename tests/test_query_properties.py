@@ -20,8 +20,8 @@ PIECES = st.sampled_from([
     "😀", "\x00", "\u200b", "\n", "&", "<b>", "Rp1,5", "US$900", "negara-negara", "'", "\\",
 ])
 
-settings.register_profile("cari", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-settings.load_profile("cari")
+# This module's tests only: a profile loaded here would change every module collected after it.
+QUERY_PATH = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def check_results(results):
 
 
 @given(text=st.text(max_size=300))
-@settings(max_examples=150)
+@settings(QUERY_PATH, max_examples=150)
 def test_any_text(shared_engine, text):
     results = check(lambda: shared_engine.search(text))
     if results is not None:
@@ -57,7 +57,7 @@ def test_any_text(shared_engine, text):
 
 
 @given(parts=st.lists(PIECES, max_size=12), joiner=st.sampled_from([" ", "", "  "]))
-@settings(max_examples=300)
+@settings(QUERY_PATH, max_examples=300)
 def test_any_mix_of_syntax(shared_engine, parts, joiner):
     results = check(lambda: shared_engine.search(joiner.join(parts)))
     if results is not None:
@@ -73,7 +73,7 @@ ANY = st.one_of(st.none(), st.integers(-10, 10**6), st.text(max_size=20), st.flo
        filters=st.one_of(st.none(), st.dictionaries(
            st.sampled_from(["source", "category", "date_from", "date_to", "other"]), ANY, max_size=4)),
        highlight=st.booleans(), facets=st.booleans())
-@settings(max_examples=300)
+@settings(QUERY_PATH, max_examples=300)
 def test_any_parameters(shared_engine, q, page, per_page, sort, filters, highlight, facets):
     results = check(lambda: shared_engine.search(q, page=page, per_page=per_page, sort=sort,
                                                  filters=filters, highlight=highlight, facets=facets))
@@ -82,7 +82,7 @@ def test_any_parameters(shared_engine, q, page, per_page, sort, filters, highlig
 
 
 @given(prefix=st.one_of(st.text(max_size=60), PIECES), limit=ANY)
-@settings(max_examples=150)
+@settings(QUERY_PATH, max_examples=150)
 def test_any_autocomplete(shared_engine, prefix, limit):
     found = check(lambda: shared_engine.suggest(prefix, limit=limit))
     if found is not None:
@@ -91,7 +91,7 @@ def test_any_autocomplete(shared_engine, prefix, limit):
 
 @given(article_id=st.one_of(st.text(max_size=40), st.sampled_from(["kabarnusa-0101", "wartasiar-0001"])),
        limit=ANY)
-@settings(max_examples=100)
+@settings(QUERY_PATH, max_examples=100)
 def test_any_related(shared_engine, article_id, limit):
     found = check(lambda: shared_engine.related(article_id, limit=limit))
     if found is not None:
