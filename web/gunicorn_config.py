@@ -32,7 +32,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from search import settings as cari_settings  # noqa: E402
 from web.logs import TEXT_ACCESS_FORMAT  # noqa: E402
 
-_cari = cari_settings.read()   # every serving setting, checked before any worker starts
+try:
+    _cari = cari_settings.read()   # every setting, checked before any worker starts
+except cari_settings.SettingError as exc:
+    sys.exit(f"cari: {exc}")       # one line, not gunicorn's traceback of this file
 
 bind = cari_settings.bind()
 workers = cari_settings.workers()
