@@ -90,12 +90,15 @@ def test_acronyms_are_not_stemmed_and_AS_is_not_as():
     assert terms("BERITA") == ["berita"]
 
 
-def test_stems_are_cached_per_distinct_word():
+def test_stems_are_cached_per_distinct_word(monkeypatch):
     stemmer = Stemmer()
+    computed = []
+    compute = stemmer.compute                           # the uncached path
+    monkeypatch.setattr(stemmer, "compute", lambda word: computed.append(word) or compute(word))
     assert stemmer.stem("mengatakan") == "kata"
-    assert stemmer._cache["mengatakan"] == "kata"
-    stemmer._cache["mengatakan"] = "sentinel"          # a second call is served from the cache
-    assert stemmer.stem("mengatakan") == "sentinel"
+    assert stemmer.stem("mengatakan") == "kata"         # a second call is served from the cache
+    assert stemmer.stem("dikatakan") == "kata"
+    assert computed == ["mengatakan", "dikatakan"]
 
 
 # --- hyphens: reduplication, lexical units, compounds ------------------------

@@ -182,10 +182,11 @@ def test_built_index_equals_an_index_built_through_the_chain(tmp_path, monkeypat
             plain = fields.TEXT(analyzer=field.analyzer, stored=True, phrase=True,
                                 field_boost=field.format.field_boost)
             assert plain == field
-            built._fields[name] = plain
+            built.remove(name)
+            built.add(name, plain)
         spell = built["spell"]
-        built._fields["spell"] = fields.FieldType(spell.format, spelling_analyzer(),
-                                                  scorable=True, stored=False)
+        built.remove("spell")
+        built.add("spell", fields.FieldType(spell.format, spelling_analyzer(), scorable=True, stored=False))
         return built
 
     monkeypatch.setattr(indexer, "build_schema", chain_schema)
