@@ -262,7 +262,7 @@ def foundation_search_fn(engine, depth: int = 100):
 
 def bm25_only_search_fn(engine, depth: int = 100):
     """The engine with ``prefer_written_forms`` off: ranking is BM25F alone."""
-    import search.retrieval.engine as searcher_module
+    import search.retrieval.run as searcher_module
     from search import evaluation as ev
 
     plain = ev.engine_search_fn(engine, depth)
@@ -278,9 +278,26 @@ def bm25_only_search_fn(engine, depth: int = 100):
 
 
 def recency_search_fn(engine, depth: int = 100):
+    """The engine's ranking re-ordered by ``search/retrieval/recency.boost``, which
+    the engine does not apply: its best ``depth * CANDIDATE_FACTOR`` results, boosted,
+    cut to ``depth``."""
+    from search.retrieval.recency import CANDIDATE_FACTOR, boost
+
+    per_page = 100
+
     def search(query: str) -> list[str]:
-        results = engine.search(query, per_page=depth, highlight=False, facets=False, recency=True)
-        return [hit.id for hit in results.hits]
+        hits = []
+        for page in range(1, -(-depth * CANDIDATE_FACTOR // per_page) + 1):
+            results = engine.search(query, page=page, per_page=per_page, highlight=False, facets=False)
+            hits += results.hits
+            if len(results.hits) < per_page:
+                break
+        hits = hits[:depth * CANDIDATE_FACTOR]
+        searcher = engine.searcher()
+        docnums = [searcher.document_number(id=hit.id) for hit in hits]
+        ranked = boost([(n, hit.score) for n, hit in zip(docnums, hits)], engine.generation(searcher).view)
+        ids = dict(zip(docnums, (hit.id for hit in hits)))
+        return [ids[n] for n, _ in ranked[:depth]]
     return search
 
 

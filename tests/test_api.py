@@ -157,9 +157,9 @@ def test_paging(client):
 
 
 def test_a_page_past_the_ranked_results_is_empty_not_an_error(client):
-    from search.retrieval.engine import MAX_DEPTH
+    from search.retrieval.engine import MAX_RANKED
 
-    page = MAX_DEPTH // 100 + 1
+    page = MAX_RANKED // 100 + 1
     data = search(client, f"q=indonesia&per_page=100&page={page}")
     assert data["hits"] == [] and data["page"] == page and data["per_page"] == 100
     assert data["total"] == search(client, "q=indonesia")["total"]

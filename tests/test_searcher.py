@@ -125,6 +125,23 @@ def test_pages_do_not_overlap(engine):
     assert engine.search("banjir", page=50).hits == []
 
 
+def test_a_page_past_the_ranked_results_has_no_hits_and_says_why(engine, monkeypatch):
+    import search.retrieval.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "MAX_RANKED", 6)
+    q = "banjir OR kpk OR rupiah"
+    total = engine.search(q).total
+    assert total > 9
+    straddling = engine.search(q, per_page=4, page=2)        # results 5-8: 5 and 6 are ranked
+    assert [h.id for h in straddling.hits] == [h.id for h in engine.search(q, per_page=6).hits][4:]
+    past = engine.search(q, per_page=3, page=3)               # results 7-9
+    assert past.hits == [] and past.total == total and past.page == 3 and not past.partial
+    assert past.facets == engine.search(q).facets
+    assert any("first 6 results" in note for note in past.notes)
+    assert not engine.search(q, per_page=3, page=2).notes     # within the ranked results: no note
+    # The API and the command line ask the engine and answer what it says.
+
+
 # --- snippets -------------------------------------------------------------------------------------
 
 
@@ -283,18 +300,27 @@ def test_suggest_respects_limit_and_odd_input(engine):
         assert engine.suggest(text) == []
 
 
-# --- recency (off by default) ------------------------------------------------------------------------
+# --- recency (measured by the benchmark, never applied by the engine) ---------------------------------
 
 
-def test_recency_boost_is_off_by_default_and_reorders_only(engine):
-    plain = everything(engine, "banjir OR kpk")
-    default = everything(engine, "banjir OR kpk", recency=False)
-    boosted = everything(engine, "banjir OR kpk", recency=True)
-    assert [h.id for h in plain.hits] == [h.id for h in default.hits]
-    assert {h.id for h in boosted.hits} == {h.id for h in plain.hits}
-    newest = max(plain.hits, key=lambda h: h.date)
-    rank = lambda res: [h.id for h in res.hits].index(newest.id)
-    assert rank(boosted) <= rank(plain)
+def test_the_engine_never_boosts_by_recency_and_the_boost_reorders_only(tmp_path):
+    from search.retrieval.recency import boost
+
+    body = "Banjir merendam ratusan rumah warga setelah hujan deras sepanjang malam."
+    write_jsonl(tmp_path / "c" / "a.jsonl", [
+        news(1, "Banjir rendam rumah warga", body, date="2019-06-01"),
+        news(2, "Banjir rendam rumah warga", body, date="2019-12-01"),     # the same story, newer
+        news(3, "Harga beras naik", "Harga beras di pasar naik.", date="2019-12-02"),
+    ])
+    with small_engine(tmp_path) as eng:
+        plain = eng.search("banjir rumah")
+        # Equal scores: index order, not the newer story first.
+        assert [h.id for h in plain.hits] == ["t-001", "t-002"]
+        assert plain.hits[0].score == plain.hits[1].score
+        searcher = eng.searcher()
+        docnums = {searcher.document_number(id=h.id): h.id for h in plain.hits}
+        boosted = boost([(n, h.score) for n, h in zip(docnums, plain.hits)], eng.generation(searcher).view)
+        assert [docnums[n] for n, _ in boosted] == ["t-002", "t-001"]
 
 
 # --- the rest of the contract ---------------------------------------------------------------------------
@@ -357,9 +383,9 @@ def small_engine(tmp_path) -> Engine:
 def test_scores_are_whooshs_bm25f(engine, monkeypatch):
     """Set-based matching and scoring give Whoosh's own ranking and scores
     (before the written-form preference, turned off here)."""
-    import search.retrieval.engine as searcher_module
+    import search.retrieval.run as run_module
 
-    monkeypatch.setattr(searcher_module, "WRITTEN_FORM_WEIGHT", 0.0)
+    monkeypatch.setattr(run_module, "WRITTEN_FORM_WEIGHT", 0.0)
     searcher = engine.searcher()
     for q in ("banjir jakarta", "kpk OR rupiah", "kabut asap", "banjir -rob", "sumber:kabarnusa banjir",
               '"kabut asap" kebakaran', "pemerin*"):

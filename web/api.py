@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
@@ -17,7 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from search.errors import IndexNotFound, IndexVersionError, QueryError
 from search.retrieval.query import clean_text
 from search.retrieval.responses import article_response, search_response, stats_response, suggest_response
-from search.retrieval.engine import MAX_DEPTH, SearchResults
+from search.retrieval.results import SearchResults
 from web.engine import get_engine
 from web.errors import ApiError, error_json, from_status, log_failure, query_error
 from web.contract import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
@@ -204,22 +203,13 @@ NOTHING_TO_SEARCH = ("empty_query", "no_terms")
 
 
 def run_search(args: dict) -> SearchResults:
-    """Results for the parsed parameters.
-
-    Only the first MAX_DEPTH results are ranked; a page past them is valid
-    and empty (the total still says how many matched), like a page past
-    the last one.
-    """
-    page, per_page = args["page"], args["per_page"]
-    too_deep = page * per_page > MAX_DEPTH
-    results = get_engine().search(
-        args["q"], page=1 if too_deep else page, per_page=1 if too_deep else per_page,
+    """Results for the parsed parameters (a page past the ranked results is
+    the engine's to answer: no hits, the total, a note)."""
+    return get_engine().search(
+        args["q"], page=args["page"], per_page=args["per_page"],
         highlight=args["highlight"], sort=args["sort"], facets=args["facets"],
         filters={name: args[name] for name in ("source", "category", "date_from", "date_to")},
     )
-    if too_deep:
-        results = replace(results, page=page, per_page=per_page, hits=[])
-    return results
 
 
 # The path form keeps the plain converter: an id holding "/" does not route

@@ -6,7 +6,8 @@
 """
 from __future__ import annotations
 
-from search.retrieval.engine import MAX_DEPTH, MAX_PAGE, MAX_PER_PAGE, SORTS
+from search.retrieval.engine import MAX_PAGE, MAX_PER_PAGE, MAX_RANKED
+from search.retrieval.results import SORTS
 from search.retrieval.query import MAX_CLAUSES, MAX_QUERY_CHARS
 from web.params import Param, ParamSet
 
@@ -20,7 +21,7 @@ SEARCH = ParamSet((
           f"(spaces, punctuation, emoji) finds nothing. More than {MAX_CLAUSES} words, or a date "
           "the query language cannot read, is a 400.",
           required=True, minimum=1, maximum=MAX_QUERY_CHARS, example="banjir jakarta"),
-    Param("page", "integer", f"Page of results, from 1. Only the first {MAX_DEPTH} results are "
+    Param("page", "integer", f"Page of results, from 1. Only the first {MAX_RANKED} results are "
           "ranked: a page past them comes back with no hits (total still counts every match).",
           default=1, minimum=1, maximum=MAX_PAGE),
     Param("per_page", "integer", "Results per page.", default=10, minimum=1, maximum=MAX_PER_PAGE),

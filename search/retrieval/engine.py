@@ -1,90 +1,52 @@
-"""Run queries against an index and return plain dataclasses.
+"""Run queries against an index and return plain dataclasses (``results.py``).
 
 An ``Engine`` belongs to one index directory and may be shared by threads. A
 Whoosh ``Searcher`` is not thread-safe, so each thread gets its own, reused
 while the index has not changed and replaced (the old one closed) when it has.
-What can be shared (column arrays for facets and filters, the spelling and
-autocomplete vocabularies) is built once per index generation.
+What can be shared (column arrays for facets and filters, scoring statistics,
+the spelling and autocomplete vocabularies) is a ``Generation``, built once
+per index generation.
 
-One search, in order: parse (every word must match) → the matching document
-set (for the total and the facets; ``scoring.py``) → when it is empty, the
-spelling correction if a word is unknown, else OR → filters and facet counts
-(``facets.py``) → the top of the page, ranked by BM25F or by date → snippets
-for the page's hits only (``highlight.py``).
+One search, in order (the steps are ``run.Run``'s): parse (every word must
+match) → the matching document set (for the total and the facets;
+``scoring.py``) → when it is empty, the spelling correction if a word is
+unknown, else OR → filters and facet counts (``facets.py``) → the top of the
+page, ranked by BM25F or by date → snippets for the page's hits only
+(``highlight.py``). Only the first ``MAX_RANKED`` results are ranked: a page
+past them has no hits, its total still counts every match, and a note says
+why.
 """
 from __future__ import annotations
 
 import html
-import math
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-
-from whoosh import collectors
 
 from search.columns import check_columns
 from search.errors import QueryError
-from search.fields import SPELL_FIELD, WORD_PATTERN
-from search.retrieval.facets import FACET_FIELDS, ColumnView, intersect
+from search.retrieval.facets import ColumnView
 from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, clip
-from search.retrieval.query import Budget, normalize_filters, parse_query
+from search.retrieval.query import Budget, clean_text, normalize_filters, parse_query
+from search.retrieval.related import related_docs
 from search.retrieval.result_cache import ResultCache
-from search.retrieval.spelling import spell_words
+from search.retrieval.results import SORTS, Hit, SearchResults
+from search.retrieval.run import Run, SearchRequest
+from search.retrieval.spelling import Words
+from search.retrieval.suggest import Vocabulary, suggest
 from search.settings import default as default_setting
 from search.store import live_dir, open_index, read_meta
-from search.retrieval.scoring import WARM_MIN_DF, Evaluator, Match, OutOfTime, Stats, score, top
+from search.retrieval.scoring import WARM_MIN_DF, Stats
+
+__all__ = ["Engine", "Generation", "Hit", "SearchResults", "SORTS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_RANKED"]
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
-MAX_DEPTH = 1000            # page * per_page: deeper results are not ranked
+MAX_RANKED = 1000           # results ranked per query: a page past them has no hits
 TIME_LIMIT = 2.0            # seconds per query: parsing, expansion, spelling, matching, ranking, snippets
-WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
-WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
-SORTS = ("relevance", "newest")
-SPELL_WORD = re.compile(WORD_PATTERN)
-
-
-@dataclass
-class Hit:
-    id: str
-    title: str
-    url: str
-    source: str
-    category: str
-    date: str | None
-    score: float
-    snippet: str
-    snippet_text: str
-
-
-@dataclass
-class SearchResults:
-    query: str
-    total: int
-    page: int
-    per_page: int
-    took_ms: float
-    hits: list[Hit] = field(default_factory=list)
-    partial: bool = False
-    correction: str | None = None
-    matched_all: bool = True
-    facets: dict = field(default_factory=dict)
-    # Added after the first contract (names above are stable):
-    sort: str = "relevance"
-    corrected: bool = False         # hits are for ``correction``, the typed query found nothing
-    notes: list[str] = field(default_factory=list)   # why results are partial, for the user
-    total_exact: bool = True        # False: the time limit stopped the count (total is a lower bound)
-    terms: list[str] = field(default_factory=list)   # analysed terms the hits matched on, to mark
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def bm25_idf(docs: int, df: int) -> float:
-    """BM25's idf (never negative): how much finding a word in a document says."""
-    return math.log(1 + (docs - df + 0.5) / (df + 0.5))
+MAX_LIMIT = 50              # most related stories or suggestions one call returns
 
 
 def strip_marks(snippet: str) -> str:
@@ -98,6 +60,48 @@ def iso_date(value) -> str | None:
 def plain_excerpt(text: str, limit: int = SNIPPET_CHARS) -> str:
     """The start of ``text`` cut between words (not escaped)."""
     return clip(" ".join(text.split()), [], limit)
+
+
+def clamp_limit(limit, default: int) -> int:
+    """A caller's ``limit`` as a whole number in 0..MAX_LIMIT (``default`` when it is not a number)."""
+    try:
+        return max(0, min(int(limit), MAX_LIMIT))
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+class Generation:
+    """What one index generation shares between searches and threads.
+
+    ``view`` (column arrays) and ``stats`` (scoring statistics) are built
+    with it; the spelling ``words`` and the autocomplete ``vocabulary`` on
+    first use. Each is built once; a commit makes a new generation.
+    """
+
+    def __init__(self, number, view: ColumnView, stats: Stats):
+        self.number = number
+        self.view = view
+        self.stats = stats
+        self._words: Words | None = None
+        self._vocabulary: Vocabulary | None = None
+        self._lock = threading.Lock()
+
+    def words(self, reader) -> Words:
+        """The ``spell`` field's vocabulary (spelling.Words), from ``reader`` of this generation."""
+        if self._words is None:
+            with self._lock:
+                if self._words is None:
+                    self._words = Words(reader)
+        return self._words
+
+    def vocabulary(self, reader) -> Vocabulary:
+        """Words and titles for autocomplete (suggest.Vocabulary)."""
+        if self._vocabulary is None:
+            words = self.words(reader)
+            with self._lock:
+                if self._vocabulary is None:
+                    self._vocabulary = Vocabulary(reader, words)
+        return self._vocabulary
 
 
 class Engine:
@@ -115,8 +119,8 @@ class Engine:
         self.highlighter = Highlighter(self.analyzer)
         self._lock = threading.Lock()
         self._searchers: dict[int, object] = {}
-        self._views: dict[object, ColumnView] = {}
-        self._extras: dict[tuple, object] = {}
+        self._generation: Generation | None = None
+        self._building = threading.Lock()
         self.results = ResultCache(result_cache_size)   # 0: off (CARI_RESULT_CACHE for the web app)
         # A server warms each new index generation in the background; a
         # one-shot command would only pay for it.
@@ -150,36 +154,33 @@ class Engine:
         for ident in [i for i in self._searchers if i not in alive]:
             self._searchers.pop(ident).close()
 
-    def view(self, searcher) -> ColumnView:
-        """Column arrays of the searcher's index generation (built once)."""
-        reader = searcher.reader()
-        key = reader.generation()
-        found = self._views.get(key)
-        if found is None:
-            found = ColumnView(reader)
-            with self._lock:
-                self._views = {key: found}      # older generations are no longer searched
-        return found
+    def generation(self, searcher, background: bool | None = None) -> Generation:
+        """The shared caches of the searcher's index generation (built once).
 
-    def cached(self, name: str, searcher, build):
-        """A per-generation object (spelling vocabulary, autocomplete lists)."""
-        key = (name, searcher.reader().generation())
-        found = self._extras.get(key)
-        if found is None:
-            found = build(searcher.reader())
-            with self._lock:
-                for old in [k for k in self._extras if k[0] == name and k != key]:
-                    del self._extras[old]
-                self._extras[key] = found
-        return found
+        ``background``: warm the new generation's postings in a thread of
+        its own (default: ``background_warm``)."""
+        reader = searcher.reader()
+        number = reader.generation()
+        current = self._generation
+        if current is not None and current.number == number:
+            return current
+        with self._building:            # one thread builds it; the others wait and share it
+            current = self._generation
+            if current is None or current.number != number:
+                view = ColumnView(reader)
+                warm = self.background_warm if background is None else background
+                stats = self.new_stats(searcher, view) if warm else Stats(searcher, view)
+                current = Generation(number, view, stats)
+                self._generation = current      # older generations are no longer searched
+        return current
 
     def new_stats(self, searcher, view) -> Stats:
         """Scoring statistics for a new index generation; its frequent terms'
         postings are decoded in the background, with a reader of its own
         (a reader is not shared between threads)."""
         stats = Stats(searcher, view)
-        if not self.background_warm or searcher.reader().doc_count_all() < WARM_MIN_DF:
-            return stats                    # not a server, or no posting list long enough to matter
+        if searcher.reader().doc_count_all() < WARM_MIN_DF:
+            return stats                    # no posting list long enough to matter
         generation = searcher.reader().generation()
 
         def warm():
@@ -208,102 +209,73 @@ class Engine:
             for s in self._searchers.values():
                 s.close()
             self._searchers.clear()
-            self._views.clear()
-            self._extras.clear()
+            self._generation = None
         self.results.clear()
 
     # -- search -------------------------------------------------------------------------
     def search(self, q, page=1, per_page=10, highlight: bool = True, sort: str = "relevance",
-               filters: dict | None = None, facets: bool = True, recency: bool = False) -> SearchResults:
+               filters: dict | None = None, facets: bool = True) -> SearchResults:
+        """One page of results for ``q``. Only the first ``MAX_RANKED`` results
+        are ranked: a page past them has no hits (``total`` still counts every
+        match, and ``notes`` says why)."""
         started = time.perf_counter()
-        page, per_page = check_paging(page, per_page)
-        if sort not in SORTS:
-            raise QueryError(f"sort must be one of: {', '.join(SORTS)}", "bad_sort")
-        wanted = normalize_filters(filters)
+        request = make_request(q, page, per_page, highlight, sort, filters, facets)
         searcher = self.searcher()
-        key = (searcher.reader().generation(), q if isinstance(q, str) else repr(q), page, per_page,
-               bool(highlight), sort, repr(sorted(wanted.items())), bool(facets), bool(recency))
-        cached = self.results.get(key)
-        if cached is not None:
-            cached.took_ms = round((time.perf_counter() - started) * 1000, 2)
-            cached.terms = list(cached.terms)       # the caller's own list, as for hits and notes
-            return cached
-        results = self._search(q, page, per_page, highlight, sort, wanted, facets, recency, searcher)
+        generation = self.generation(searcher)
+        key = request.cache_key(generation.number)
+        results = self.results.get(key)
+        if results is not None:
+            results.terms = list(results.terms)     # the caller's own list, as for hits and notes
+        else:
+            results = self._search(request, searcher, generation)
+            self.results.put(key, replace(results, terms=list(results.terms)))
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
-        self.results.put(key, replace(results, terms=list(results.terms)))
         return results
 
-    def _search(self, q, page, per_page, highlight, sort, wanted, facets, recency, searcher) -> SearchResults:
-        started = time.perf_counter()
-        view = self.view(searcher)
-        run = _Run(self, searcher, view)
+    def _search(self, request: SearchRequest, searcher, generation: Generation) -> SearchResults:
         # The clock starts once this generation's caches exist (the first query
         # after an index change builds them); from here every stage draws on
         # the one budget, and only a per-generation vocabulary built on first
         # use (Budget.excuse) is not counted.
-        run.budget = Budget(TIME_LIMIT, vocabulary=lambda: spell_words(self, searcher), gate=self.heavy_gate)
+        reader = searcher.reader()
+        budget = Budget(TIME_LIMIT, vocabulary=lambda: generation.words(reader), gate=self.heavy_gate)
+        run = Run(searcher, generation, self.analyzer, budget)
         try:
-            return self._run(q, page, per_page, highlight, sort, wanted, facets, recency, searcher, run, started)
+            return self._run(request, run)
         finally:
-            run.budget.release()
+            budget.release()
 
-    def _run(self, q, page, per_page, highlight, sort, wanted, facets, recency, searcher, run, started):
-        view = run.view
-        parsed, matched, outcome = self.resolve(q, searcher, run)
-        matched_all, correction, corrected = outcome
-        selected = run.select(matched, wanted)
-        facet_counts = run.facets(matched, wanted) if facets else {}
-        depth = page * per_page
-        if sort == "newest" or not parsed.has_text:
-            ranked = [(n, 0.0) for n in view.newest(selected, depth)]
+    def _run(self, request: SearchRequest, run: Run) -> SearchResults:
+        found = run.resolve(request.q)
+        parsed = found.parsed
+        selected = run.narrow(found.matched, request.filters)
+        facet_counts = run.facets(found.matched, request.filters) if request.facets else {}
+        depth = min(request.depth, MAX_RANKED)
+        if request.first >= depth:
+            ranked = []                 # past the ranked results: nothing to rank
+        elif request.sort == "newest" or not parsed.has_text:
+            ranked = [(n, 0.0) for n in run.view.newest(selected, depth)]
         else:
-            ranked = run.rank(parsed, selected, depth, recency)
-        page_docs = ranked[(page - 1) * per_page:depth]
-        forms = self.highlighter.forms(parsed.terms) if highlight and page_docs else None
+            ranked = run.rank(parsed, selected, depth)
+        if request.depth > MAX_RANKED and len(selected or ()) > MAX_RANKED:
+            run.notes.append(f"only the first {MAX_RANKED} results are ranked and can be paged through: "
+                             "refine the query to see the others")
+        page_docs = ranked[request.first:depth]
+        forms = self.highlighter.forms(parsed.terms) if request.highlight and page_docs else None
         hits = []
         for n, score in page_docs:
             if forms is not None and run.budget.expired():
                 run.out_of_time("the search took too long: snippets are not marked")
                 forms = None
-            hits.append(self.hit(searcher, n, score, forms))
-        notes = list(dict.fromkeys(list(parsed.notes) + run.notes))
+            hits.append(self.hit(run.searcher, n, score, forms))
         return SearchResults(
-            query=clean_query(q), total=len(selected), page=page,
-            per_page=per_page, took_ms=round((time.perf_counter() - started) * 1000, 2),
-            hits=hits, partial=parsed.partial or run.partial, correction=correction,
-            matched_all=matched_all, facets=facet_counts, sort=sort, corrected=corrected, notes=notes,
+            query=clean_text(request.q), total=len(selected), page=request.page,
+            per_page=request.per_page, took_ms=0.0, hits=hits, partial=parsed.partial or run.partial,
+            correction=found.correction, matched_all=found.matched_all, facets=facet_counts,
+            sort=request.sort, corrected=found.corrected,
+            notes=list(dict.fromkeys(list(parsed.notes) + run.notes)),
             total_exact=run.counted and not parsed.cut_short, terms=sorted(parsed.terms),
         )
-
-    def resolve(self, q, searcher, run):
-        """The query to show results for and its matching documents.
-
-        Every word first; when nothing matches, the spelling correction (if a
-        word is unknown), then OR. Returns (parsed, matched, (matched_all,
-        correction, corrected)).
-        """
-        budget = run.budget
-        parsed = self.parse(q, searcher, budget=budget)
-        base = run.filter_docs(parsed)
-        matched = run.matching(parsed, base)
-        if matched or not parsed.has_text:
-            correction = self.suggest_correction(parsed, searcher, budget) if parsed.has_text else None
-            return parsed, matched, (True, correction, False)
-        if not run.counted or budget.expired():
-            return parsed, matched, (True, None, False)     # no time for retries
-        correction = self.correct(parsed, searcher, budget)
-        if correction is not None:
-            for match_all in (True, False):
-                fixed = self.parse(correction, searcher, match_all=match_all, budget=budget)
-                fixed_matched = run.matching(fixed, base)
-                if fixed_matched:
-                    return fixed, fixed_matched, (match_all, correction, True)
-        if parsed.positives > 1 and not budget.expired():
-            loose = self.parse(q, searcher, match_all=False, budget=budget)
-            loose_matched = run.matching(loose, base)
-            if loose_matched:
-                return loose, loose_matched, (False, correction, False)
-        return parsed, matched, (True, correction, False)
 
     def parse(self, q, searcher, match_all: bool = True, budget: Budget | None = None):
         """``budget``: the request's, shared by its reparses (see query.Budget)."""
@@ -315,25 +287,15 @@ class Engine:
         text), without searching: no negated words, no filters; prefixes
         stand for their expansions. Empty when ``q`` has nothing to search."""
         searcher = self.searcher()
-        budget = Budget(TIME_LIMIT, vocabulary=lambda: spell_words(self, searcher), gate=self.heavy_gate)
+        generation = self.generation(searcher)
+        reader = searcher.reader()
+        budget = Budget(TIME_LIMIT, vocabulary=lambda: generation.words(reader), gate=self.heavy_gate)
         try:
             return set(self.parse(q, searcher, budget=budget).terms)
         except QueryError:
             return set()
         finally:
             budget.release()
-
-    def correct(self, parsed, searcher, budget: Budget | None = None) -> str | None:
-        """The typed query with unknown words replaced, or None."""
-        from search.retrieval.spelling import correct_query
-
-        return correct_query(self, parsed, searcher, force=True, budget=budget)
-
-    def suggest_correction(self, parsed, searcher, budget: Budget | None = None) -> str | None:
-        """A "did you mean" for a query that found something but looks misspelt."""
-        from search.retrieval.spelling import correct_query
-
-        return correct_query(self, parsed, searcher, force=False, budget=budget)
 
     def hit(self, searcher, docnum: int, score: float, forms=None) -> Hit:
         """One result; ``forms`` (the query's terms, see highlight.Forms) marks the snippet."""
@@ -364,15 +326,15 @@ class Engine:
         return fields
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        from search.retrieval.related import related_docs
-
+        """Up to ``limit`` (at most MAX_LIMIT) stories like the article, best first."""
         searcher = self.searcher()
-        return [self.hit(searcher, n, score, None) for n, score in related_docs(self, searcher, article_id, limit)]
+        found = related_docs(searcher, self.analyzer, article_id, clamp_limit(limit, 5))
+        return [self.hit(searcher, n, score, None) for n, score in found]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        from search.retrieval.suggest import suggest
-
-        return suggest(self, self.searcher(), prefix, limit)
+        """Up to ``limit`` (at most MAX_LIMIT) completions of what the user has typed."""
+        searcher = self.searcher()
+        return suggest(self.generation(searcher).vocabulary(searcher.reader()), prefix, clamp_limit(limit, 8))
 
     def stats(self) -> dict:
         meta = read_meta(self.index_dir)
@@ -389,16 +351,12 @@ class Engine:
         """Build this generation's caches now (columns, norms, autocomplete
         lists) rather than in the first request; call it after forking."""
         searcher = self.searcher()
-        view = self.view(searcher)
-        stats = self.cached("stats", searcher, lambda reader: Stats(searcher, view))
-        if not stats.warmed:
-            stats.warm(searcher.reader())
-        from search.retrieval.suggest import vocabulary
-
-        vocabulary(self, searcher)
-        from search.retrieval.spelling import spell_words
-
-        words = spell_words(self, searcher)
+        reader = searcher.reader()
+        generation = self.generation(searcher, background=False)
+        if not generation.stats.warmed:
+            generation.stats.warm(reader)
+        generation.vocabulary(reader)
+        words = generation.words(reader)
         words.deletes()
         # The written words of titles and ledes, as they start and continue
         # sentences: most words a snippet meets are then analysed already.
@@ -416,197 +374,8 @@ class Engine:
             return False
 
 
-class _Run:
-    """The state of one search: its budget, partial flag, notes."""
-
-    def __init__(self, engine: Engine, searcher, view: ColumnView, budget: Budget | None = None):
-        self.engine = engine
-        self.searcher = searcher
-        self.view = view
-        self.stats = engine.cached("stats", searcher, lambda reader: engine.new_stats(searcher, view))
-        self.match: Match | None = None
-        self.budget = budget if budget is not None else Budget()
-        self.partial = False
-        self.counted = True          # False: matching ran out of time (the total is not known)
-        self.notes: list[str] = []
-
-    @property
-    def deadline(self) -> float:
-        return self.budget.deadline
-
-    def out_of_time(self, note: str = "the search took too long: results are incomplete") -> None:
-        self.partial = True
-        if self.budget.shed:
-            note = note.replace("the search took too long", "the server is busy with other long searches")
-        if note not in self.notes:
-            self.notes.append(note)
-
-    def out_of_time_counting(self) -> None:
-        """Matching stopped: the documents found so far are not the answer."""
-        self.counted = False
-        self.out_of_time("the search took too long: the articles found could not all be counted, "
-                         "so the total is not the number of matching articles")
-
-    def filter_docs(self, parsed):
-        """Documents allowed by the filters typed in the query, or None for all."""
-        if parsed.filter is None:
-            return None
-        return self.docs(parsed.filter)
-
-    def docs(self, query) -> set:
-        return self.evaluate(query).ids
-
-    def evaluate(self, query) -> Match:
-        """The documents matching ``query`` and the terms that score them."""
-        if self.stats.usable:
-            try:
-                return Evaluator(self.searcher, self.view, self.stats, self.deadline, self.budget).evaluate(query)
-            except OutOfTime:
-                self.out_of_time_counting()
-                return Match(set())
-        found = set()
-        for count, docnum in enumerate(self.searcher.docs_for_query(query), 1):
-            found.add(docnum)
-            if not count & 0xFFF and time.perf_counter() > self.deadline:
-                self.out_of_time_counting()
-                break
-        return Match(found)
-
-    def matching(self, parsed, base):
-        """Documents matching the query and the typed filters (kept for ranking)."""
-        if parsed.query is None:
-            return set(base) if base is not None else set(self.view.live)
-        match = self.evaluate(parsed.query)
-        self.match = match
-        found = match.ids
-        return set(found) & base if base is not None else set(found)
-
-    def filter_sets(self, wanted: dict) -> dict:
-        view = self.view
-        return {
-            "source": view.docs_any("source", wanted["source"]),
-            "category": view.docs_any("category", wanted["category"]),
-            "month": view.docs_between(*wanted["date"]),
-        }
-
-    def select(self, matched, wanted: dict):
-        sets = self.filter_sets(wanted)
-        return intersect(matched, *sets.values())
-
-    def facets(self, matched, wanted: dict) -> dict:
-        """Counts per facet; a facet's own filter is left out of its counts, so a
-        user can see (and add) the other sources while one is selected."""
-        sets = self.filter_sets(wanted)
-        counts = {}
-        for name in FACET_FIELDS:
-            others = [s for other, s in sets.items() if other != name]
-            counts[name] = self.view.count(name, intersect(matched, *others))
-        return counts
-
-    def rank(self, parsed, selected, depth: int, recency: bool) -> list[tuple[int, float]]:
-        if not selected:
-            return []
-        wanted = depth
-        if recency:
-            from search.retrieval.recency import CANDIDATE_FACTOR
-
-            depth = min(MAX_DEPTH, depth * CANDIDATE_FACTOR)
-        if self.stats.usable and self.match is not None:
-            try:
-                scores = score(self.match, selected, self.stats, self.deadline, self.budget)
-            except OutOfTime:
-                self.out_of_time("the search took too long: results are not ranked by relevance")
-                return [(n, 0.0) for n in self.view.newest(selected, wanted)]
-            ranked = top(scores, max(depth, WRITTEN_FORM_DEPTH))
-            if not self.budget.expired():
-                ranked = self.prefer_written_forms(parsed, ranked)
-            ranked = ranked[:depth]
-        else:
-            ranked = self.whoosh_rank(parsed, selected, depth)
-        if recency:
-            from search.retrieval.recency import boost
-
-            ranked = boost(ranked, self.view)[:wanted]
-        return ranked
-
-    def prefer_written_forms(self, parsed, ranked: list) -> list:
-        """Among the best ``WRITTEN_FORM_DEPTH`` results, lift those whose title
-        or lede holds the query's words as typed.
-
-        Stemming makes ``menilai`` and ``nilai`` one term, which finds more,
-        but a story that uses the reader's own words is the likelier target.
-        The ``spell`` field already lists each article's written words (title
-        and lede), so each word costs a postings lookup. Each word found adds
-        its idf in that field times ``WRITTEN_FORM_WEIGHT``: a rare form
-        (``berlayar``) says more than a common one (``akan``), as in BM25.
-        The weight was chosen on the eval sets of ../shared/eval (see
-        docs/benchmarks.md). Scores only rise and only in the head, so pages
-        stay consistent.
-        """
-        reader = self.searcher.reader()
-        if SPELL_FIELD not in reader.schema or not WRITTEN_FORM_WEIGHT:
-            return ranked
-        words = {w.text.lower() for w in parsed.words}
-        words = [w for w in words if SPELL_WORD.fullmatch(w)]
-        if not words:
-            return ranked
-        docs = reader.doc_count()
-        postings = [self.stats.postings(reader, SPELL_FIELD, w) for w in words]
-        # A word's document frequency is its postings' length: no second lookup.
-        weighted = [(WRITTEN_FORM_WEIGHT * bm25_idf(docs, len(found)), found) for found in postings if found]
-        head = [(d, s + sum(weight for weight, found in weighted if d in found))
-                for d, s in ranked[:WRITTEN_FORM_DEPTH]]
-        head.sort(key=lambda item: (-item[1], item[0]))
-        return head + ranked[WRITTEN_FORM_DEPTH:]
-
-    def whoosh_rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
-        """Whoosh's own collector, for a weighting model scoring.py does not mirror."""
-        top_collector = collectors.TopCollector(depth, usequality=True)
-        timed = BoundedCollector(top_collector, selected, self.deadline)
-        try:
-            self.searcher.search_with_collector(parsed.query, timed)
-        except collectors.TimeLimit:
-            self.out_of_time()
-        return [(hit.docnum, hit.score) for hit in timed.results()]
-
-
-class BoundedCollector(collectors.WrappingCollector):
-    """Lets through only the allowed documents and stops at the deadline.
-
-    Whoosh's FilterCollector and TimeLimitCollector do not stack (the time
-    limit iterates the child's raw matches, skipping the filter), and the time
-    limit starts a timer thread per query; one loop does both here.
-    """
-
-    CHECK_EVERY = 512
-
-    def __init__(self, child, allow, deadline: float):
-        self.child = child
-        self.allow = allow
-        self.deadline = deadline
-
-    def collect_matches(self):
-        child = self.child
-        allow = self.allow
-        offset = child.offset
-        clock = time.perf_counter
-        for count, sub_docnum in enumerate(child.matches(), 1):
-            if offset + sub_docnum in allow:
-                child.collect(sub_docnum)
-            if not count % self.CHECK_EVERY and clock() > self.deadline:
-                raise collectors.TimeLimit
-
-    def results(self):
-        return self.child.results()
-
-
-def clean_query(q) -> str:
-    from search.retrieval.query import clean_text
-
-    return clean_text(q)
-
-
-def check_paging(page, per_page) -> tuple[int, int]:
+def make_request(q, page, per_page, highlight, sort, filters, facets) -> SearchRequest:
+    """The request, checked: QueryError (``bad_page``, ``bad_sort``, ``bad_filter``) for the user."""
     try:
         page, per_page = int(page), int(per_page)
     except (TypeError, ValueError, OverflowError):
@@ -615,7 +384,7 @@ def check_paging(page, per_page) -> tuple[int, int]:
         raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}", "bad_page")
     if not 1 <= page <= MAX_PAGE:
         raise QueryError(f"page must be between 1 and {MAX_PAGE}", "bad_page")
-    if page * per_page > MAX_DEPTH:
-        raise QueryError(f"only the first {MAX_DEPTH} results can be paged through: refine the query",
-                         "page_too_deep")
-    return page, per_page
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of: {', '.join(SORTS)}", "bad_sort")
+    return SearchRequest(q=q, page=page, per_page=per_page, highlight=bool(highlight), sort=sort,
+                         filters=normalize_filters(filters), facets=bool(facets))

@@ -17,8 +17,8 @@ from datetime import datetime
 from whoosh.util.times import long_to_datetime
 
 from search.columns import read_column
+from search.retrieval.results import FACET_NAMES
 
-FACET_FIELDS = ("source", "category", "month")
 FACET_LIMIT = 50
 LARGE_SET = 1500           # matched documents above which facets count by set intersection
 
@@ -38,7 +38,7 @@ class ColumnView:
         self.generation = reader.generation()
         self.doc_count_all = reader.doc_count_all()
         self.live = frozenset(reader.all_doc_ids())
-        self.columns = {name: self._column(reader, name) for name in FACET_FIELDS}
+        self.columns = {name: self._column(reader, name) for name in FACET_NAMES}
         self.dates: list = self._column(reader, "date")
         # Ties in date are broken by article id: the same in every build of a
         # folder, where document numbers depend on the order of updates.

@@ -1,4 +1,7 @@
-"""An optional recency boost, off by default.
+"""A recency boost, measured but not used: ``Engine.search`` never applies it.
+
+The benchmark (``bench/queries.py``, "cari + recency boost") re-orders the
+engine's ranking with :func:`boost` to show what it would do.
 
 A story's BM25F score is multiplied by ``1 + WEIGHT * 0.5 ** (age / HALF_LIFE)``,
 its age counted in days back from the newest story in the index (not from

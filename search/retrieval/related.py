@@ -5,6 +5,8 @@ Bo1 model against the whole index and searched as one weighted OR query.
 News archives hold the same wire story several times (syndicated, updated,
 re-titled); such copies of the article, or of each other, are dropped: same
 title, or nearly the same words in the title or the lede.
+
+Takes a searcher and the body analyzer, nothing of the engine.
 """
 from __future__ import annotations
 
@@ -51,13 +53,11 @@ def terms_of(analyzer, text: str) -> set[str]:
     return {t.text for t in analyzer(text, mode="index")}
 
 
-def related_docs(engine, searcher, article_id, limit: int = 5) -> list[tuple[int, float]]:
-    """(docnum, score) of up to ``limit`` stories like the article, best first."""
-    try:
-        limit = max(0, min(int(limit), 50))
-    except (TypeError, ValueError, OverflowError):
-        limit = 5
-    if not isinstance(article_id, str) or not article_id or limit == 0:
+def related_docs(searcher, analyzer, article_id, limit: int) -> list[tuple[int, float]]:
+    """(docnum, score) of up to ``limit`` stories like the article, best first.
+
+    ``limit``: a whole number, already within bounds (``Engine.related`` clamps it)."""
+    if not isinstance(article_id, str) or not article_id or limit <= 0:
         return []
     docnum = searcher.document_number(id=article_id)
     if docnum is None:
@@ -69,13 +69,13 @@ def related_docs(engine, searcher, article_id, limit: int = 5) -> list[tuple[int
         return []
     q = wq.Or([wq.Term(f, term, boost=weight) for term, weight in keys for f in ("title", "body")])
     results = searcher.search(q, limit=CANDIDATES + 1, mask={docnum})
-    kept: list[Story] = [Story(engine.analyzer, fields)]
+    kept: list[Story] = [Story(analyzer, fields)]
     found = []
     # Equal scores in article-id order (Whoosh's is document-number order,
     # which differs between an updated index and a fresh build): the copy of
     # a near-duplicate pair that is kept is then the same in both.
     for hit in sorted(results, key=lambda hit: (-hit.score, hit["id"])):
-        story = Story(engine.analyzer, hit.fields())
+        story = Story(analyzer, hit.fields())
         if any(story.same_story(k) for k in kept):
             continue
         kept.append(story)

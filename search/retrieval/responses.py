@@ -6,13 +6,12 @@ stored fields such as the source file's path never reach a client.
 """
 from __future__ import annotations
 
-from search.retrieval.engine import SearchResults
+from search.retrieval.results import FACET_NAMES, SearchResults
 
 HIT_FIELDS = ("id", "title", "url", "source", "category", "date", "score", "snippet", "snippet_text")
 RELATED_FIELDS = ("id", "title", "url", "source", "category", "date", "score")
 ARTICLE_TEXT_FIELDS = ("id", "title", "url", "source", "category", "author", "body")
 STATS_FIELDS = ("documents", "index_size_bytes", "last_indexed", "analysis_version")
-FACET_NAMES = ("source", "category", "month")
 
 
 def search_response(results: SearchResults) -> dict:

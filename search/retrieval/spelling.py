@@ -3,14 +3,24 @@
 The title and body terms are stems (``pemerintah`` is stored as
 ``perintah``), so a correction cannot come from them: a user who typed
 ``pemerinth`` must be offered ``pemerintah``, a word people write. The
-``spell`` field holds every surface word of title and body, lowercased, with
-document frequencies only (no positions, no lengths, not stored), and Whoosh's
-``terms_within`` walks its sorted term list with a Levenshtein automaton.
+``spell`` field holds the surface words of each article's title and the first
+``SPELL_LEDE_CHARS`` (400) characters of its body, lowercased, with document
+frequencies only (no positions, no lengths, not stored).
+
+Candidates come from that vocabulary by symmetric deletion (``Words``: every
+word under each form with one letter deleted, built once per index
+generation), checked with the real Damerau-Levenshtein distance. Only a word
+the index has never seen, when the query found nothing, may also be looked
+up among the body terms with Whoosh's ``terms_within`` (a Levenshtein
+automaton walk, slower; ``MAX_BODY_WALKS`` per query).
 
 A word is corrected when the index knows nothing of it (none of its analysed
 terms occurs), or, for a "did you mean" beside results that were found, when
 the word is rare and a close word is far more common (a typo that a few
 articles share: ``Jokowu``).
+
+The functions take what they need (a reader, the analyzer, the generation's
+``Words``), never the engine.
 """
 from __future__ import annotations
 
@@ -126,10 +136,6 @@ class Words:
         return out
 
 
-def spell_words(engine, searcher) -> Words:
-    return engine.cached("words", searcher, Words)
-
-
 def best_spelling(words: Words, word: str, own_df: int = 0) -> str | None:
     """The closest, then most frequent, vocabulary word for ``word``; when
     ``word`` itself occurs, the candidate must be ``MORE_COMMON`` times commoner."""
@@ -170,14 +176,6 @@ def best_word(reader, word: str, own_df: int = 0, fieldname: str = SPELL_FIELD,
     return candidate
 
 
-def best_known_word(words: Words, reader, word: str) -> str | None:
-    """For a word the index has never seen: a surface word from ``spell``, else
-    a body term (stems, which are the written form of unaffixed words and
-    names such as ``jokowi`` found deep in a body, past the spelling lede).
-    The body walk is Whoosh's (slower); it runs only when ``spell`` has nothing."""
-    return best_spelling(words, word) or best_word(reader, word, fieldname="body")
-
-
 def term_frequency(reader, analyzer, text: str) -> int:
     """The largest body document frequency of ``text``'s analysed terms."""
     return max((reader.doc_frequency("body", t.text) for t in analyzer(text, mode="query")), default=0)
@@ -191,24 +189,24 @@ def match_case(typed: str, word: str) -> str:
     return word
 
 
-def correct_query(engine, parsed, searcher, force: bool, budget=None) -> str | None:
+def correct_query(parsed, reader, analyzer, vocabulary, force: bool, budget=None) -> str | None:
     """The query text with misspelt words replaced, or None when nothing changes.
 
-    ``force``: the query found nothing, so any word the index does not know is
-    corrected; otherwise only rare words with a far more common neighbour.
-    ``budget`` (search.retrieval.query.Budget): the request's; with no time left the
+    ``reader``: the index's; ``analyzer``: its body analyzer; ``vocabulary``:
+    returns the generation's ``Words`` (built on first use). ``force``: the
+    query found nothing, so any word the index does not know is corrected;
+    otherwise only rare words with a far more common neighbour. ``budget``
+    (search.retrieval.query.Budget): the request's; with no time left the
     words not yet looked at stay as typed. Building the vocabulary and its
     deletion index (once per index generation) is not charged to it.
     """
-    schema = engine.schema
-    if SPELL_FIELD not in schema.names():
+    if SPELL_FIELD not in reader.schema.names():
         return None
-    reader = searcher.reader()
     if budget is not None:
-        words = budget.excuse(spell_words, engine, searcher)
+        words = budget.excuse(vocabulary)
         budget.excuse(words.deletes)
     else:
-        words = spell_words(engine, searcher)
+        words = vocabulary()
     text = parsed.text
     replacements = []
     walks = 0
@@ -226,7 +224,7 @@ def correct_query(engine, parsed, searcher, force: bool, budget=None) -> str | N
         own_df = reader.doc_frequency(SPELL_FIELD, lower)
         if own_df > RARE:
             continue
-        body_df = term_frequency(reader, engine.analyzer, typed)
+        body_df = term_frequency(reader, analyzer, typed)
         if body_df > RARE * 3:
             continue        # rare in titles and ledes, common in bodies: a real word
         fix = best_spelling(words, lower, max(own_df, body_df))

@@ -7,6 +7,9 @@ with ``bisect``), so a keystroke costs a few dictionary and list operations:
   with document frequencies (``spelling.Words``); the last typed word is completed with the most
   frequent words that start with it, the words before it are kept;
 - titles: every stored title, lowercased for matching.
+
+The engine builds a ``Vocabulary`` once per index generation and passes it
+in; ``suggest`` needs nothing else.
 """
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ import re
 import threading
 
 from search.retrieval.query import clean_text
-from search.retrieval.spelling import spell_words
 
 SCAN_LIMIT = 4000          # vocabulary entries read for one prefix
 CACHE_LIMIT = 20_000       # remembered prefixes
@@ -89,21 +91,13 @@ class Vocabulary:
         return found
 
 
-def vocabulary(engine, searcher) -> Vocabulary:
-    words = spell_words(engine, searcher)
-    return engine.cached("suggest", searcher, lambda reader: Vocabulary(reader, words))
+def suggest(vocab: Vocabulary, prefix, limit: int) -> list[str]:
+    """Completions for what the user has typed so far: words first, then titles.
 
-
-def suggest(engine, searcher, prefix, limit: int = 8) -> list[str]:
-    """Completions for what the user has typed so far: words first, then titles."""
-    try:
-        limit = max(0, min(int(limit), 50))
-    except (TypeError, ValueError, OverflowError):
-        limit = 8
+    ``limit``: a whole number, already within bounds (``Engine.suggest`` clamps it)."""
     text = clean_text(prefix)[:200].casefold()
-    if not text or limit == 0:
+    if not text or limit <= 0:
         return []
-    vocab = vocabulary(engine, searcher)
     head, _, last = text.rpartition(" ")
     words = []
     if last.isalpha():

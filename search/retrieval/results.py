@@ -1,0 +1,48 @@
+"""What a search answers: plain dataclasses, and the names an answer is made of.
+
+``SORTS`` and ``FACET_NAMES`` are written here once; the engine, the column
+view (``facets.py``), the JSON shapes (``responses.py``) and the web
+contract take them from here.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SORTS = ("relevance", "newest")
+FACET_NAMES = ("source", "category", "month")
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    url: str
+    source: str
+    category: str
+    date: str | None
+    score: float
+    snippet: str
+    snippet_text: str
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+    partial: bool = False
+    correction: str | None = None
+    matched_all: bool = True
+    facets: dict = field(default_factory=dict)
+    # Added after the first contract (names above are stable):
+    sort: str = "relevance"
+    corrected: bool = False         # hits are for ``correction``, the typed query found nothing
+    notes: list[str] = field(default_factory=list)   # why results are partial or empty, for the user
+    total_exact: bool = True        # False: the time limit stopped the count (total is a lower bound)
+    terms: list[str] = field(default_factory=list)   # analysed terms the hits matched on, to mark
+
+    def to_dict(self) -> dict:
+        return asdict(self)

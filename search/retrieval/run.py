@@ -1,0 +1,293 @@
+"""One search, step by step: the request, its run, and how the query was resolved.
+
+``SearchRequest`` is what was asked (checked and normalised once).
+``Run`` holds the state of one search (its searcher, the index generation's
+shared caches, the time budget, the partial flag and notes) and does the
+steps the engine calls in order:
+
+1. :meth:`Run.resolve`: the query to show results for and its matching
+   documents (every word; when nothing matches, the spelling correction if a
+   word is unknown, then any word), as a :class:`Resolution`;
+2. :meth:`Run.narrow`: those documents that pass the request's filters;
+3. :meth:`Run.facets`: counts per facet;
+4. :meth:`Run.rank`: the top ``depth`` of them, by BM25F (``scoring.py``)
+   with the written-form preference, or Whoosh's collector when the
+   weighting is not one ``scoring.py`` mirrors.
+"""
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass
+
+from whoosh import collectors
+
+from search.fields import SPELL_FIELD, WORD_PATTERN
+from search.retrieval.facets import intersect
+from search.retrieval.query import Budget, ParsedQuery, parse_query
+from search.retrieval.results import FACET_NAMES
+from search.retrieval.scoring import Evaluator, Match, OutOfTime, score, top
+from search.retrieval.spelling import correct_query
+
+WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
+WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
+SPELL_WORD = re.compile(WORD_PATTERN)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search as asked, already checked (``Engine.search`` builds it)."""
+
+    q: object                   # the text as given (cleaned and parsed by the run)
+    page: int
+    per_page: int
+    highlight: bool
+    sort: str
+    filters: dict               # query.normalize_filters' shape
+    facets: bool
+
+    @property
+    def depth(self) -> int:
+        """Results ranked to show this page: every one up to its last."""
+        return self.page * self.per_page
+
+    @property
+    def first(self) -> int:
+        """The index, in the ranking, of the page's first hit."""
+        return (self.page - 1) * self.per_page
+
+    def cache_key(self, generation: int) -> tuple:
+        """What the results depend on: the request and the index generation."""
+        return (generation, self.q if isinstance(self.q, str) else repr(self.q), self.page, self.per_page,
+                self.highlight, self.sort, repr(sorted(self.filters.items())), self.facets)
+
+
+@dataclass
+class Resolution:
+    """The query the results are for, and its matching documents."""
+
+    parsed: ParsedQuery
+    matched: set
+    matched_all: bool = True            # False: no document had every word; these have any
+    correction: str | None = None       # a spelling correction to offer ("Maksud Anda")
+    corrected: bool = False             # the results are for ``correction``, not the typed text
+
+
+def bm25_idf(docs: int, df: int) -> float:
+    """BM25's idf (never negative): how much finding a word in a document says."""
+    return math.log(1 + (docs - df + 0.5) / (df + 0.5))
+
+
+class Run:
+    """The state of one search: searcher, shared caches, budget, partial flag, notes.
+
+    ``generation`` is the engine's per-index-generation object (``view``,
+    ``stats``, ``words(reader)``); ``analyzer`` the body analyzer.
+    """
+
+    def __init__(self, searcher, generation, analyzer, budget: Budget | None = None):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.generation = generation
+        self.view = generation.view
+        self.stats = generation.stats
+        self.analyzer = analyzer
+        self.budget = budget if budget is not None else Budget()
+        self.match: Match | None = None     # the last query's matches and scoring terms, for rank()
+        self.partial = False
+        self.counted = True                 # False: matching ran out of time (the total is not known)
+        self.notes: list[str] = []
+
+    # -- time -----------------------------------------------------------------------------
+    def out_of_time(self, note: str = "the search took too long: results are incomplete") -> None:
+        self.partial = True
+        if self.budget.shed:
+            note = note.replace("the search took too long", "the server is busy with other long searches")
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def _out_of_time_counting(self) -> None:
+        """Matching stopped: the documents found so far are not the answer."""
+        self.counted = False
+        self.out_of_time("the search took too long: the articles found could not all be counted, "
+                         "so the total is not the number of matching articles")
+
+    # -- 1. resolve ---------------------------------------------------------------------------
+    def parse(self, q, match_all: bool = True) -> ParsedQuery:
+        return parse_query(q, self.reader, self.reader.schema, self.analyzer, match_all=match_all,
+                           budget=self.budget)
+
+    def resolve(self, q) -> Resolution:
+        """Every word first; when nothing matches, the spelling correction (if a
+        word is unknown), then any word."""
+        budget = self.budget
+        parsed = self.parse(q)
+        allowed = self._allowed(parsed)
+        matched = self._find(parsed, allowed)
+        if matched or not parsed.has_text:
+            correction = self._correct(parsed, force=False) if parsed.has_text else None
+            return Resolution(parsed, matched, correction=correction)
+        if not self.counted or budget.expired():
+            return Resolution(parsed, matched)          # no time for retries
+        correction = self._correct(parsed, force=True)
+        if correction is not None:
+            for match_all in (True, False):
+                fixed = self.parse(correction, match_all=match_all)
+                fixed_matched = self._find(fixed, allowed)
+                if fixed_matched:
+                    return Resolution(fixed, fixed_matched, match_all, correction, corrected=True)
+        if parsed.positives > 1 and not budget.expired():
+            loose = self.parse(q, match_all=False)
+            loose_matched = self._find(loose, allowed)
+            if loose_matched:
+                return Resolution(loose, loose_matched, matched_all=False, correction=correction)
+        return Resolution(parsed, matched, correction=correction)
+
+    def _correct(self, parsed, force: bool) -> str | None:
+        """``force``: the query found nothing, correct any unknown word; else
+        only a "did you mean" for a rare word beside a far commoner one."""
+        return correct_query(parsed, self.reader, self.analyzer, lambda: self.generation.words(self.reader),
+                             force=force, budget=self.budget)
+
+    def _allowed(self, parsed) -> set | None:
+        """Documents the filters typed in the query allow, or None for all."""
+        if parsed.filter is None:
+            return None
+        return self._match(parsed.filter).ids
+
+    def _find(self, parsed, allowed) -> set:
+        """Documents matching the query within ``allowed`` (its matches are kept for ranking)."""
+        if parsed.query is None:
+            return set(allowed) if allowed is not None else set(self.view.live)
+        self.match = self._match(parsed.query)
+        found = self.match.ids
+        return set(found) & allowed if allowed is not None else set(found)
+
+    def _match(self, query) -> Match:
+        """The documents matching a Whoosh ``query`` and the terms that score them."""
+        if self.stats.usable:
+            try:
+                return Evaluator(self.searcher, self.view, self.stats, self.budget.deadline,
+                                 self.budget).evaluate(query)
+            except OutOfTime:
+                self._out_of_time_counting()
+                return Match(set())
+        found = set()
+        for count, docnum in enumerate(self.searcher.docs_for_query(query), 1):
+            found.add(docnum)
+            if not count & 0xFFF and time.perf_counter() > self.budget.deadline:
+                self._out_of_time_counting()
+                break
+        return Match(found)
+
+    # -- 2, 3. filters and facets -------------------------------------------------------------
+    def _filter_sets(self, filters: dict) -> dict:
+        """Per facet, the documents the request's filter on it allows (None: all)."""
+        view = self.view
+        return {
+            "source": view.docs_any("source", filters["source"]),
+            "category": view.docs_any("category", filters["category"]),
+            "month": view.docs_between(*filters["date"]),
+        }
+
+    def narrow(self, matched, filters: dict):
+        """The matched documents that pass the request's filters."""
+        return intersect(matched, *self._filter_sets(filters).values())
+
+    def facets(self, matched, filters: dict) -> dict:
+        """Counts per facet; a facet's own filter is left out of its counts, so a
+        user can see (and add) the other sources while one is selected."""
+        sets = self._filter_sets(filters)
+        counts = {}
+        for name in FACET_NAMES:
+            others = [s for other, s in sets.items() if other != name]
+            counts[name] = self.view.count(name, intersect(matched, *others))
+        return counts
+
+    # -- 4. rank ------------------------------------------------------------------------------
+    def rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
+        """The best ``depth`` of ``selected`` as (docnum, score), best first."""
+        if not selected:
+            return []
+        if self.stats.usable and self.match is not None:
+            try:
+                scores = score(self.match, selected, self.stats, self.budget.deadline, self.budget)
+            except OutOfTime:
+                self.out_of_time("the search took too long: results are not ranked by relevance")
+                return [(n, 0.0) for n in self.view.newest(selected, depth)]
+            ranked = top(scores, max(depth, WRITTEN_FORM_DEPTH))
+            if not self.budget.expired():
+                ranked = self.prefer_written_forms(parsed, ranked)
+            return ranked[:depth]
+        return self.whoosh_rank(parsed, selected, depth)
+
+    def prefer_written_forms(self, parsed, ranked: list) -> list:
+        """Among the best ``WRITTEN_FORM_DEPTH`` results, lift those whose title
+        or lede holds the query's words as typed.
+
+        Stemming makes ``menilai`` and ``nilai`` one term, which finds more,
+        but a story that uses the reader's own words is the likelier target.
+        The ``spell`` field already lists each article's written words (title
+        and lede), so each word costs a postings lookup. Each word found adds
+        its idf in that field times ``WRITTEN_FORM_WEIGHT``: a rare form
+        (``berlayar``) says more than a common one (``akan``), as in BM25.
+        The weight was chosen on the eval sets of ../shared/eval (see
+        docs/benchmarks.md). Scores only rise and only in the head, so pages
+        stay consistent.
+        """
+        reader = self.reader
+        if SPELL_FIELD not in reader.schema or not WRITTEN_FORM_WEIGHT:
+            return ranked
+        words = {w.text.lower() for w in parsed.words}
+        words = [w for w in words if SPELL_WORD.fullmatch(w)]
+        if not words:
+            return ranked
+        docs = reader.doc_count()
+        postings = [self.stats.postings(reader, SPELL_FIELD, w) for w in words]
+        # A word's document frequency is its postings' length: no second lookup.
+        weighted = [(WRITTEN_FORM_WEIGHT * bm25_idf(docs, len(found)), found) for found in postings if found]
+        head = [(d, s + sum(weight for weight, found in weighted if d in found))
+                for d, s in ranked[:WRITTEN_FORM_DEPTH]]
+        head.sort(key=lambda item: (-item[1], item[0]))
+        return head + ranked[WRITTEN_FORM_DEPTH:]
+
+    def whoosh_rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
+        """Whoosh's own collector, for a weighting model scoring.py does not mirror."""
+        top_collector = collectors.TopCollector(depth, usequality=True)
+        timed = BoundedCollector(top_collector, selected, self.budget.deadline)
+        try:
+            self.searcher.search_with_collector(parsed.query, timed)
+        except collectors.TimeLimit:
+            self.out_of_time()
+        return [(hit.docnum, hit.score) for hit in timed.results()]
+
+
+class BoundedCollector(collectors.WrappingCollector):
+    """Lets through only the allowed documents and stops at the deadline.
+
+    Whoosh's FilterCollector and TimeLimitCollector do not stack (the time
+    limit iterates the child's raw matches, skipping the filter), and the time
+    limit starts a timer thread per query; one loop does both here.
+    """
+
+    CHECK_EVERY = 512
+
+    def __init__(self, child, allow, deadline: float):
+        self.child = child
+        self.allow = allow
+        self.deadline = deadline
+
+    def collect_matches(self):
+        child = self.child
+        allow = self.allow
+        offset = child.offset
+        clock = time.perf_counter
+        for count, sub_docnum in enumerate(child.matches(), 1):
+            if offset + sub_docnum in allow:
+                child.collect(sub_docnum)
+            if not count % self.CHECK_EVERY and clock() > self.deadline:
+                raise collectors.TimeLimit
+
+    def results(self):
+        return self.child.results()
