@@ -402,11 +402,18 @@ def test_scores_are_whooshs_bm25f(engine, monkeypatch):
 
 
 def test_facet_counting_paths_agree(engine, monkeypatch):
+    """Counting value by value and by set intersection give the same facets.
+    The second search of each query must run, not come from the result cache."""
     import search.retrieval.facets as facets
 
-    by_counter = engine.search("-zzzz").facets
-    monkeypatch.setattr(facets, "LARGE_SET", 0)
-    assert engine.search("-zzzz").facets == by_counter
+    for q, filters in (("-zzzz", None), ("banjir OR kpk", None), ("banjir OR kpk OR rupiah", {"source": ["kabarnusa"]})):
+        by_counter = engine.search(q, filters=filters)
+        assert by_counter.total <= facets.LARGE_SET         # the Counter path
+        engine.results.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(facets, "LARGE_SET", 0)           # the set-intersection path
+            by_sets = engine.search(q, filters=filters)
+        assert by_sets.facets == by_counter.facets, q
 
 
 def test_spelling_candidates_by_symmetric_deletion():
