@@ -18,6 +18,7 @@ from whoosh import writing
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
+from search import settings
 from search.article import Article
 from search.columns import read_column
 from search.errors import CorpusNotFound, IndexerBusy
@@ -142,7 +143,7 @@ def index_corpus(
 
     changed_bytes = sum(f.size for f in changed)
     if procs is None:
-        procs = min(2, os.cpu_count() or 1) if changed_bytes > PARALLEL_BYTES else 1
+        procs = min(2, settings.cpu_count()) if changed_bytes > PARALLEL_BYTES else 1
     writer = acquire_writer(ix, procs, lock_timeout)
     try:
         for rel in gone:
