@@ -217,10 +217,6 @@ WEB_APP = ("CARI_INDEX",) + tuple(name for name, s in SETTINGS.items() if s.sect
 # Everything `cari serve` checks before it starts gunicorn (the config file's and the app's).
 SERVED = tuple(name for name, s in SETTINGS.items() if s.section in ("index", "serve", "web", "logs"))
 
-# Defaults as the environment would spell them (web/text.py reads one).
-DEFAULTS = {name: "" if s.default is None else str(s.default) for name, s in SETTINGS.items()}
-
-
 def default(name: str) -> Any:
     return SETTINGS[name].default
 

@@ -16,7 +16,6 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from search import settings as config
 from search.analysis import indonesian_analyzer
 
 FIRST_MATCH_ID = "first-match"
@@ -100,14 +99,13 @@ def article_blocks(body: str, terms: set[str] | None = None) -> tuple[list[Block
     return blocks, counter.count
 
 
-# CARI_MAX_ARTICLE_CHARS (search/settings.py): the most body characters one page or API answer sends.
-MAX_ARTICLE_CHARS = int(config.DEFAULTS["CARI_MAX_ARTICLE_CHARS"])
 _CUT_BACK = 200              # look this far back for a space, so no word is cut in two
 
 
 def truncate_body(body: str, limit: int) -> tuple[str, bool]:
     """The first ``limit`` characters of ``body`` (ending at a space when one is
-    near), and whether anything was cut."""
+    near), and whether anything was cut. ``limit`` is CARI_MAX_ARTICLE_CHARS
+    (search/settings.py), the most body characters one page or API answer sends."""
     body = body or ""
     if len(body) <= limit:
         return body, False
