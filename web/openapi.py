@@ -1,14 +1,16 @@
 """The OpenAPI 3.1 document served at /api/openapi.json.
 
-Built from the same declarations the routes use (the ParamSets in web/api.py,
-the error catalog in web/errors.py, the field lists in search/retrieval/responses.py),
-so the document describes what the code does; tests check routes, statuses,
+The parameters come from the declarations the routes validate against
+(web/contract.py) and the error codes from web/errors.py, so those cannot
+drift. The response schemas and examples are written here, by hand: tests
+(tests/test_api.py, tests/test_api_schemathesis.py) check routes, statuses,
 schemas and examples against the running app.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
+from search.analysis import ANALYSIS_VERSION
 from search.retrieval.responses import FACET_NAMES
 from web.contract import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
 from web.errors import ERROR_CODES
@@ -22,7 +24,7 @@ HIT_EXAMPLE = {
     "category": "metropolitan",
     "date": "2021-12-06T15:20:00",
     "score": 8.9713,
-    "snippet": "COM -- <mark class=\"match term0\">Banjir</mark> rob kembali menggenangi permukiman di "
+    "snippet": "COM -- <mark>Banjir</mark> rob kembali menggenangi permukiman di "
                "pesisir Jakarta Utara",
     "snippet_text": "COM -- Banjir rob kembali menggenangi permukiman di pesisir Jakarta Utara",
 }
@@ -242,7 +244,7 @@ def paths() -> dict:
             "Index statistics", "stats", "Document count, index size, last build, analysis version.",
             responses(ok("Stats", {"documents": 41, "index_size_bytes": 512000,
                                    "last_indexed": "2026-11-25T19:30:00+00:00",
-                                   "analysis_version": "id-1"}, MAX_AGE["stats"]), *everywhere))},
+                                   "analysis_version": ANALYSIS_VERSION}, MAX_AGE["stats"]), *everywhere))},
         "/api/openapi.json": {"get": operation(
             "This document", "openapi", "The OpenAPI 3.1 description of this API.",
             responses({"description": "OK", "content": {JSON: {"schema": {"type": "object"}}}},
