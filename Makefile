@@ -1,5 +1,6 @@
-# The two commands of the README: `make run` and `make test`. Each creates
-# .venv and installs what it needs, so a fresh clone needs only python3.
+# The two commands of the README: `make run` and `make test` (`make check` is
+# the fast loop). Each creates .venv and installs what it needs, so a fresh
+# clone needs only python3.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ CORPUS ?= $(or $(CARI_CORPUS),corpus)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench install install-test install-bench browser index screenshots clean
+.PHONY: run test check bench install install-test install-bench browser index screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,14 +56,23 @@ $(AXE):
 		&& (mkdir -p .cache/npm && npm install --prefix .cache/npm --no-save --no-audit --no-fund axe-core@4 >/dev/null 2>&1) \
 		|| echo "could not install axe-core: the accessibility test will be skipped"
 
+# Everything: unit, integration (CLI subprocesses, gunicorn, chromium) and
+# the tests on ../shared (skipped with the reason when it is absent).
 test: install-bench browser $(AXE)
 	$(BIN)/python -m pytest
+
+# The fast loop while editing: no gunicorn, no browser, no CLI subprocess,
+# no ../shared (the `integration` and `shared_data` markers, pyproject.toml).
+# 25-40 s on 2 cores (24 s of CPU; 27 s and 38 s measured beside other work).
+check: install-test
+	$(BIN)/python -m pytest -q -m "not integration and not shared_data"
 
 screenshots: install-test browser
 	CARI_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k fit_the_screen -q
 
-# About 15 minutes on 2 cores from a fresh clone. Quality scores the 500-item
-# IndoSum sample; CARI_BENCH_INDOSUM=full scores all 3,450 known items (slower).
+# About 10 minutes on 2 cores (613 s for the seven benchmarks in the last run,
+# docs/benchmarks.md), plus the install. Quality scores the 500-item IndoSum
+# sample; CARI_BENCH_INDOSUM=full scores all 3,450 known items (slower).
 bench: install-bench
 	$(BIN)/python -m bench
 
