@@ -237,13 +237,17 @@ class Engine:
         # after an index change builds them); from here every stage draws on
         # the one budget, and only a per-generation vocabulary built on first
         # use (Budget.excuse) is not counted.
-        reader = searcher.reader()
-        budget = Budget(TIME_LIMIT, vocabulary=lambda: generation.words(reader), gate=self.heavy_gate)
+        budget = self._budget(searcher, generation)
         run = Run(searcher, generation, self.analyzer, budget)
         try:
             return self._run(request, run)
         finally:
             budget.release()
+
+    def _budget(self, searcher, generation: Generation) -> Budget:
+        """A request's time budget (query.Budget), from now on."""
+        reader = searcher.reader()
+        return Budget(TIME_LIMIT, vocabulary=lambda: generation.words(reader), gate=self.heavy_gate)
 
     def _run(self, request: SearchRequest, run: Run) -> SearchResults:
         found = run.resolve(request.q)
@@ -257,7 +261,7 @@ class Engine:
             ranked = [(n, 0.0) for n in run.view.newest(selected, depth)]
         else:
             ranked = run.rank(parsed, selected, depth)
-        if request.depth > MAX_RANKED and len(selected or ()) > MAX_RANKED:
+        if request.depth > MAX_RANKED and len(selected) > MAX_RANKED:
             run.notes.append(f"only the first {MAX_RANKED} results are ranked and can be paged through: "
                              "refine the query to see the others")
         page_docs = ranked[request.first:depth]
@@ -287,9 +291,7 @@ class Engine:
         text), without searching: no negated words, no filters; prefixes
         stand for their expansions. Empty when ``q`` has nothing to search."""
         searcher = self.searcher()
-        generation = self.generation(searcher)
-        reader = searcher.reader()
-        budget = Budget(TIME_LIMIT, vocabulary=lambda: generation.words(reader), gate=self.heavy_gate)
+        budget = self._budget(searcher, self.generation(searcher))
         try:
             return set(self.parse(q, searcher, budget=budget).terms)
         except QueryError:
