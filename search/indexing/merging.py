@@ -1,21 +1,25 @@
-"""How an incremental commit merges segments, so that an updated index
-answers as one built fresh (its statistics are those of its live documents).
+"""How an incremental commit merges segments: Whoosh's rule, with field-length
+totals kept exact, so that an updated index answers as one built fresh.
+
+Deleted documents stay in their segments until a merge reaches them; the
+searcher takes their share out of the statistics it scores with
+(search/retrieval/live.py), so a deletion alone does not make a segment be
+rewritten. A segment is rewritten once a fifth of it is deleted (as
+Lucene's merge policies reclaim deletes): the dead documents cost disk and
+the searcher's bookkeeping, and rewriting then costs a few times the
+documents reclaimed, not the whole segment for one edit.
 """
 from __future__ import annotations
 
-def merge_policy(writer, segments):
-    """Whoosh's small-segment merge, plus every segment that holds a deleted
-    document, rewritten without it; field-length totals kept exact.
+RECLAIM_SHARE = 0.2          # deleted share of a segment above which it is rewritten
 
-    Whoosh keeps a deleted document in its segment's statistics (document
-    count, term frequencies, field lengths) until the segment is merged, so
-    an index updated in place would rank and relate stories differently from
-    one built fresh from the same folder. Rewriting the segments an update
-    touched (Lucene's "expunge deletes") keeps them equal; an update pays for
-    the segments its deletions fall in, not for the whole index.
-    """
+
+def merge_policy(writer, segments):
+    """Whoosh's small-segment merge (MERGE_SMALL) and the segments a fifth
+    deleted, with exact length totals in the merged segment (``merge_in``)."""
     chosen = small_segments(segments)
-    chosen += [s for s in segments if s.has_deletions() and s not in chosen]
+    chosen += [s for s in segments if s not in chosen
+               and s.deleted_count() >= RECLAIM_SHARE * max(1, s.doc_count_all())]
     for segment in chosen:
         merge_in(writer, segment)
     return [s for s in segments if s not in chosen]

@@ -30,6 +30,7 @@ from search.errors import QueryError
 from search.retrieval.facets import ColumnView
 from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, clip
 from search.retrieval.query import Budget, clean_text, normalize_filters, parse_query
+from search.retrieval.live import live_reader
 from search.retrieval.related import related_docs
 from search.retrieval.result_cache import ResultCache
 from search.retrieval.results import SORTS, Hit, SearchResults
@@ -91,7 +92,7 @@ class Generation:
         if self._words is None:
             with self._lock:
                 if self._words is None:
-                    self._words = Words(reader)
+                    self._words = Words(reader, self.stats.live)
         return self._words
 
     def vocabulary(self, reader) -> Vocabulary:
@@ -283,8 +284,8 @@ class Engine:
 
     def parse(self, q, searcher, match_all: bool = True, budget: Budget | None = None):
         """``budget``: the request's, shared by its reparses (see query.Budget)."""
-        return parse_query(q, searcher.reader(), self.schema, self.analyzer, match_all=match_all,
-                           budget=budget)
+        reader = live_reader(searcher.reader(), self.generation(searcher).stats.live)
+        return parse_query(q, reader, self.schema, self.analyzer, match_all=match_all, budget=budget)
 
     def query_terms(self, q: str) -> set[str]:
         """The analysed terms a search for ``q`` matches on (what to mark in a
@@ -330,7 +331,8 @@ class Engine:
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Up to ``limit`` (at most MAX_LIMIT) stories like the article, best first."""
         searcher = self.searcher()
-        found = related_docs(searcher, self.analyzer, article_id, clamp_limit(limit, 5))
+        found = related_docs(searcher, self.analyzer, article_id, clamp_limit(limit, 5),
+                             self.generation(searcher).stats.live)
         return [self.hit(searcher, n, score, None) for n, score in found]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:

@@ -14,6 +14,8 @@ import re
 
 from whoosh import query as wq
 
+from search.retrieval.live import LiveStats, key_terms, live_searcher
+
 KEY_TERMS = 14
 CANDIDATES = 30
 LEDE_CHARS = 1500
@@ -53,10 +55,13 @@ def terms_of(analyzer, text: str) -> set[str]:
     return {t.text for t in analyzer(text, mode="index")}
 
 
-def related_docs(searcher, analyzer, article_id, limit: int) -> list[tuple[int, float]]:
+def related_docs(searcher, analyzer, article_id, limit: int, live: LiveStats | None = None
+                 ) -> list[tuple[int, float]]:
     """(docnum, score) of up to ``limit`` stories like the article, best first.
 
-    ``limit``: a whole number, already within bounds (``Engine.related`` clamps it)."""
+    ``limit``: a whole number, already within bounds (``Engine.related`` clamps it).
+    ``live``: the generation's statistics of live documents (search/retrieval/live.py),
+    so that key terms and scores are those a fresh build would give."""
     if not isinstance(article_id, str) or not article_id or limit <= 0:
         return []
     docnum = searcher.document_number(id=article_id)
@@ -64,22 +69,29 @@ def related_docs(searcher, analyzer, article_id, limit: int) -> list[tuple[int, 
         return []
     fields = searcher.stored_fields(docnum)
     text = f"{fields.get('title', '')}\n{fields.get('title', '')}\n{fields.get('body', '')}"
-    keys = searcher.key_terms_from_text("body", text, numterms=KEY_TERMS, normalize=True)
+    live = live if live is not None else LiveStats(searcher.reader())
+    keys = key_terms(live, "body", text, numterms=KEY_TERMS)
     if not keys:
         return []
     q = wq.Or([wq.Term(f, term, boost=weight) for term, weight in keys for f in ("title", "body")])
-    results = searcher.search(q, limit=CANDIDATES + 1, mask={docnum})
+    scoring = live_searcher(searcher, live)
+    try:
+        results = [(hit.score, hit.docnum, hit.fields())
+                   for hit in scoring.search(q, limit=CANDIDATES + 1, mask={docnum})]
+    finally:
+        if scoring is not searcher:
+            scoring.close()
     kept: list[Story] = [Story(analyzer, fields)]
     found = []
     # Equal scores in article-id order (Whoosh's is document-number order,
     # which differs between an updated index and a fresh build): the copy of
     # a near-duplicate pair that is kept is then the same in both.
-    for hit in sorted(results, key=lambda hit: (-hit.score, hit["id"])):
-        story = Story(analyzer, hit.fields())
+    for score, hit_docnum, hit_fields in sorted(results, key=lambda r: (-r[0], r[2]["id"])):
+        story = Story(analyzer, hit_fields)
         if any(story.same_story(k) for k in kept):
             continue
         kept.append(story)
-        found.append((hit.docnum, hit.score))
+        found.append((hit_docnum, score))
         if len(found) >= limit:
             break
     return found

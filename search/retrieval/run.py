@@ -25,6 +25,7 @@ from whoosh import collectors
 
 from search.fields import SPELL_FIELD, WORD_PATTERN
 from search.retrieval.facets import intersect
+from search.retrieval.live import live_reader
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
 from search.retrieval.scoring import Evaluator, Match, OutOfTime, score, top
@@ -88,7 +89,8 @@ class Run:
 
     def __init__(self, searcher, generation, analyzer, budget: Budget | None = None):
         self.searcher = searcher
-        self.reader = searcher.reader()
+        # Term statistics of the live documents only (search/retrieval/live.py).
+        self.reader = live_reader(searcher.reader(), generation.stats.live)
         self.generation = generation
         self.view = generation.view
         self.stats = generation.stats

@@ -22,6 +22,8 @@ import time
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
+from search.retrieval.live import LiveStats
+
 # Postings kept decoded per index generation. Reading a long posting list
 # (a word in half the archive) costs Whoosh ~10 ms of block decoding, so the
 # most frequent terms are decoded once, when a worker warms up, and kept
@@ -56,8 +58,11 @@ class Match:
 class Stats:
     """Per index generation: field length norms and a postings cache."""
 
-    def __init__(self, searcher, view):
+    def __init__(self, searcher, view, live=None):
         reader = searcher.reader()
+        # The live documents' statistics (search/retrieval/live.py): an index
+        # updated in place scores as one built fresh.
+        self.live = live if live is not None else LiveStats(reader)
         weighting = searcher.weighting
         self.usable = type(weighting) is BM25F
         self.K1 = getattr(weighting, "K1", 1.2)
@@ -70,7 +75,7 @@ class Stats:
         n = reader.doc_count_all()
         for field in SCORED_FIELDS:
             B = weighting._field_B.get(field, weighting.B)
-            avgfl = searcher.avg_field_length(field) or 1
+            avgfl = self.live.avg_field_length(field) or 1
             k1 = self.K1
             self.norms[field] = [k1 * ((1 - B) + B * field_length(reader, d, field) / avgfl)
                                  for d in range(n)]
@@ -232,7 +237,7 @@ class Evaluator:
 
     def leaf(self, field: str, text: str) -> Leaf:
         postings = self.stats.postings(self.reader, field, text)
-        idf = self.searcher.idf(field, text) if postings else 0.0
+        idf = self.stats.live.idf(field, text) if postings else 0.0
         return Leaf(field, text, postings, idf * (self.stats.K1 + 1))
 
     def term(self, q: wq.Term) -> Match:

@@ -69,7 +69,7 @@ class Words:
     them all). Shared by corrections and autocomplete.
     """
 
-    def __init__(self, reader):
+    def __init__(self, reader, live=None):
         min_df = 2 if reader.doc_count() >= LARGE_INDEX else 1
         counts: dict[str, int] = {}
         if SPELL_FIELD in reader.schema.names():
@@ -77,12 +77,14 @@ class Words:
             # up in every segment, ten times slower than reading each in turn.
             for leaf, _ in reader.leaf_readers():
                 for term, info in leaf.iter_field(SPELL_FIELD):
+                    term = term.decode("utf-8") if isinstance(term, bytes) else term
                     counts[term] = counts.get(term, 0) + info.doc_frequency()
-        self.words = sorted(w.decode("utf-8") if isinstance(w, bytes) else w
-                            for w, df in counts.items() if df >= min_df)
-        self.freq = {w: counts.get(w, 0) for w in self.words}
-        if counts and isinstance(next(iter(counts)), bytes):
-            self.freq = {w: counts[w.encode("utf-8")] for w in self.words}
+        if live is not None:
+            # Words of deleted articles do not count (search/retrieval/live.py).
+            for word, n in live.deleted_words(SPELL_FIELD).items():
+                counts[word] = counts.get(word, 0) - n
+        self.words = sorted(w for w, df in counts.items() if df >= min_df)
+        self.freq = {w: counts[w] for w in self.words}
         self.freqs = [self.freq[w] for w in self.words]
         self._deletes: dict[str, object] | None = None
 

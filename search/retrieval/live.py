@@ -1,0 +1,219 @@
+"""Index statistics of the live documents only, as a fresh build would have them.
+
+Whoosh keeps a deleted document in its segment's statistics (document count,
+document and term frequencies, field lengths) until a merge rewrites that
+segment. An index updated in place would then score, relate and correct
+differently from one built fresh from the same folder. Rewriting every
+segment an update touches costs most of a rebuild on a large archive, so
+instead the deleted documents' share is taken back out here: once per index
+generation, their stored title and body are analysed again (the index
+stores exactly what it indexed) and their terms, lengths and spelling words
+counted. The counts of each segment are kept (keyed by the segment and
+how many of its documents are deleted), so a new index generation analyses
+only the documents deleted since the last one; an index without deletions
+pays nothing. Segments whose deletions pile up are rewritten by the
+indexer's merge policy (search/indexing/merging.py), which bounds the rest.
+
+``LiveStats`` answers what scoring, related stories and spelling ask of a
+reader: ``doc_count``, ``doc_frequency``, ``frequency``, ``field_length``,
+``avg_field_length`` and Whoosh's ``idf``.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from math import log
+
+from whoosh import classify
+from whoosh.scoring import BM25F
+
+from search.fields import SPELL_FIELD, SPELL_LEDE_CHARS, spelling_text
+
+TEXT_FIELDS = ("title", "body")
+SEGMENTS_KEPT = 256          # per-segment counts remembered across index generations
+
+_segment_counts: dict[tuple, "Deleted"] = {}
+_segment_lock = threading.Lock()
+
+
+class Deleted:
+    """What the deleted documents of one segment put into the statistics."""
+
+    def __init__(self):
+        self.df: Counter = Counter()
+        self.weight: Counter = Counter()
+        self.length: Counter = Counter()
+
+    @classmethod
+    def of_segment(cls, leaf) -> "Deleted":
+        found = cls()
+        schema = leaf.schema
+        for docnum in range(leaf.doc_count_all()):
+            if not leaf.is_deleted(docnum):
+                continue
+            stored = leaf.stored_fields(docnum)
+            for name in TEXT_FIELDS:
+                value = stored.get(name)
+                if name not in schema or not value:
+                    continue
+                for term, freq, weight, _ in schema[name].index(value):
+                    key = (name, term.decode("utf-8"))
+                    found.df[key] += 1
+                    found.weight[key] += weight
+                    found.length[name] += freq
+            if SPELL_FIELD in schema:
+                text = spelling_text(stored.get("title", ""), (stored.get("body") or "")[:SPELL_LEDE_CHARS])
+                for word, _, _, _ in schema[SPELL_FIELD].index(text):
+                    found.df[(SPELL_FIELD, word.decode("utf-8"))] += 1
+        return found
+
+
+def segment_deleted(leaf) -> "Deleted":
+    """The counts of one segment's deleted documents, analysed once per deletion state."""
+    segment = leaf.segment()
+    key = (segment.segment_id(), segment.deleted_count())
+    found = _segment_counts.get(key)
+    if found is None:
+        found = Deleted.of_segment(leaf)
+        with _segment_lock:
+            if len(_segment_counts) >= SEGMENTS_KEPT:
+                _segment_counts.pop(next(iter(_segment_counts)))
+            _segment_counts[key] = found
+    return found
+
+
+class LiveStats:
+    def __init__(self, reader):
+        self.reader = reader
+        self.docs = reader.doc_count()
+        self.deleted_df: Counter = Counter()
+        self.deleted_weight: Counter = Counter()
+        self.deleted_length: Counter = Counter()
+        if reader.has_deletions():
+            self._count_deleted(reader)
+
+    def _count_deleted(self, reader) -> None:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.has_deletions():
+                counts = segment_deleted(leaf)
+                self.deleted_df.update(counts.df)
+                self.deleted_weight.update(counts.weight)
+                self.deleted_length.update(counts.length)
+
+    # -- what a reader would answer for the live documents --------------------------------
+
+    def doc_count(self) -> int:
+        return self.docs
+
+    def doc_frequency(self, field: str, text) -> int:
+        text = text.decode("utf-8") if isinstance(text, bytes) else text
+        return self.reader.doc_frequency(field, text) - self.deleted_df.get((field, text), 0)
+
+    def frequency(self, field: str, text) -> float:
+        text = text.decode("utf-8") if isinstance(text, bytes) else text
+        return self.reader.frequency(field, text) - self.deleted_weight.get((field, text), 0)
+
+    def field_length(self, field: str) -> int:
+        return self.reader.field_length(field) - self.deleted_length.get(field, 0)
+
+    def avg_field_length(self, field: str) -> float:
+        return self.field_length(field) / (self.docs or 1)
+
+    def idf(self, field: str, text) -> float:
+        """Whoosh's idf (``WeightingModel.idf``) over the live documents."""
+        return log(self.docs / (self.doc_frequency(field, text) + 1)) + 1
+
+    def deleted_words(self, field: str) -> Counter:
+        """Deleted documents' frequency of each word of ``field`` (the spelling vocabulary's)."""
+        return Counter({text: n for (name, text), n in self.deleted_df.items() if name == field})
+
+
+class LiveBM25F(BM25F):
+    """Whoosh's BM25F with the live documents' idf and average field length,
+    for the places that score through Whoosh's own matchers (related stories)."""
+
+    def __init__(self, live: LiveStats, **kwargs):
+        super().__init__(**kwargs)
+        self.live = live
+
+    def idf(self, searcher, fieldname, text):
+        return self.live.idf(fieldname, text)
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if hasattr(scorer, "avgfl"):
+            scorer.avgfl = self.live.avg_field_length(fieldname) or 1
+        return scorer
+
+
+class _LiveReader:
+    """What Whoosh's key-term Expander reads of a reader, for the live documents."""
+
+    def __init__(self, live: LiveStats):
+        self.live = live
+        self.schema = live.reader.schema
+
+    def doc_count_all(self) -> int:
+        return self.live.doc_count()
+
+    def field_length(self, field: str) -> int:
+        return self.live.field_length(field)
+
+    def frequency(self, field: str, text) -> float:
+        return self.live.frequency(field, text)
+
+    def __contains__(self, key) -> bool:
+        field, text = key
+        return self.live.doc_frequency(field, text) > 0
+
+
+def key_terms(live: LiveStats, field: str, text: str, numterms: int) -> list[tuple[str, float]]:
+    """Whoosh's ``key_terms_from_text`` (Bo1, normalised) over the live documents."""
+    expander = classify.Expander(_LiveReader(live), field, model=classify.Bo1Model)
+    expander.add_text(text)
+    return expander.expanded_terms(numterms, normalize=True)
+
+
+class LiveReader:
+    """A reader whose term statistics count only the live documents; all else
+    is the reader's. Queries are parsed and spelling corrected through it, so
+    a word found only in deleted articles is unknown, as in a fresh build."""
+
+    def __init__(self, reader, live: LiveStats):
+        self._reader = reader
+        self._live = live
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+    def __contains__(self, key) -> bool:
+        field, text = key
+        return key in self._reader and self._live.doc_frequency(field, text) > 0
+
+    def doc_frequency(self, field, text) -> int:
+        return self._live.doc_frequency(field, text)
+
+    def frequency(self, field, text) -> float:
+        return self._live.frequency(field, text)
+
+    def expand_prefix(self, field, prefix):
+        return (t for t in self._reader.expand_prefix(field, prefix) if self._live.doc_frequency(field, t) > 0)
+
+    def terms_within(self, field, text, maxdist, prefix=0):
+        return (t for t in self._reader.terms_within(field, text, maxdist, prefix=prefix)
+                if self._live.doc_frequency(field, t) > 0)
+
+
+def live_reader(reader, live: LiveStats):
+    """``reader`` itself when nothing is deleted (no cost), else a LiveReader."""
+    return LiveReader(reader, live) if live.deleted_df or live.deleted_length else reader
+
+
+def live_searcher(searcher, live: LiveStats):
+    """``searcher`` itself when nothing is deleted, else one over the same
+    reader that scores with the live documents' statistics (close it after)."""
+    if not (live.deleted_df or live.deleted_length):
+        return searcher
+    from whoosh.searching import Searcher
+
+    return Searcher(searcher.reader(), weighting=LiveBM25F(live), closereader=False)
