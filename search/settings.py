@@ -207,7 +207,7 @@ SETTINGS: dict[str, Setting] = _declare(
     Setting("CARI_SCHEMATHESIS_EXAMPLES", "int", 50, "examples per API operation in schemathesis tests",
             "test", minimum=1),
     Setting("CARI_SCHEMATHESIS_SEED", "int", 20261125, "the schemathesis tests' seed", "test"),
-    Setting("CARI_UPDATE_EXAMPLES", "int", 25, "examples of the index-update state machine test", "test",
+    Setting("CARI_UPDATE_EXAMPLES", "int", 50, "examples of the index-update state machine test", "test",
             minimum=1),
     Setting("CARI_SCREENSHOTS", "bool", False, "browser tests write the README's screenshots", "test"),
 )

@@ -419,11 +419,7 @@ def test_facet_counting_paths_agree(engine, monkeypatch):
 def test_spelling_candidates_by_symmetric_deletion():
     from search.retrieval.spelling import Words, distance
 
-    words = Words.__new__(Words)
-    words.words = ["banjir", "banjar", "pemerintah", "pemerintahan", "hutan"]
-    words.freq = {"banjir": 50, "banjar": 5, "pemerintah": 90, "pemerintahan": 20, "hutan": 30}
-    words.freqs = [words.freq[w] for w in words.words]
-    words._deletes = None
+    words = Words.from_counts({"banjir": 50, "banjar": 5, "pemerintah": 90, "pemerintahan": 20, "hutan": 30})
     assert words.candidates("bajir", 1)[0][2] == "banjir"
     assert [c for _, _, c in words.candidates("pemerinth", 2)][:1] == ["pemerintah"]
     assert words.candidates("hutna", 1)[0][2] == "hutan"          # transposition

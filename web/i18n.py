@@ -87,8 +87,6 @@ MESSAGES = {
     "error_too_many_terms": (f"Kueri memuat terlalu banyak kata: paling banyak {MAX_CLAUSES} kata, frasa, dan filter.",
                              f"Too many words: at most {MAX_CLAUSES} words, phrases and filters."),
     "error_bad_page": ("Nomor halaman tidak valid.", "Invalid page number."),
-    "error_page_too_deep": ("Hanya 1.000 hasil pertama yang bisa dibuka: persempit kueri.",
-                       "Only the first 1,000 results can be paged through: refine the query."),
     "bad_query": ("Kueri tidak dapat dijalankan.", "The query cannot be run."),
     "bad_query_hint": ("Perbaiki kueri lalu coba lagi.", "Fix the query and try again."),
     "back_to_results": ("‹ Kembali ke hasil", "‹ Back to results"),

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from search.errors import IndexNotFound, IndexVersionError, QueryError
 from search.retrieval.query import MAX_QUERY_CHARS
+from search.retrieval.results import FACET_NAMES, SORTS
 from web import i18n, ratelimit
 from web.contract import SEARCH
 from web.engine import get_engine
@@ -30,8 +31,6 @@ bp.after_app_request(add_security_headers)
 i18n.install(bp)
 
 PER_PAGE = 10
-SORTS = ("relevance", "newest")
-FACETS = ("source", "category", "month")
 FACET_SHOWN = 8
 RELATED_SHOWN = 5
 PAGER_SPAN = 2
@@ -143,7 +142,7 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
 def facet_groups(state: SearchState, facets: dict) -> list[dict]:
     """Facet values to show: the top ones plus any active value the counts left out."""
     groups = []
-    for name in FACETS:
+    for name in FACET_NAMES:
         values = list(facets.get(name) or [])[:FACET_SHOWN]
         active = state.active(name)
         listed = {v["value"] for v in values}

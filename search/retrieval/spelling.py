@@ -83,6 +83,16 @@ class Words:
             # Words of deleted articles do not count (search/retrieval/live.py).
             for word, n in live.deleted_words(SPELL_FIELD).items():
                 counts[word] = counts.get(word, 0) - n
+        self._fill(counts, min_df)
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int], min_df: int = 1) -> "Words":
+        """A vocabulary of the given words and document frequencies."""
+        words = cls.__new__(cls)
+        words._fill(counts, min_df)
+        return words
+
+    def _fill(self, counts: dict[str, int], min_df: int) -> None:
         self.words = sorted(w for w, df in counts.items() if df >= min_df)
         self.freq = {w: counts[w] for w in self.words}
         self.freqs = [self.freq[w] for w in self.words]
