@@ -271,6 +271,16 @@ def fallback_stem(word: str) -> str:
     return word
 
 
+def memo(cache: dict, limit: int, key, compute):
+    """``cache[key]``, computed on a miss; the cache is emptied when it holds ``limit`` entries."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= limit:
+            cache.clear()
+        found = cache[key] = compute(key)
+    return found
+
+
 class Stemmer:
     """The stemmer over one lexicon, with a cache of stems per distinct word.
 
@@ -306,16 +316,11 @@ class Stemmer:
     def stem(self, word: str) -> str:
         """Root of one lowercase word; cached per distinct word.
 
-        A hyphenated word is handled as in the index: reduplication gives the
-        root (negara-negara -> negara), a lexical unit stays whole (kupu-kupu),
-        a compound keeps its parts, each stemmed (israel-palestina).
+        Hyphenated words are read by the analysis (``terms.root``:
+        reduplication, lexical units, compounds); given here, each part is
+        stemmed on its own.
         """
-        cached = self._cache.get(word)
-        if cached is None:
-            if len(self._cache) >= self.CACHE_LIMIT:
-                self._cache.clear()
-            cached = self._cache[word] = self.compute(word)
-        return cached
+        return memo(self._cache, self.CACHE_LIMIT, word, self.compute)
 
     def compute(self, word: str) -> str:
         if "-" in word:

@@ -14,7 +14,7 @@ from search.analysis.normalizer import (
     is_acronym,
     number_term,
 )
-from search.analysis.stemmer import DEFAULT_STEMMER, Stemmer
+from search.analysis.stemmer import DEFAULT_STEMMER, Stemmer, memo
 from search.analysis.stopwords import STOPWORDS
 from search.analysis.variants import word_variant
 
@@ -52,12 +52,7 @@ class TermMaker:
 
     def pieces(self, raw: str) -> tuple[Piece, ...]:
         """The terms for ``raw`` with their spans; empty for a stopword."""
-        pieces = self._cache.get(raw)
-        if pieces is None:
-            if len(self._cache) >= self.CACHE_LIMIT:
-                self._cache.clear()
-            pieces = self._cache[raw] = self.compute(raw)
-        return pieces
+        return memo(self._cache, self.CACHE_LIMIT, raw, self.compute)
 
     def word_term(self, raw: str) -> str | None:
         """The term for one word without hyphens, or None for a stopword."""

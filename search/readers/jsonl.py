@@ -155,14 +155,19 @@ def read_json(path: Path, rel_path: str) -> FileResult:
     records = payload if isinstance(payload, list) else [payload]
     single = not isinstance(payload, list)
     for index, record in enumerate(records):
-        article, problem = from_record(record, rel_path, None if single else index)
-        if article:
-            result.articles.append(article)
-        else:
-            result.errors.append(f"record {index}: {problem}")
+        add_record(result, record, rel_path, None if single else index, f"record {index}")
     if not result.articles and not result.errors:
         result.skipped = "no records"
     return result
+
+
+def add_record(result: FileResult, record, rel_path: str, position, where: str) -> None:
+    """The record's article into ``result``, or why not (``where``: "line 3", "record 0")."""
+    article, problem = from_record(record, rel_path, position)
+    if article:
+        result.articles.append(article)
+    else:
+        result.errors.append(f"{where}: {problem}")
 
 
 WRAPPER_KEYS = ("articles", "items", "records", "data", "results")
@@ -213,11 +218,7 @@ def read_jsonl(path: Path, rel_path: str) -> FileResult:
         except ValueError as exc:  # too deep: this line only, its neighbours are kept
             result.errors.append(f"line {number}: invalid JSON ({exc}), skipped")
             continue
-        article, problem = from_record(record, rel_path, number - 1)
-        if article:
-            result.articles.append(article)
-        else:
-            result.errors.append(f"line {number}: {problem}")
+        add_record(result, record, rel_path, number - 1, f"line {number}")
     if not result.articles and not result.errors:
         result.skipped = "empty file"
     return result
