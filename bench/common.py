@@ -275,8 +275,12 @@ def _slug(path: Path) -> str:
 
 
 def corpus_label(path) -> str:
-    """A corpus path as the report shows it: relative to the repo's parent dir."""
+    """A corpus path as the report shows it: ``../shared/...`` for the shared
+    data set beside whichever checkout measured it, else relative to the repo's
+    parent dir."""
     p = Path(path)
+    if "shared" in p.parts[:-1]:
+        return "../" + Path(*p.parts[len(p.parts) - 1 - p.parts[::-1].index("shared"):]).as_posix()
     try:
         return "../" + p.resolve().relative_to(REPO.parent.resolve()).as_posix()
     except ValueError:
