@@ -359,3 +359,47 @@ def test_clickid_updates_match_fresh_build(tmp_path):
                 else:
                     assert {h.id: round(h.score, 6) for h in a.hits} == \
                         {h.id: round(h.score, 6) for h in b.hits}, q
+
+
+def test_threads_search_while_updates_delete(tmp_path):
+    """The live statistics are shared by a process's threads: each reads
+    through its own searcher (a Whoosh reader is not thread-safe)."""
+    import threading
+    import traceback
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+
+    def record(i):
+        return json.dumps({"id": f"r{i}", "title": f"Harga beras naik {i}", "date": "2019-09-10",
+                           "body": f"Harga beras di pasar naik lagi {i}. Warga mengeluh."})
+
+    (corpus / "a.jsonl").write_text("\n".join(record(i) for i in range(30)) + "\n", "utf-8")
+    index_corpus(corpus, tmp_path / "idx")
+    errors, done = [], threading.Event()
+    with Engine(tmp_path / "idx") as engine:
+        engine.results.clear()
+
+        def ask():
+            while not done.is_set():
+                try:
+                    engine.search("harga beras")
+                    engine.related("r1")
+                    engine.results.clear()
+                except Exception:  # noqa: BLE001 - collected and shown below
+                    errors.append(traceback.format_exc())
+
+        threads = [threading.Thread(target=ask) for _ in range(3)]
+        for t in threads:
+            t.start()
+        try:
+            for k in range(12):
+                (corpus / f"b{k}.jsonl").write_text(record(100 + k) + "\n", "utf-8")
+                if k % 3 == 0:     # rewrite a.jsonl: its articles are deleted and added again
+                    (corpus / "a.jsonl").write_text("\n".join(record(i) for i in range(30 - k)) + "\n", "utf-8")
+                index_corpus(corpus, tmp_path / "idx")
+        finally:
+            done.set()
+            for t in threads:
+                t.join()
+    assert not errors, errors[0]

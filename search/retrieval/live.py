@@ -16,7 +16,9 @@ indexer's merge policy (search/indexing/merging.py), which bounds the rest.
 
 ``LiveStats`` answers what scoring, related stories and spelling ask of a
 reader: ``doc_count``, ``doc_frequency``, ``frequency``, ``field_length``,
-``avg_field_length`` and Whoosh's ``idf``.
+``avg_field_length`` and Whoosh's ``idf``. It is shared by the threads of
+a process and keeps no reader: each call reads through the caller's (a
+Whoosh reader is not thread-safe).
 """
 from __future__ import annotations
 
@@ -84,13 +86,14 @@ def segment_deleted(leaf) -> "Deleted":
 
 class LiveStats:
     def __init__(self, reader):
-        self.reader = reader
         self.docs = reader.doc_count()
         self.deleted_df: Counter = Counter()
         self.deleted_weight: Counter = Counter()
         self.deleted_length: Counter = Counter()
         if reader.has_deletions():
             self._count_deleted(reader)
+        self.lengths = {name: reader.field_length(name) - self.deleted_length.get(name, 0)
+                        for name in TEXT_FIELDS if name in reader.schema}
 
     def _count_deleted(self, reader) -> None:
         for leaf, _ in reader.leaf_readers():
@@ -105,23 +108,27 @@ class LiveStats:
     def doc_count(self) -> int:
         return self.docs
 
-    def doc_frequency(self, field: str, text) -> int:
-        text = text.decode("utf-8") if isinstance(text, bytes) else text
-        return self.reader.doc_frequency(field, text) - self.deleted_df.get((field, text), 0)
+    @property
+    def has_deletions(self) -> bool:
+        return bool(self.deleted_df or self.deleted_length)
 
-    def frequency(self, field: str, text) -> float:
+    def doc_frequency(self, reader, field: str, text) -> int:
         text = text.decode("utf-8") if isinstance(text, bytes) else text
-        return self.reader.frequency(field, text) - self.deleted_weight.get((field, text), 0)
+        return reader.doc_frequency(field, text) - self.deleted_df.get((field, text), 0)
+
+    def frequency(self, reader, field: str, text) -> float:
+        text = text.decode("utf-8") if isinstance(text, bytes) else text
+        return reader.frequency(field, text) - self.deleted_weight.get((field, text), 0)
 
     def field_length(self, field: str) -> int:
-        return self.reader.field_length(field) - self.deleted_length.get(field, 0)
+        return self.lengths.get(field, 0)
 
     def avg_field_length(self, field: str) -> float:
         return self.field_length(field) / (self.docs or 1)
 
-    def idf(self, field: str, text) -> float:
+    def idf(self, reader, field: str, text) -> float:
         """Whoosh's idf (``WeightingModel.idf``) over the live documents."""
-        return log(self.docs / (self.doc_frequency(field, text) + 1)) + 1
+        return log(self.docs / (self.doc_frequency(reader, field, text) + 1)) + 1
 
     def deleted_words(self, field: str) -> Counter:
         """Deleted documents' frequency of each word of ``field`` (the spelling vocabulary's)."""
@@ -137,7 +144,7 @@ class LiveBM25F(BM25F):
         self.live = live
 
     def idf(self, searcher, fieldname, text):
-        return self.live.idf(fieldname, text)
+        return self.live.idf(searcher.reader(), fieldname, text)
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
@@ -149,9 +156,10 @@ class LiveBM25F(BM25F):
 class _LiveReader:
     """What Whoosh's key-term Expander reads of a reader, for the live documents."""
 
-    def __init__(self, live: LiveStats):
+    def __init__(self, reader, live: LiveStats):
+        self.reader = reader
         self.live = live
-        self.schema = live.reader.schema
+        self.schema = reader.schema
 
     def doc_count_all(self) -> int:
         return self.live.doc_count()
@@ -160,16 +168,16 @@ class _LiveReader:
         return self.live.field_length(field)
 
     def frequency(self, field: str, text) -> float:
-        return self.live.frequency(field, text)
+        return self.live.frequency(self.reader, field, text)
 
     def __contains__(self, key) -> bool:
         field, text = key
-        return self.live.doc_frequency(field, text) > 0
+        return self.live.doc_frequency(self.reader, field, text) > 0
 
 
-def key_terms(live: LiveStats, field: str, text: str, numterms: int) -> list[tuple[str, float]]:
+def key_terms(reader, live: LiveStats, field: str, text: str, numterms: int) -> list[tuple[str, float]]:
     """Whoosh's ``key_terms_from_text`` (Bo1, normalised) over the live documents."""
-    expander = classify.Expander(_LiveReader(live), field, model=classify.Bo1Model)
+    expander = classify.Expander(_LiveReader(reader, live), field, model=classify.Bo1Model)
     expander.add_text(text)
     return expander.expanded_terms(numterms, normalize=True)
 
@@ -188,31 +196,31 @@ class LiveReader:
 
     def __contains__(self, key) -> bool:
         field, text = key
-        return key in self._reader and self._live.doc_frequency(field, text) > 0
+        return key in self._reader and self.doc_frequency(field, text) > 0
 
     def doc_frequency(self, field, text) -> int:
-        return self._live.doc_frequency(field, text)
+        return self._live.doc_frequency(self._reader, field, text)
 
     def frequency(self, field, text) -> float:
-        return self._live.frequency(field, text)
+        return self._live.frequency(self._reader, field, text)
 
     def expand_prefix(self, field, prefix):
-        return (t for t in self._reader.expand_prefix(field, prefix) if self._live.doc_frequency(field, t) > 0)
+        return (t for t in self._reader.expand_prefix(field, prefix) if self.doc_frequency(field, t) > 0)
 
     def terms_within(self, field, text, maxdist, prefix=0):
         return (t for t in self._reader.terms_within(field, text, maxdist, prefix=prefix)
-                if self._live.doc_frequency(field, t) > 0)
+                if self.doc_frequency(field, t) > 0)
 
 
 def live_reader(reader, live: LiveStats):
     """``reader`` itself when nothing is deleted (no cost), else a LiveReader."""
-    return LiveReader(reader, live) if live.deleted_df or live.deleted_length else reader
+    return LiveReader(reader, live) if live.has_deletions else reader
 
 
 def live_searcher(searcher, live: LiveStats):
     """``searcher`` itself when nothing is deleted, else one over the same
     reader that scores with the live documents' statistics (close it after)."""
-    if not (live.deleted_df or live.deleted_length):
+    if not live.has_deletions:
         return searcher
     from whoosh.searching import Searcher
 

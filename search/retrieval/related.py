@@ -70,7 +70,7 @@ def related_docs(searcher, analyzer, article_id, limit: int, live: LiveStats | N
     fields = searcher.stored_fields(docnum)
     text = f"{fields.get('title', '')}\n{fields.get('title', '')}\n{fields.get('body', '')}"
     live = live if live is not None else LiveStats(searcher.reader())
-    keys = key_terms(live, "body", text, numterms=KEY_TERMS)
+    keys = key_terms(searcher.reader(), live, "body", text, numterms=KEY_TERMS)
     if not keys:
         return []
     q = wq.Or([wq.Term(f, term, boost=weight) for term, weight in keys for f in ("title", "body")])

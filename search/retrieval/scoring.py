@@ -237,7 +237,7 @@ class Evaluator:
 
     def leaf(self, field: str, text: str) -> Leaf:
         postings = self.stats.postings(self.reader, field, text)
-        idf = self.stats.live.idf(field, text) if postings else 0.0
+        idf = self.stats.live.idf(self.reader, field, text) if postings else 0.0
         return Leaf(field, text, postings, idf * (self.stats.K1 + 1))
 
     def term(self, q: wq.Term) -> Match:
