@@ -147,7 +147,9 @@ class Cari:
 
     def index(self, corpus: Path, index_dir: Path, rebuild: bool = True):
         from search.indexing.indexer import index_corpus
-        return index_corpus(corpus, index_dir, rebuild=rebuild, procs=self.procs, analyzer=self.analyzer)
+        # The benchmark corpora are links to ../shared (common.linked_corpus): follow them.
+        return index_corpus(corpus, index_dir, rebuild=rebuild, procs=self.procs, analyzer=self.analyzer,
+                            follow_symlinks=True)
 
     def open_searcher(self, index_dir: Path) -> "CariSearcher":
         return CariSearcher(index_dir, check_analysis=self.analyzer is None)

@@ -98,7 +98,7 @@ def build_analyzer_index(name: str, corpus: str, index_dir: str) -> dict:
     # writer skips the pickling to sub-writers and stems each word once (every
     # sub-writer would fill its own stem cache with the same vocabulary).
     report = index_corpus(Path(corpus), Path(index_dir), rebuild=True, procs=1,
-                          analyzer=PEER_ANALYZERS[name]())
+                          analyzer=PEER_ANALYZERS[name](), follow_symlinks=True)   # a linked corpus
     return {"articles": report.articles, "seconds": time.perf_counter() - started}
 
 

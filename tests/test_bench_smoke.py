@@ -95,3 +95,16 @@ def test_failing_benchmark_is_reported_not_raised(bench_env, monkeypatch):
     assert "cannot import bench.no_such_benchmark" in record["reason"]
     text = report.write_report().read_text("utf-8")
     assert "not run: cannot import bench.no_such_benchmark" in text
+
+
+def test_cari_indexes_a_linked_collection(bench_env, tmp_path, monkeypatch):
+    """The quality collection is a folder of links to the corpora (common.linked_corpus);
+    the corpus boundary of `cari index` must not leave cari's benchmark indexes empty."""
+    from bench import common, peers
+
+    monkeypatch.setenv("CARI_BENCH_EXTRA", str(REPO / "corpus" / "feeds"))
+    linked = common.linked_corpus("linked", REPO / "corpus" / "wire", REPO / "corpus" / "feeds")
+    report = peers.Cari(procs=1).index(linked, tmp_path / "idx")
+    wire = len(list((REPO / "corpus" / "wire").glob("*.txt")))
+    assert report.articles > wire and not report.skipped_files, report.to_dict()
+
