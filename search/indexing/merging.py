@@ -11,6 +11,8 @@ documents reclaimed, not the whole segment for one edit.
 """
 from __future__ import annotations
 
+from search.deletions import TEXT_FIELDS, segment_deleted
+
 RECLAIM_SHARE = 0.2          # deleted share of a segment above which it is rewritten
 
 
@@ -53,23 +55,10 @@ def merge_in(writer, segment) -> None:
     lengths = writer.perdocwriter._fieldlengths
     reader = SegmentReader(writer.storage, writer.schema, segment)
     try:
-        exact = {}
-        for name in ("title", "body"):
-            if name in writer.schema and writer.schema[name].scorable:
-                exact[name] = (lengths.get(name, 0) + segment._fieldlengths.get(name, 0)
-                               - deleted_length(reader, segment, name))
+        deleted = segment_deleted(reader).length if segment.has_deletions() else {}
+        exact = {name: lengths.get(name, 0) + segment._fieldlengths.get(name, 0) - deleted.get(name, 0)
+                 for name in TEXT_FIELDS if name in writer.schema and writer.schema[name].scorable}
         writer.add_reader(reader)
     finally:
         reader.close()
     lengths.update(exact)
-
-
-def deleted_length(reader, segment, name: str) -> int:
-    """The true length of field ``name`` summed over the segment's deleted documents."""
-    field = reader.schema[name]
-    total = 0
-    for docnum in segment.deleted_docs():
-        value = reader.stored_fields(docnum).get(name)
-        if value:
-            total += sum(freq for _, freq, _, _ in field.index(value))
-    return total
