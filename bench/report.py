@@ -23,7 +23,7 @@ from bench import common
 
 # Run by `make bench` / `python -m bench`, in this order (later ones reuse the
 # indexes the indexing benchmark builds).
-MODULES = ["indexing", "latency", "memory", "quality", "queries", "stemming", "extraction"]
+MODULES = ["indexing", "latency", "memory", "quality", "queries", "stemming", "extraction", "extraction_dev"]
 # Too slow for `make bench`: run by name, reported from their last run.
 ON_DEMAND = ["scaling", "load", "updates"]
 # Results shown inside another section: bench.load reads the soak's, bench.quality
@@ -37,6 +37,7 @@ TITLES = {
     "quality": "Retrieval quality",
     "stemming": "Stemming",
     "extraction": "Text extraction",
+    "extraction_dev": "Text extraction on many publishers' pages",
     "queries": "Query features: highlights, facets, typos, autocomplete",
     "load": "Serving under load",
     "hostile": "Hostile queries beside an ordinary client",
