@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from whoosh import fields
 
+from search import categories
 from search.fields import IndonesianText, spelling_field
 
 TITLE_BOOST = 2.5
@@ -27,7 +28,8 @@ def build_schema(analyzer=None) -> fields.Schema:
         title=IndonesianText(analyzer=analyzer, stored=True, phrase=True, field_boost=TITLE_BOOST),
         body=IndonesianText(analyzer=analyzer, stored=True, phrase=True),
         source=fields.ID(stored=True, sortable=True),
-        category=fields.ID(stored=True, sortable=True),
+        category=fields.ID(stored=True, sortable=True),   # ours: search/categories.py
+        category_label=fields.STORED(),                    # the publisher's own label
         month=fields.ID(sortable=True),
         date=fields.DATETIME(stored=True, sortable=True),
         url=fields.STORED(),
@@ -40,5 +42,5 @@ def build_schema(analyzer=None) -> fields.Schema:
 
 
 def category_key(category: str) -> str:
-    """Publishers spell categories differently (``bola``, ``Bola``): facet on one form."""
-    return " ".join(category.lower().split())
+    """A category filter value as the index holds it (search/categories.py)."""
+    return categories.category_key(category)

@@ -30,7 +30,9 @@ from search.indexing.report import IndexReport
 from search.indexing.writers import LengthCachingWriter, ParallelWriter
 from search.readers import read_file
 from search.readers.dates import WIB
-from search.schema import build_schema, category_key
+from search.categories import category_of
+from search.schema import build_schema
+from search.sources import source_key
 from search.store import check_version, live_dir, read_meta, write_meta
 
 # Above this many bytes of changed input, analysis runs in a second process.
@@ -61,8 +63,9 @@ def to_document(article: Article, stamp: str) -> dict:
         "id": article.id,
         "title": article.title,
         "body": article.body,
-        "source": article.source.lower(),
-        "category": category_key(article.category),
+        "source": source_key(article.source),
+        "category": category_of(article.category),
+        "category_label": article.category,
         "url": article.url,
         "author": article.author,
         "related": list(article.related),

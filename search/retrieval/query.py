@@ -30,6 +30,7 @@ from search.retrieval.query_syntax import (
     FIELD_ALIASES, MAX_CLAUSES, MAX_NESTING, MAX_QUERY_CHARS, MIN_PREFIX, RANGE_WORDS, Filter, Group,
     Not, Phrase, Tok, Tree, Word, clean_text, date_bounds, lex, period, read_query)
 from search.schema import category_key
+from search.sources import source_key
 
 HEAVY_CPU = 0.015         # CPU seconds after which a search is heavy (needs its process's heavy slot)
 HEAVY_WAIT = 0.05         # seconds a heavy search waits for that slot before it stops, partial
@@ -190,7 +191,7 @@ def normalize_filters(filters) -> dict:
     if unknown:
         raise QueryError(f"unknown filter {sorted(unknown)[0]!r}: use one of {', '.join(FILTER_KEYS)}",
                          "bad_filter")
-    sources = sorted({v.strip().lower() for v in as_list(filters.get("source")) if v.strip()})
+    sources = sorted({source_key(v) for v in as_list(filters.get("source")) if v.strip()})
     categories = sorted({category_key(v) for v in as_list(filters.get("category")) if v.strip()})
     low = as_datetime(filters.get("date_from"), end=False)
     high = as_datetime(filters.get("date_to"), end=True)

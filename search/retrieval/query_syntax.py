@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from search.errors import QueryError
 from search.schema import category_key
+from search.sources import source_key
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 40          # words, phrases and filters in one query
@@ -294,7 +295,7 @@ class _Parser:
             value = value.strip('"').strip()
             if not value:
                 return None
-            return Filter(name, category_key(value) if name == "category" else value.lower())
+            return Filter(name, category_key(value) if name == "category" else source_key(value))
         return Filter("date", date_bounds(name, value.strip('"')))
 
 
