@@ -110,6 +110,7 @@ def test_search_response_is_the_engines_and_the_clis(client, engine, sample_inde
     from search.retrieval.responses import search_response
 
     data = search(client, "q=banjir+jakarta")
+    assert data.pop("warnings") == []       # the API's word on the request itself (see test_api_filters.py)
     assert without_timing(data) == without_timing(search_response(engine.search("banjir jakarta")))
     out = io.StringIO()
     with redirect_stdout(out):
@@ -447,7 +448,7 @@ def test_openapi_document_lists_exactly_the_routes(client, app):
 def test_openapi_parameters_are_the_ones_parsed(client):
     doc = openapi_document()
     names = lambda path: [p["name"] for p in doc["paths"][path]["get"].get("parameters", [])]  # noqa: E731
-    assert names("/api/search") == ["q", "page", "per_page", "sort", "source", "category",
+    assert names("/api/search") == ["q", "page", "per_page", "sort", "source", "category", "month",
                                      "date_from", "date_to", "facets", "highlight"]
     assert names("/api/suggest") == ["q", "limit"]
     assert names("/api/articles/{article_id}") == ["article_id"]

@@ -21,7 +21,8 @@ from web.engine import get_engine
 from web.errors import ApiError, error_json, from_status, log_failure, query_error
 from web.contract import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
 from web.text import truncate_body
-from web import ratelimit
+from web import i18n, ratelimit
+from web.filters import available, unknown_values
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 health_bp = Blueprint("health", __name__)
@@ -196,7 +197,25 @@ def search():
         # Only spaces, punctuation or emoji: a valid string that finds nothing.
         results = SearchResults(query=clean_text(args["q"]), total=0, page=args["page"],
                                 per_page=args["per_page"], took_ms=0.0)
-    return cached_json(search_response(results), MAX_AGE["search"], volatile=("took_ms",))
+    payload = search_response(results)
+    payload["warnings"] = search_warnings(args)
+    response = cached_json(payload, MAX_AGE["search"], volatile=("took_ms",))
+    response.vary.add("Accept-Language")        # the warnings' words
+    return response
+
+
+def search_warnings(args: dict) -> list[dict]:
+    """What the request asked that cannot work, in the client's language:
+    parameters the route does not take, filter values no article has."""
+    lang = i18n.current_lang(from_url=False)
+    known = ", ".join(sorted(SEARCH.names))
+    out = [{"code": "unknown_parameter", "name": name[:100],
+            "message": i18n.translate("warn_unknown_parameter", lang, name=name[:100], known=known)}
+           for name in SEARCH.unknown(request.args)]
+    for unknown in unknown_values(get_engine(), args["q"], args):
+        out.append({"code": "unknown_" + unknown.facet, **unknown.to_dict(),
+                    "message": i18n.translate("unknown_" + unknown.facet, lang, value=unknown.value)})
+    return out
 
 
 NOTHING_TO_SEARCH = ("empty_query", "no_terms")
@@ -208,8 +227,19 @@ def run_search(args: dict) -> SearchResults:
     return get_engine().search(
         args["q"], page=args["page"], per_page=args["per_page"],
         highlight=args["highlight"], sort=args["sort"], facets=args["facets"],
-        filters={name: args[name] for name in ("source", "category", "date_from", "date_to")},
+        filters=search_filters(args),
     )
+
+
+def search_filters(args: dict) -> dict:
+    """The engine's filters: the month, when given, narrows the date range to its days."""
+    date_from, date_to = args["date_from"], args["date_to"]
+    if args["month"] is not None:
+        first, last = args["month"]
+        date_from = max(date_from, first) if date_from else first
+        date_to = min(date_to, last) if date_to else last
+    return {"source": args["source"], "category": args["category"],
+            "date_from": date_from, "date_to": date_to}
 
 
 # The path form keeps the plain converter: an id holding "/" does not route
@@ -227,6 +257,7 @@ def article(article_id: str):
     payload = article_response(dict(found, body=shown), related)
     payload["body_truncated"] = cut      # added fields: older clients simply ignore them
     payload["body_chars"] = len(body)
+    payload["category_label"] = found.get("category_label") or ""   # the publisher's own
     return cached_json(payload, MAX_AGE["article"])
 
 
@@ -245,6 +276,12 @@ def suggest():
     prefix = clean_text(args["q"])
     suggestions = get_engine().suggest(prefix, limit=args["limit"]) if prefix else []
     return cached_json(suggest_response(args["q"], suggestions), MAX_AGE["suggest"])
+
+
+@bp.get("/filters")
+def filters():
+    """Every source and category the index holds: what source= and category= take."""
+    return cached_json(available(get_engine()), MAX_AGE["filters"])
 
 
 @bp.get("/stats")

@@ -11,7 +11,7 @@ from search.retrieval.results import SORTS
 from search.retrieval.query import MAX_CLAUSES, MAX_QUERY_CHARS
 from web.params import Param, ParamSet
 
-MAX_AGE = {"search": 60, "suggest": 300, "article": 300, "stats": 10, "openapi": 3600}
+MAX_AGE = {"search": 60, "suggest": 300, "article": 300, "stats": 10, "openapi": 3600, "filters": 60}
 RELATED_LIMIT = 5
 
 SEARCH = ParamSet((
@@ -26,10 +26,16 @@ SEARCH = ParamSet((
           default=1, minimum=1, maximum=MAX_PAGE),
     Param("per_page", "integer", "Results per page.", default=10, minimum=1, maximum=MAX_PER_PAGE),
     Param("sort", "choice", "Order: by relevance, or newest first.", default="relevance", choices=SORTS),
-    Param("source", "list", "Only these publishers (repeat the parameter for several).",
+    Param("source", "list", "Only these publishers (repeat the parameter for several): a key "
+          "(kompas), a domain (kompas.com) or a display name (Kompas.com), in any case. "
+          "/api/filters lists them; a value no article has comes back in `warnings`.",
           maximum=50, max_items=10, example=["kabarnusa"]),
-    Param("category", "list", "Only these categories, case-insensitive (repeat for several).",
+    Param("category", "list", "Only these categories (repeat for several): one of cari's own "
+          "(olahraga, ekonomi, …) or any publisher label mapped to it (bola, sports), in any case. "
+          "/api/filters lists them; a value no article has comes back in `warnings`.",
           maximum=50, max_items=10),
+    Param("month", "month", "Only articles of this month (YYYY-MM), as the month filter of the "
+          "search page. With date_from/date_to: the days in both.", example="2019-09"),
     Param("date_from", "date", "Only articles dated on or after this day.", example="2019-01-01"),
     Param("date_to", "date", "Only articles dated on or before this day. A range that ends before "
           "it starts finds nothing."),

@@ -41,7 +41,7 @@ CATALOG: dict[str, tuple[int, dict[str, str]]] = {
 
 # Why a parameter was rejected, for "invalid_parameter": reason -> {language: text}.
 REASONS: dict[str, dict[str, str]] = {
-    reason: i18n.texts("reason_" + reason) for reason in ("integer", "boolean", "choice", "date", "text", "list")}
+    reason: i18n.texts("reason_" + reason) for reason in ("integer", "boolean", "choice", "date", "month", "text", "list")}
 
 # QueryError codes (search/retrieval/query.py) worded in the catalog; others become "bad_query".
 QUERY_ERRORS = ("too_many_terms", "bad_date", "query_too_long")

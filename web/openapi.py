@@ -27,6 +27,7 @@ HIT_EXAMPLE = {
     "snippet": "COM -- <mark>Banjir</mark> rob kembali menggenangi permukiman di "
                "pesisir Jakarta Utara",
     "snippet_text": "COM -- Banjir rob kembali menggenangi permukiman di pesisir Jakarta Utara",
+    "all_words": True,
 }
 
 
@@ -58,6 +59,8 @@ def schemas() -> dict:
             "snippet": {"type": "string", "description": "HTML: the article's text escaped, query "
                         "terms in <mark> elements; safe to insert as HTML."},
             "snippet_text": {"type": "string", "description": "The same snippet as plain text."},
+            "all_words": {"type": "boolean", "description": "false for a partial match: the article "
+                          "holds most of the query's words, not all, and is listed after those that do"},
         }),
         "Facets": {
             "type": "object", "additionalProperties": False,
@@ -67,7 +70,14 @@ def schemas() -> dict:
         "FacetValue": facet_value,
         "SearchResponse": obj({
             "query": text,
-            "total": {"type": "integer", "minimum": 0},
+            "total": {"type": "integer", "minimum": 0,
+                      "description": "articles listed: total_all_words + total_some_words"},
+            "total_all_words": {"type": "integer", "minimum": 0,
+                                "description": "articles holding every word (listed first)"},
+            "total_some_words": {"type": "integer", "minimum": 0,
+                                 "description": "articles holding most of the words, not all (listed "
+                                 "after the others, each hit's all_words false); 0 for a query of one "
+                                 "or two words, of rare words only, or sorted by newest"},
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
             "took_ms": {"type": "number", "minimum": 0},
@@ -83,6 +93,30 @@ def schemas() -> dict:
                           "nothing and the hits are for `correction` instead"},
             "hits": {"type": "array", "items": ref("Hit"), "maxItems": 100},
             "facets": ref("Facets"),
+            "warnings": {"type": "array", "items": ref("Warning"),
+                         "description": "what the request asked that cannot work: parameters "
+                         "this route does not take (ignored), filter values no article has"},
+        }),
+        "Warning": {
+            "type": "object", "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "enum": ["unknown_parameter", "unknown_source", "unknown_category"]},
+                "message": {"type": "string", "description": "for people, in the language of Accept-Language"},
+                "name": {"type": "string", "description": "unknown_parameter: the parameter"},
+                "facet": {"type": "string", "enum": ["source", "category"]},
+                "value": {"type": "string", "description": "the filter value as given"},
+                "closest": {"type": "array", "items": text, "description": "the values likeliest meant"},
+                "valid": {"type": "array", "items": text, "description": "every value there is"},
+            },
+        },
+        "Filters": obj({
+            "source": {"type": "array", "items": obj({
+                "value": text, "name": {"type": "string", "description": "display name"},
+                "count": {"type": "integer", "minimum": 1}})},
+            "category": {"type": "array", "items": obj({
+                "value": text, "count": {"type": "integer", "minimum": 1},
+                "labels": {"type": "array", "items": text,
+                           "description": "publishers' section labels filed under this category"}})},
         }),
         "RelatedArticle": obj({
             "id": text, "title": text, "url": text, "source": text, "category": text,
@@ -95,6 +129,8 @@ def schemas() -> dict:
                                "the article's text, cut at CARI_MAX_ARTICLE_CHARS"},
             "body_chars": {"type": "integer", "minimum": 0,
                            "description": "length of the article's whole text, in characters"},
+            "category_label": {"type": "string", "description": "the publisher's own section label "
+                               "(`category` is cari's category it maps to)"},
             "date": date,
             "see_also": {"type": "array", "items": text,
                          "description": "titles the article itself links to (\"Baca juga\")"},
@@ -191,8 +227,9 @@ def operation(summary: str, operation_id: str, description: str, response_map: d
 # -- paths --------------------------------------------------------------------------------
 def paths() -> dict:
     search_example = {
-        "query": "banjir", "total": 6, "page": 1, "per_page": 1, "took_ms": 12.4, "partial": False,
+        "query": "banjir", "total": 6, "total_all_words": 6, "total_some_words": 0, "page": 1, "per_page": 1, "took_ms": 12.4, "partial": False,
         "total_exact": True, "notes": [], "matched_all": True, "correction": None, "corrected": False, "hits": [HIT_EXAMPLE],
+        "warnings": [],
         "facets": {"source": [{"value": "kabarnusa", "count": 4}],
                    "category": [{"value": "metropolitan", "count": 2}],
                    "month": [{"value": "2021-12", "count": 1}]},
@@ -202,7 +239,7 @@ def paths() -> dict:
         "id": HIT_EXAMPLE["id"], "title": HIT_EXAMPLE["title"], "url": HIT_EXAMPLE["url"],
         "source": "kabarnusa", "category": "metropolitan", "author": "Rina Kusumawati",
         "date": "2021-12-06T15:20:00", "body": "JAKARTA, KABARNUSA.COM -- Banjir rob kembali ...",
-        "body_truncated": False, "body_chars": 1834,
+        "body_truncated": False, "body_chars": 1834, "category_label": "Metropolitan",
         "see_also": [], "related": [dict(related, id="7ae93e3f3e6952b9", score=3.2)],
     }
     article_param = {"name": "article_id", "in": "path", "required": True,
@@ -240,6 +277,15 @@ def paths() -> dict:
             responses(ok("Suggestions", {"query": "banj", "suggestions": ["banjir", "banjir rob"]},
                          MAX_AGE["suggest"]), "400", *everywhere),
             SUGGEST.openapi())},
+        "/api/filters": {"get": operation(
+            "Sources and categories", "filters",
+            "Every source and category the index holds, with its number of articles: the values "
+            "the search's source= and category= take. Categories are cari's own; each lists the "
+            "publisher labels mapped to it.",
+            responses(ok("Filters", {"source": [{"value": "kabarnusa", "name": "kabarnusa", "count": 18}],
+                                     "category": [{"value": "daerah", "count": 2,
+                                                   "labels": ["daerah", "metropolitan"]}]},
+                         MAX_AGE["filters"]), *everywhere))},
         "/api/stats": {"get": operation(
             "Index statistics", "stats", "Document count, index size, last build, analysis version.",
             responses(ok("Stats", {"documents": 41, "index_size_bytes": 512000,

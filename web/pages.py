@@ -18,10 +18,12 @@ from werkzeug.exceptions import HTTPException
 from search.errors import IndexNotFound, IndexVersionError, QueryError
 from search.retrieval.query import MAX_QUERY_CHARS
 from search.retrieval.results import FACET_NAMES, SORTS
+from search.sources import display_name
 from web import i18n, ratelimit
 from web.contract import SEARCH
 from web.engine import get_engine
 from web.errors import ApiError, log_failure, message
+from web.filters import available, replace_in_query, unknown_values
 from web.params import path_safe_id
 from web.security import add_security_headers, install_text_filters, trusted_base_url
 from web.text import article_blocks, mark_terms, truncate_body
@@ -190,11 +192,43 @@ def search():
     pages = max(1, -(-results.total // results.per_page))
     terms = set(results.terms)          # the corrected query's when the hits are for it
     titles = {hit.id: mark_terms(hit.title, terms) for hit in results.hits}
+    unknown = unknown_values(get_engine(), state.q, {"source": state.source, "category": state.category})
     return render_template(
         "results.html", state=state, q=state.q, results=results, error=None, titles=titles,
         pages=pages, page_numbers=page_numbers(results.page, pages),
-        facet_groups=facet_groups(state, results.facets or {}),
+        facet_groups=facet_groups(state, results.facets or {}), unknown=unknown,
     )
+
+
+def fix_url(state: SearchState, unknown, new: str) -> str:
+    """The search with the filter value ``unknown`` names replaced by ``new``."""
+    if unknown.in_query:
+        return state.url(q=replace_in_query(state.q, unknown.facet, unknown.value, new), page=1)
+    values = tuple(new if v == unknown.value else v for v in state.active(unknown.facet))
+    return state.url(**{unknown.facet: tuple(dict.fromkeys(values)), "page": 1})
+
+
+def category_name(value: str) -> str:
+    """Our category in the page's language (the value itself when it is not one of ours)."""
+    key = "category_" + str(value)
+    return i18n.translate(key) if i18n.has_message(key) else str(value)
+
+
+def facet_value_name(facet: str, value: str) -> str:
+    """How a facet value reads on the page: a month, a publisher's name, a category."""
+    if facet == "month":
+        return i18n.format_month(value)
+    if facet == "source":
+        return display_name(value)
+    if facet == "category":
+        return category_name(value)
+    return value
+
+
+@bp.get("/filters")
+def filters_page():
+    """Every source and category, each a link to its newest articles."""
+    return render_template("filters.html", filters=available(get_engine()))
 
 
 def article_url(article_id: str, **params) -> str:
@@ -207,7 +241,9 @@ def article_url(article_id: str, **params) -> str:
 @bp.app_context_processor
 def page_globals() -> dict:
     offered = trusted_base_url(current_app.config.get("CARI_BASE_URL", ""), request) is not None
-    return {"article_url": article_url, "opensearch_offered": offered}
+    return {"article_url": article_url, "opensearch_offered": offered, "fix_url": fix_url,
+            "facet_value_name": facet_value_name, "category_name": category_name,
+            "source_name": display_name}
 
 
 @bp.get("/article")

@@ -6,6 +6,7 @@ parameter, so the published document cannot drift from what the code accepts.
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,7 @@ from web.errors import ApiError
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -27,7 +29,7 @@ def invalid(param: "Param", reason: str, **details) -> ApiError:
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str                      # "text", "integer", "boolean", "choice", "date", "list"
+    kind: str                      # "text", "integer", "boolean", "choice", "date", "month", "list"
     description: str
     default: object = None
     required: bool = False
@@ -75,6 +77,16 @@ class Param:
         except ValueError:
             raise invalid(self, "date") from None
 
+    def _month(self, raw: str) -> tuple[date, date]:
+        """"2019-09" → (1 Sep 2019, 30 Sep 2019)."""
+        try:
+            if not ISO_MONTH.fullmatch(raw):
+                raise ValueError(raw)
+            year, month = (int(part) for part in raw.split("-"))
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        except ValueError:
+            raise invalid(self, "month") from None
+
     def _list(self, values: list[str]) -> list[str]:
         return self.check_list(values)
 
@@ -119,6 +131,9 @@ class Param:
     def _schema_date(self) -> dict:
         return {"type": "string", "format": "date"}
 
+    def _schema_month(self) -> dict:
+        return {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
+
     def _schema_list(self) -> dict:
         return {"type": "array", "maxItems": self.max_items,
                 "items": {"type": "string", "minLength": 1, "maxLength": self.maximum}}
@@ -131,6 +146,14 @@ class ParamSet:
 
     def parse(self, args) -> dict:
         return {p.name: p.parse(args) for p in self.params}
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.params)
+
+    def unknown(self, args) -> list[str]:
+        """The names in ``args`` this route does not take (reported, not ignored)."""
+        return sorted(set(args) - self.names)
 
     def openapi(self) -> list[dict]:
         return [p.openapi() for p in self.params]
