@@ -84,7 +84,7 @@ def test_search_returns_every_documented_field(client, engine):
     assert scores == sorted(scores, reverse=True) and scores[-1] > 0
     for hit in data["hits"]:
         assert set(hit) == {"id", "title", "url", "source", "category", "date", "score",
-                            "snippet", "snippet_text"}
+                            "snippet", "snippet_text", "all_words"}
         assert hit["id"] and hit["title"] and hit["source"]
         assert hit["date"] is None or datetime.fromisoformat(hit["date"])
 

@@ -254,7 +254,13 @@ class Engine:
         found = run.resolve(request.q)
         parsed = found.parsed
         selected = run.narrow(found.matched, request.filters)
-        facet_counts = run.facets(found.matched, request.filters) if request.facets else {}
+        # The tail (articles holding most of the words) ranks after every
+        # all-words article, by relevance only: "newest" lists all-words articles.
+        tail = found.tail if request.sort == "relevance" else None
+        tail_selected = run.narrow(tail.docs, request.filters) if tail is not None else set()
+        listed = selected | tail_selected if tail_selected else selected
+        matched = found.matched | tail.docs if tail is not None else found.matched
+        facet_counts = run.facets(matched, request.filters) if request.facets else {}
         depth = min(request.depth, MAX_RANKED)
         if request.first >= depth:
             ranked = []                 # past the ranked results: nothing to rank
@@ -262,7 +268,9 @@ class Engine:
             ranked = [(n, 0.0) for n in run.view.newest(selected, depth)]
         else:
             ranked = run.rank(parsed, selected, depth)
-        if request.depth > MAX_RANKED and len(selected) > MAX_RANKED:
+            if tail_selected and len(ranked) < depth:   # only a page that reaches the tail ranks it
+                ranked += run.rank_tail(tail, tail_selected, depth - len(ranked))
+        if request.depth > MAX_RANKED and len(listed) > MAX_RANKED:
             run.notes.append(f"only the first {MAX_RANKED} results are ranked and can be paged through: "
                              "refine the query to see the others")
         page_docs = ranked[request.first:depth]
@@ -272,14 +280,15 @@ class Engine:
             if forms is not None and run.budget.expired():
                 run.out_of_time("the search took too long: snippets are not marked")
                 forms = None
-            hits.append(self.hit(run.searcher, n, score, forms))
+            hits.append(self.hit(run.searcher, n, score, forms, all_words=n not in tail_selected))
         return SearchResults(
-            query=clean_text(request.q), total=len(selected), page=request.page,
+            query=clean_text(request.q), total=len(listed), page=request.page,
             per_page=request.per_page, took_ms=0.0, hits=hits, partial=parsed.partial or run.partial,
             correction=found.correction, matched_all=found.matched_all, facets=facet_counts,
             sort=request.sort, corrected=found.corrected,
             notes=list(dict.fromkeys(list(parsed.notes) + run.notes)),
             total_exact=run.counted and not parsed.cut_short, terms=sorted(parsed.terms),
+            total_all_words=len(selected), total_some_words=len(tail_selected),
         )
 
     def parse(self, q, searcher, match_all: bool = True, budget: Budget | None = None):
@@ -300,8 +309,9 @@ class Engine:
         finally:
             budget.release()
 
-    def hit(self, searcher, docnum: int, score: float, forms=None) -> Hit:
-        """One result; ``forms`` (the query's terms, see highlight.Forms) marks the snippet."""
+    def hit(self, searcher, docnum: int, score: float, forms=None, all_words: bool = True) -> Hit:
+        """One result; ``forms`` (the query's terms, see highlight.Forms) marks
+        the snippet; ``all_words``: False for a partial match (tail.py)."""
         fields = searcher.stored_fields(docnum)
         body = fields.get("body", "")
         snippet = ""
@@ -313,7 +323,7 @@ class Engine:
             id=fields["id"], title=fields.get("title", ""), url=fields.get("url", "") or "",
             source=fields.get("source", ""), category=fields.get("category", ""),
             date=iso_date(fields.get("date")), score=round(float(score or 0.0), 4),
-            snippet=snippet, snippet_text=strip_marks(snippet),
+            snippet=snippet, snippet_text=strip_marks(snippet), all_words=all_words,
         )
 
     # -- articles and the rest of the contract --------------------------------------------

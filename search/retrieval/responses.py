@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from search.retrieval.results import FACET_NAMES, SearchResults
 
-HIT_FIELDS = ("id", "title", "url", "source", "category", "date", "score", "snippet", "snippet_text")
+HIT_FIELDS = ("id", "title", "url", "source", "category", "date", "score", "snippet", "snippet_text", "all_words")
 RELATED_FIELDS = ("id", "title", "url", "source", "category", "date", "score")
 ARTICLE_TEXT_FIELDS = ("id", "title", "url", "source", "category", "author", "body")
 STATS_FIELDS = ("documents", "index_size_bytes", "last_indexed", "analysis_version")
@@ -18,6 +18,8 @@ def search_response(results: SearchResults) -> dict:
     return {
         "query": results.query,
         "total": results.total,
+        "total_all_words": results.total if results.total_all_words is None else results.total_all_words,
+        "total_some_words": results.total_some_words,
         "page": results.page,
         "per_page": results.per_page,
         "took_ms": results.took_ms,

@@ -23,6 +23,7 @@ class Hit:
     score: float
     snippet: str
     snippet_text: str
+    all_words: bool = True          # False: a partial match, holding most of the query's words (tail.py)
 
 
 @dataclass
@@ -43,6 +44,8 @@ class SearchResults:
     notes: list[str] = field(default_factory=list)   # why results are partial or empty, for the user
     total_exact: bool = True        # False: the time limit stopped the count (total is a lower bound)
     terms: list[str] = field(default_factory=list)   # analysed terms the hits matched on, to mark
+    total_all_words: int | None = None  # of ``total``: articles holding every word (None: same as total)
+    total_some_words: int = 0           # of ``total``: articles holding most of the words, ranked after them
 
     def to_dict(self) -> dict:
         return asdict(self)

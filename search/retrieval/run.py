@@ -28,8 +28,9 @@ from search.retrieval.facets import intersect
 from search.retrieval.live import live_reader
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
-from search.retrieval.scoring import Evaluator, Match, OutOfTime, score, top
+from search.retrieval.scoring import Evaluator, Match, OutOfTime, conjoin, score, top
 from search.retrieval.spelling import correct_query
+from search.retrieval.tail import Tail, all_rare, min_should_match, tail_docs
 
 WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
 WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
@@ -73,6 +74,7 @@ class Resolution:
     matched_all: bool = True            # False: no document had every word; these have any
     correction: str | None = None       # a spelling correction to offer ("Maksud Anda")
     corrected: bool = False             # the results are for ``correction``, not the typed text
+    tail: Tail | None = None            # articles holding most of the words, not all (tail.py)
 
 
 def bm25_idf(docs: int, df: int) -> float:
@@ -97,6 +99,7 @@ class Run:
         self.analyzer = analyzer
         self.budget = budget if budget is not None else Budget()
         self.match: Match | None = None     # the last query's matches and scoring terms, for rank()
+        self.clauses = None                 # its clauses' matches and the excluded documents, for the tail
         self.partial = False
         self.counted = True                 # False: matching ran out of time (the total is not known)
         self.notes: list[str] = []
@@ -127,12 +130,15 @@ class Run:
         parsed = self.parse(q)
         allowed = self._allowed(parsed)
         matched = self._find(parsed, allowed)
+        tail = self._tail(parsed, matched, allowed)
         if matched or not parsed.has_text:
             correction = self._correct(parsed, force=False) if parsed.has_text else None
-            return Resolution(parsed, matched, correction=correction)
+            return Resolution(parsed, matched, correction=correction, tail=tail)
         if not self.counted or budget.expired():
-            return Resolution(parsed, matched)          # no time for retries
+            return Resolution(parsed, matched, tail=tail)          # no time for retries
         correction = self._correct(parsed, force=True)
+        if tail is not None and correction is None:
+            return Resolution(parsed, matched, tail=tail)  # most of the words, no typo to fix
         if correction is not None:
             for match_all in (True, False):
                 fixed = self.parse(correction, match_all=match_all)
@@ -145,6 +151,24 @@ class Run:
             if loose_matched:
                 return Resolution(loose, loose_matched, matched_all=False, correction=correction)
         return Resolution(parsed, matched, correction=correction)
+
+    def _tail(self, parsed, matched: set, allowed) -> Tail | None:
+        """The articles holding most of the query's words but not all
+        (tail.py), or None: a query of one or two clauses, of rare words
+        only, or out of time."""
+        if self.clauses is None or not self.counted:
+            return None
+        clauses, excluded = self.clauses
+        if len(clauses) < 3 or all_rare(clauses, len(self.view.live)):
+            return None
+        sets = [c.ids if isinstance(c.ids, (set, frozenset)) else set(c.ids) for c in clauses]
+        docs = tail_docs(sets, min_should_match(len(clauses)), matched, excluded)
+        if allowed is not None:
+            docs &= allowed
+        return Tail(clauses, docs) if docs else None
+
+    def _evaluator(self) -> Evaluator:
+        return Evaluator(self.searcher, self.view, self.stats, self.budget.deadline, self.budget)
 
     def _correct(self, parsed, force: bool) -> str | None:
         """``force``: the query found nothing, correct any unknown word; else
@@ -159,19 +183,29 @@ class Run:
         return self._match(parsed.filter).ids
 
     def _find(self, parsed, allowed) -> set:
-        """Documents matching the query within ``allowed`` (its matches are kept for ranking)."""
+        """Documents matching the query within ``allowed`` (its matches are
+        kept for ranking, and its clauses' for the tail)."""
+        self.clauses = None
         if parsed.query is None:
             return set(allowed) if allowed is not None else set(self.view.live)
-        self.match = self._match(parsed.query)
+        if parsed.positives >= 3 and self.stats.usable:
+            self.match = self._match(parsed.query, by_clause=True)
+        else:
+            self.match = self._match(parsed.query)
         found = self.match.ids
         return set(found) & allowed if allowed is not None else set(found)
 
-    def _match(self, query) -> Match:
-        """The documents matching a Whoosh ``query`` and the terms that score them."""
+    def _match(self, query, by_clause: bool = False) -> Match:
+        """The documents matching a Whoosh ``query`` and the terms that score
+        them. ``by_clause``: keep each clause's matches too (``self.clauses``)."""
         if self.stats.usable:
             try:
-                return Evaluator(self.searcher, self.view, self.stats, self.budget.deadline,
-                                 self.budget).evaluate(query)
+                evaluator = self._evaluator()
+                found = evaluator.clauses(query) if by_clause else None
+                if found is None:
+                    return evaluator.evaluate(query)
+                self.clauses = found
+                return conjoin(*found, self.view.live)
             except OutOfTime:
                 self._out_of_time_counting()
                 return Match(set())
@@ -253,6 +287,15 @@ class Run:
                 for d, s in ranked[:WRITTEN_FORM_DEPTH]]
         head.sort(key=lambda item: (-item[1], item[0]))
         return head + ranked[WRITTEN_FORM_DEPTH:]
+
+    def rank_tail(self, tail: Tail, selected, depth: int) -> list[tuple[int, float]]:
+        """The best ``depth`` of the tail's ``selected`` articles, best first."""
+        try:
+            return tail.rank(selected, depth, self.stats, self.budget)
+        except OutOfTime:
+            self.out_of_time("the search took too long: articles holding only some of the words are "
+                             "not ranked by relevance")
+            return [(n, 0.0) for n in self.view.newest(selected, depth)]
 
     def whoosh_rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
         """Whoosh's own collector, for a weighting model scoring.py does not mirror."""

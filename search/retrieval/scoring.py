@@ -82,6 +82,7 @@ class Stats:
         self._pinned: dict[tuple, dict] = {}
         self._recent: dict[tuple, dict] = {}
         self._size = 0
+        self._max_impacts: dict[tuple, float] = {}
         self._lock = threading.Lock()
         # One int object per document number, shared by every cached posting
         # list (a dict of fresh ints would cost 28 bytes more per posting).
@@ -103,6 +104,17 @@ class Stats:
                 self._recent[key] = found
                 self._size += len(found)
         return found
+
+    def max_impact(self, leaf: Leaf) -> float:
+        """The most ``leaf`` adds to any article's score (kept per term: a
+        bound for top-k pruning, see search/retrieval/tail.py)."""
+        key = (leaf.field, leaf.text)
+        found = self._max_impacts.get(key)
+        if found is None:
+            norm = self.norms[leaf.field]
+            found = max((w / (w + norm[d]) for d, w in leaf.postings.items()), default=0.0)
+            self._max_impacts[key] = found
+        return found * leaf.factor
 
     def read(self, reader, field: str, text: str) -> dict:
         found = read_postings(reader, field, text, self._docnums)
@@ -211,14 +223,17 @@ class Evaluator:
         elif time.perf_counter() > self.deadline:
             raise OutOfTime
 
-    def evaluate(self, q) -> Match:
+    def evaluate(self, q, boost: float = 1.0) -> Match:
+        """``boost``: the product of the enclosing queries' boosts (Whoosh
+        multiplies a subquery's scores by its boost, at every level)."""
         self.check_time()
+        boost *= getattr(q, "boost", 1.0)
         if isinstance(q, wq.Term):
-            return self.term(q)
+            return self.term(q, boost)
         if isinstance(q, wq.And):
-            return self.conjunction(q.subqueries)
+            return self.conjunction(q.subqueries, boost)
         if isinstance(q, wq.Or):
-            return self.disjunction(q.subqueries)
+            return self.disjunction(q.subqueries, boost)
         if isinstance(q, wq.Not):
             return Match(set(self.view.live) - self.evaluate(q.query).ids)
         if isinstance(q, wq.ConstantScoreQuery):
@@ -232,52 +247,72 @@ class Evaluator:
             return Match(frozenset())
         if isinstance(q, wq.Phrase) and q.fieldname in SCORED_FIELDS:
             ids = set(self.searcher.docs_for_query(q))
-            return Match(ids, [self.leaf(q.fieldname, w) for w in set(q.words)])
+            return Match(ids, [self.leaf(q.fieldname, w, boost) for w in set(q.words)])
         return Match(set(self.searcher.docs_for_query(q)))
 
-    def leaf(self, field: str, text: str) -> Leaf:
+    def leaf(self, field: str, text: str, boost: float = 1.0) -> Leaf:
         postings = self.stats.postings(self.reader, field, text)
         idf = self.stats.live.idf(self.reader, field, text) if postings else 0.0
-        return Leaf(field, text, postings, idf * (self.stats.K1 + 1))
+        return Leaf(field, text, postings, idf * (self.stats.K1 + 1) * boost)
 
-    def term(self, q: wq.Term) -> Match:
+    def term(self, q: wq.Term, boost: float = 1.0) -> Match:
         if q.fieldname in SCORED_FIELDS:
-            leaf = self.leaf(q.fieldname, q.text)
+            leaf = self.leaf(q.fieldname, q.text, boost)
             return Match(leaf.postings.keys(), [leaf] if leaf.postings else [])
         if q.fieldname in self.view.columns:
             return Match(self.view.docs_with(q.fieldname, q.text))
         return Match(set(self.searcher.docs_for_query(q)))
 
-    def conjunction(self, children) -> Match:
+    def clauses(self, q) -> tuple[list[Match], set] | None:
+        """For an AND query: each positive clause's Match, and the documents
+        its NOT clauses exclude. None for any other query (one clause)."""
+        if not isinstance(q, wq.And):
+            return None
+        boost = getattr(q, "boost", 1.0)
+        matches = [self.evaluate(c, boost) for c in q.subqueries if not isinstance(c, wq.Not)]
+        excluded: set = set()
+        for c in q.subqueries:
+            if isinstance(c, wq.Not):
+                excluded |= self.evaluate(c.query).ids
+        return matches, excluded
+
+    def conjunction(self, children, boost: float = 1.0) -> Match:
         positive = [c for c in children if not isinstance(c, wq.Not)]
         negative = [c.query for c in children if isinstance(c, wq.Not)]
-        matches = [self.evaluate(c) for c in positive]
-        if matches:
-            matches.sort(key=lambda m: len(m.ids))
-            ids = set(matches[0].ids)
-            for m in matches[1:]:
-                if not ids:
-                    break
-                ids &= m.ids if isinstance(m.ids, (set, frozenset)) else set(m.ids)
-        else:
-            ids = set(self.view.live)
+        match = conjoin([self.evaluate(c, boost) for c in positive], set(), self.view.live)
         for child in negative:
-            if not ids:
+            if not match.ids:
                 break
-            ids -= self.evaluate(child).ids
-        return Match(ids, [leaf for m in matches for leaf in m.leaves])
+            match.ids -= self.evaluate(child).ids
+        return match
 
-    def disjunction(self, children) -> Match:
+    def disjunction(self, children, boost: float = 1.0) -> Match:
         ids: set = set()
         leaves = []
         for child in children:
             if isinstance(child, wq.Not):
                 ids |= set(self.view.live) - self.evaluate(child.query).ids
                 continue
-            m = self.evaluate(child)
+            m = self.evaluate(child, boost)
             ids |= m.ids
             leaves.extend(m.leaves)
         return Match(ids, leaves)
+
+
+def conjoin(matches: list[Match], excluded: set, everything) -> Match:
+    """The documents in every one of ``matches`` (all of ``everything`` when
+    there are none) but not in ``excluded``, scored by all their terms."""
+    if matches:
+        ordered = sorted(matches, key=lambda m: len(m.ids))
+        ids = set(ordered[0].ids)
+        for m in ordered[1:]:
+            if not ids:
+                break
+            ids &= m.ids if isinstance(m.ids, (set, frozenset)) else set(m.ids)
+    else:
+        ids = set(everything)
+    ids -= excluded
+    return Match(ids, [leaf for m in matches for leaf in m.leaves])
 
 
 def score(match: Match, selected, stats: Stats, deadline: float | None = None, budget=None) -> dict:

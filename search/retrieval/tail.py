@@ -1,0 +1,150 @@
+"""The partial-match tail: articles that hold most of the query's words, not all.
+
+A query's articles that hold every word are shown first, ranked as always.
+Below them come the articles that hold *most* of the words (the tail): for a
+question typed in plain words, or a word the stories write another way, most
+of the coverage holds all but one of the words.
+
+- **How many words.** Of ``n`` top-level clauses (words, phrases, groups;
+  not the excluded ones), an article of the tail holds at least
+  :func:`min_should_match` of them: all of 1 or 2 (no tail), ``n - 1`` of 3
+  or 4, three quarters of 5 or more (Elasticsearch's ``minimum_should_match``
+  "2<-1 4<75%", the usual setting for this).
+- **Rare words stay strict.** A query whose words are all rare (each in
+  fewer than :data:`RARE_SHARE` of the articles: names, places, specific
+  terms) has no tail: such a query names what it wants, and its all-words
+  results (or the any-word fallback when there are none) stay as they are.
+- **Ranking.** BM25F over the words the article holds, times the share of
+  the clauses it holds (a coordination factor, as Lucene's classic
+  similarity had): an article missing one of three words gets two thirds.
+- **Cost.** Which articles hold at least ``m`` clauses is set algebra: the
+  intersections of every ``m`` of the clauses (each runs over the smaller
+  set, in C). Only the tail articles a page reaches are scored, and those
+  by groups of articles holding the same clauses, best possible group first:
+  a group whose best possible score (its clauses' highest contributions,
+  times its coordination factor) cannot reach the current ``k``-th best is
+  skipped; within a group, clauses are scored highest bound first and an
+  article is dropped once what it has plus the most the other clauses could
+  add cannot reach the ``k``-th best (MaxScore). The result is exactly the
+  exhaustive ranking's top ``k`` (``tests/test_tail.py``).
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from itertools import combinations
+
+from search.retrieval.scoring import Match, Stats, score
+
+RARE_SHARE = 0.001        # a word in fewer than this share of the articles is rare
+MIN_RARE_DOCS = 20        # ... or in fewer than this many, in a small index
+MAX_COMBINATIONS = 120    # more clause subsets than this: count per article instead
+BOUND_SLACK = 1 + 1e-9    # a bound is a sum in another order than the score's: allow for rounding
+
+
+def min_should_match(n: int) -> int:
+    """How many of ``n`` clauses an article of the tail must hold."""
+    if n <= 2:
+        return n
+    if n <= 4:
+        return n - 1
+    return math.ceil(0.75 * n)
+
+
+def all_rare(clauses: list[Match], documents: int) -> bool:
+    """Every clause matches fewer than RARE_SHARE of ``documents`` (and MIN_RARE_DOCS)."""
+    limit = max(MIN_RARE_DOCS, RARE_SHARE * documents)
+    return all(len(c.ids) < limit for c in clauses)
+
+
+def tail_docs(sets: list, m: int, every: set, excluded: set) -> set:
+    """Articles in at least ``m`` of ``sets`` but not in ``every`` (those
+    holding all) nor ``excluded``."""
+    if m >= len(sets):
+        return set()
+    if math.comb(len(sets), m) <= MAX_COMBINATIONS:
+        ordered = sorted(sets, key=len)
+        found: set = set()
+        for subset in combinations(range(len(ordered)), m):
+            docs = set(ordered[subset[0]])
+            for i in subset[1:]:
+                docs &= ordered[i]
+                if not docs:
+                    break
+            found |= docs
+    else:
+        counts: dict = {}
+        for docs in sets:
+            for d in docs:
+                counts[d] = counts.get(d, 0) + 1
+        found = {d for d, c in counts.items() if c >= m}
+    return found - every - excluded
+
+
+class Tail:
+    """The tail of one query: its articles, and their ranking on demand."""
+
+    def __init__(self, clauses: list[Match], docs: set):
+        self.clauses = clauses
+        self.docs = docs
+
+    def patterns(self, docs) -> dict[int, list]:
+        """Articles of ``docs`` grouped by the clauses they hold (a bit per clause)."""
+        masks = dict.fromkeys(docs, 0)
+        for i, clause in enumerate(self.clauses):
+            bit = 1 << i
+            ids = clause.ids if isinstance(clause.ids, (set, frozenset)) else set(clause.ids)
+            for d in ids & masks.keys() if len(ids) > len(masks) else (d for d in ids if d in masks):
+                masks[d] |= bit
+        groups: dict[int, list] = {}
+        for d, mask in masks.items():
+            groups.setdefault(mask, []).append(d)
+        return groups
+
+    def rank(self, selected, depth: int, stats: Stats, budget=None) -> list[tuple[int, float]]:
+        """The best ``depth`` of ``selected`` (tail articles) as (docnum, score),
+        best first, equal scores in docnum order."""
+        if depth <= 0 or not selected:
+            return []
+        n = len(self.clauses)
+        bounds = [clause_bound(c, stats) for c in self.clauses]
+        groups = []
+        for mask, docs in self.patterns(selected).items():
+            held = [i for i in range(n) if mask >> i & 1]
+            coordination = len(held) / n
+            groups.append((coordination * sum(bounds[i] for i in held), coordination, held, docs))
+        groups.sort(key=lambda g: -g[0])
+        best: list[tuple[float, int]] = []        # a min-heap of (score, -docnum): the k-th best on top
+        for bound, coordination, held, docs in groups:
+            if len(best) >= depth and bound * BOUND_SLACK < best[0][0]:
+                break                               # no article of this group (or a later one) can enter
+            for d, s in self.score_group(held, docs, bounds, coordination, best, depth, stats, budget):
+                item = (s * coordination, -d)
+                if len(best) < depth:
+                    heapq.heappush(best, item)
+                elif item > best[0]:
+                    heapq.heapreplace(best, item)
+        return sorted(((-d, s) for s, d in best), key=lambda item: (-item[1], item[0]))
+
+    def score_group(self, held, docs, bounds, coordination, best, depth, stats, budget):
+        """(docnum, score before coordination) of the group's articles that
+        may still enter the top ``depth``: clause by clause, highest bound
+        first, an article is dropped once its score so far plus the most the
+        remaining clauses could add cannot reach the current ``k``-th best."""
+        order = sorted(held, key=lambda i: -bounds[i])
+        remaining = sum(bounds[i] for i in order)
+        partial = dict.fromkeys(docs, 0.0)
+        for i in order:
+            remaining -= bounds[i]
+            for d, s in score(Match(set(), self.clauses[i].leaves), partial, stats, budget=budget).items():
+                partial[d] += s
+            if len(best) >= depth and remaining:
+                need = best[0][0] / coordination - remaining * BOUND_SLACK
+                partial = {d: s for d, s in partial.items() if s >= need}
+        return partial.items()
+
+
+def clause_bound(clause: Match, stats: Stats) -> float:
+    """The most any article can get from ``clause``: its terms' highest
+    contributions, summed (an upper bound: one article rarely has them all)."""
+    return sum(stats.max_impact(leaf) for leaf in clause.leaves)

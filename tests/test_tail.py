@@ -1,0 +1,204 @@
+"""The partial-match tail (search/retrieval/tail.py): articles holding most of
+the query's words, listed after those holding all, flagged, counted apart, and
+ranked exactly as scoring every one of them would."""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from conftest import news, write_jsonl
+
+WORDS = ("banjir", "gempa", "korban", "sungai", "sekolah", "pasar", "harga", "beras", "listrik", "kapal",
+         "nelayan", "petani", "jembatan", "bandara", "pelabuhan", "hujan")
+
+
+@pytest.fixture(scope="module")
+def tail_engine(tmp_path_factory):
+    """Hand-made articles: which of banjir/sungai/korban each holds is known."""
+    from search.indexing.indexer import index_corpus
+    from search.retrieval.engine import Engine
+
+    filler = " ".join(f"kalimat{i}" for i in range(30))
+    records = [
+        news(1, "Banjir sungai menelan korban", f"Banjir dari sungai menelan korban jiwa. {filler}"),
+        news(2, "Banjir sungai meluap", f"Banjir dari sungai meluap ke permukiman. {filler}"),
+        news(3, "Korban banjir mengungsi", f"Korban banjir mengungsi ke masjid. {filler}"),
+        news(4, "Sungai tercemar limbah", f"Sungai tercemar limbah pabrik. {filler}"),
+        news(5, "Banjir sungai tanpa korban", f"Banjir sungai, korban nihil, kata sungai. {filler}", source="lain"),
+    ]
+    # Many more articles that hold one of the words, so no word is rare.
+    records += [news(10 + i, f"Berita {WORDS[i % 4 + 4]} {i}", f"{('banjir', 'sungai', 'korban')[i % 3]} "
+                     f"{WORDS[4 + i % 8]} {filler}") for i in range(90)]
+    corpus = tmp_path_factory.mktemp("tail-corpus")
+    write_jsonl(corpus / "tail.jsonl", records)
+    index_dir = tmp_path_factory.mktemp("tail-index")
+    index_corpus(corpus, index_dir)
+    engine = Engine(index_dir)
+    yield engine
+    engine.close()
+
+
+def ids(results):
+    return [h.id for h in results.hits]
+
+
+def test_all_words_first_then_most_words_flagged(tail_engine):
+    results = tail_engine.search("banjir sungai korban", per_page=20)
+    flags = [h.all_words for h in results.hits]
+    assert set(ids(results)[:2]) == {"t-001", "t-005"}
+    assert flags[:2] == [True, True]
+    assert {"t-002", "t-003"} <= set(ids(results)[2:])
+    assert not any(flags[2:]) and len(flags) > 2
+    assert "t-004" not in ids(results)          # one word of three is not most of them
+    assert results.total_all_words == 2
+    assert results.total_some_words == results.total - 2
+    assert results.matched_all
+
+
+def test_two_words_have_no_tail(tail_engine):
+    results = tail_engine.search("banjir korban", per_page=50)
+    assert all(h.all_words for h in results.hits)
+    assert results.total_some_words == 0 and results.total == results.total_all_words
+
+
+def test_excluded_words_and_filters_hold_in_the_tail(tail_engine):
+    results = tail_engine.search("banjir sungai korban -mengungsi", per_page=50)
+    assert "t-003" not in ids(results)
+    only = tail_engine.search("banjir sungai korban", per_page=50, filters={"source": ["lain"]})
+    assert ids(only) == ["t-005"] and only.total == 1
+
+
+def test_newest_lists_only_articles_with_every_word(tail_engine):
+    results = tail_engine.search("banjir sungai korban", sort="newest", per_page=50)
+    assert set(ids(results)) == {"t-001", "t-005"} and results.total == 2
+
+
+def test_a_query_of_rare_words_behaves_as_before(tmp_path):
+    """Every word in under RARE_SHARE of the articles: no tail."""
+    from search.indexing.indexer import index_corpus
+    from search.retrieval.engine import Engine
+
+    filler = " ".join(f"isian{i}" for i in range(20))
+    records = [news(1, "Habibie di Parepare", f"Habibie Parepare Ainun {filler}"),
+               news(2, "Habibie dan Ainun", f"Habibie Ainun {filler}")]
+    records += [news(10 + i, f"Berita lain {i}", f"pasar harga {filler}") for i in range(60)]
+    write_jsonl(tmp_path / "c" / "a.jsonl", records)
+    index_corpus(tmp_path / "c", tmp_path / "i")
+    with Engine(tmp_path / "i") as engine:
+        results = engine.search("habibie parepare ainun")
+    assert ids(results) == ["t-001"] and results.total_some_words == 0
+
+
+def test_the_api_and_cli_say_which_hits_hold_every_word(tail_engine, tmp_path):
+    from search.retrieval.responses import search_response
+
+    data = search_response(tail_engine.search("banjir sungai korban", per_page=20))
+    assert data["total_all_words"] == 2 and data["total_some_words"] == data["total"] - 2
+    assert [h["all_words"] for h in data["hits"][:3]] == [True, True, False]
+    json.dumps(data)
+
+
+@pytest.fixture(scope="module")
+def random_engine(tmp_path_factory):
+    """600 articles of words drawn with Zipf-like frequencies."""
+    from search.indexing.indexer import index_corpus
+    from search.retrieval.engine import Engine
+
+    rng = random.Random(7)
+    weights = [1 / (rank + 1) for rank in range(len(WORDS))]
+    records = []
+    for i in range(600):
+        body = rng.choices(WORDS, weights, k=rng.randint(3, 40))
+        records.append(news(i, " ".join(rng.choices(WORDS, weights, k=3)), " ".join(body)))
+    corpus = tmp_path_factory.mktemp("random-corpus")
+    write_jsonl(corpus / "r.jsonl", records)
+    index_dir = tmp_path_factory.mktemp("random-index")
+    index_corpus(corpus, index_dir)
+    engine = Engine(index_dir)
+    yield engine
+    engine.close()
+
+
+def test_tail_top_k_is_exhaustive_scorings(random_engine):
+    """Differential: the pruned ranking's top k is the top k of scoring every
+    tail article with Whoosh (each clause's BM25F score, summed over the
+    clauses an article holds, times the share it holds)."""
+    from whoosh import query as wq
+
+    import search.retrieval.run as run_module
+    from search.retrieval.run import Run
+    from search.retrieval.query import Budget
+
+    rng = random.Random(11)
+    engine = random_engine
+    searcher = engine.searcher()
+    generation = engine.generation(searcher)
+    checked = 0
+    for _ in range(60):
+        q = " ".join(rng.sample(WORDS, rng.randint(3, 6)))
+        run = Run(searcher, generation, engine.analyzer, Budget())
+        found = run.resolve(q)
+        if found.tail is None:
+            continue
+        clauses = found.parsed.query.subqueries
+        n = len(clauses)
+        per_clause = [{hit.docnum: hit.score for hit in searcher.search(c, limit=None)} for c in clauses]
+        expected = {}
+        for d in found.tail.docs:
+            held = [s[d] for s in per_clause if d in s]
+            expected[d] = sum(held) * len(held) / n
+        for depth in (1, 5, 20):
+            got = run.rank_tail(found.tail, found.tail.docs, depth)
+            assert len(got) == min(depth, len(expected)), q
+            kth = got[-1][1]
+            for d, s in got:
+                assert s == pytest.approx(expected[d], rel=1e-4), (q, d)
+            chosen = {d for d, _ in got}
+            assert all(s <= kth * (1 + 1e-4) for d, s in expected.items() if d not in chosen), (q, depth)
+        checked += 1
+    assert checked >= 30
+    assert isinstance(clauses[0], wq.Query) and run_module.WRITTEN_FORM_DEPTH
+
+
+def test_pruning_scores_fewer_postings_than_exhaustive(random_engine, monkeypatch):
+    """The top 1 of a large tail is found scoring fewer (article, clause)
+    pairs than scoring every tail article with every clause it holds."""
+    import search.retrieval.tail as tail_module
+    from search.retrieval.run import Run
+    from search.retrieval.query import Budget
+
+    scored = []
+    real_score = tail_module.score
+
+    def counting_score(match, selected, stats, **kw):
+        scored.append(len(selected))
+        return real_score(match, selected, stats, **kw)
+
+    monkeypatch.setattr(tail_module, "score", counting_score)
+    engine = random_engine
+    searcher = engine.searcher()
+    run = Run(searcher, engine.generation(searcher), engine.analyzer, Budget())
+    found = run.resolve("banjir gempa korban sungai sekolah")
+    tail = found.tail
+    assert tail is not None and len(tail.docs) > 50
+    exhaustive = sum(len(c.ids & tail.docs) for c in tail.clauses)
+    run.rank_tail(tail, tail.docs, 1)
+    assert 0 < sum(scored) < exhaustive
+
+
+def test_the_page_separates_the_partial_matches(tail_engine):
+    from web import create_app
+    from web.engine import close_engine
+
+    app = create_app({"CARI_INDEX": str(tail_engine.index_dir), "TESTING": True})
+    try:
+        page = app.test_client().get("/search?q=banjir+sungai+korban&lang=id").get_data(as_text=True)
+        whole = app.test_client().get("/search?q=banjir+korban&lang=id").get_data(as_text=True)
+    finally:
+        close_engine(app)
+    heading = page.index("Hasil lain yang memuat sebagian kata Anda")
+    assert page.index("t-001") < heading < page.index("t-002")
+    assert page.count('class="hit partial-match"') >= 2
+    assert "sebagian kata Anda" not in whole
