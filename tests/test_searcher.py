@@ -541,3 +541,24 @@ def test_a_rare_word_as_typed_counts_more_than_a_common_one(tmp_path):
         # BM25F ties the first two (same stems); each holds one query word as
         # typed, and "berkunjung" is rarer in titles than "menjual".
         assert [h.id for h in eng.search("berkunjung menjual").hits][:2] == ["t-002", "t-001"]
+
+
+def test_boosted_queries_score_as_whooshs(engine):
+    """Boosts on terms and on groups (as query expansions use them) multiply
+    the scores as Whoosh's matchers do."""
+    from whoosh import query as wq
+
+    from search.retrieval.scoring import Evaluator, score
+
+    searcher = engine.searcher()
+    generation = engine.generation(searcher)
+    q = wq.And([
+        wq.Or([wq.Term("body", "banjir"), wq.Term("title", "banjir", boost=2.0)]),
+        wq.Or([wq.Term("body", "rob"), wq.Term("body", "genang", boost=0.5)], boost=0.7),
+    ])
+    match = Evaluator(searcher, generation.view, generation.stats, float("inf")).evaluate(q)
+    ours = score(match, match.ids, generation.stats)
+    theirs = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+    assert ours.keys() == theirs.keys() and theirs
+    for docnum, want in theirs.items():
+        assert ours[docnum] == pytest.approx(want, abs=1e-3)
