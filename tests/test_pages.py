@@ -214,6 +214,7 @@ def test_english_by_parameter_or_accept_language(client):
     assert '<html lang="en">' in english and re.search(r"\d+ results", english)
     assert 'name="lang" value="en"' in english          # the next search stays in English
     assert re.search(r'href="/article/[^"]+lang=en"', english)
+    client.delete_cookie("lang")        # a language picked sticks (test_pages_language.py): forget it
     browser = html_of(client, "/search?q=banjir", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert '<html lang="en">' in browser and 'name="lang"' not in browser
     indonesian = html_of(client, "/", headers={"Accept-Language": "id-ID,id;q=0.9,en;q=0.5"})

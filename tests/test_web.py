@@ -21,7 +21,7 @@ def test_search_page_lists_ranked_highlighted_results(client):
 def test_search_page_bad_query_is_400_with_message(client):
     page = client.get("/search?q=" + "a" * 5000)
     assert page.status_code == 400
-    assert "too long" in page.get_data(as_text=True)
+    assert "Kueri terlalu panjang" in page.get_data(as_text=True)
 
 
 def test_search_page_paginates(client, engine):

@@ -1,8 +1,9 @@
 """Interface language: Indonesian by default, English by ``?lang=en`` or the browser.
 
 Only the interface is translated; article text stays as written. The chosen
-language comes from ``?lang=`` first (and then sticks to links and forms), else
-from ``Accept-Language`` (the API's only guide). ``MESSAGES`` is the one
+language comes from ``?lang=`` first (and then sticks to links, forms and, by
+a cookie, the next searches), else from ``Accept-Language`` (the API's only
+guide). The engine's English notes reach a page through web/notes.py. ``MESSAGES`` is the one
 catalog of words, the pages' and the API's error messages alike
 (web/errors.py gives each API error code its status and its key here).
 """
@@ -51,13 +52,21 @@ def _load_messages() -> dict[str, tuple[str, str]]:
 MESSAGES = _load_messages()
 
 
+COOKIE = "lang"
+COOKIE_DAYS = 365
+
+
 def current_lang(from_url: bool = True) -> str:
-    """``?lang=`` wins, then the best ``Accept-Language`` match, then Indonesian.
+    """``?lang=`` wins, then the language chosen before (the ``lang`` cookie),
+    then the best ``Accept-Language`` match, then Indonesian.
 
     ``from_url=False`` (the API) reads ``Accept-Language`` only."""
     asked = request.args.get("lang", "") if from_url else ""
     if asked in LANGUAGES:
         return asked
+    kept = request.cookies.get(COOKIE, "") if from_url else ""
+    if kept in LANGUAGES:
+        return kept
     best = request.accept_languages.best_match(LANGUAGES)
     return best or DEFAULT
 
@@ -142,6 +151,17 @@ def vary_on_language(response):
     """Caches must not hand an English page to an Indonesian browser."""
     if response.mimetype == "text/html":
         response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def keep_language(response):
+    """A language picked with ``?lang=`` sticks: the next search, typed in a
+    form or opened from a bookmark without ``lang``, is in it too."""
+    chosen = explicit_lang()
+    if (chosen and response.mimetype == "text/html" and request.blueprint != "api"
+            and request.cookies.get(COOKIE) != chosen):
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_DAYS * 86400, samesite="Lax", httponly=True)
     return response
 
 
@@ -152,3 +172,4 @@ def install(blueprint) -> None:
     blueprint.add_app_template_filter(format_month, "bulan")
     blueprint.add_app_template_filter(format_number, "angka")
     blueprint.after_app_request(vary_on_language)
+    blueprint.after_app_request(keep_language)

@@ -24,6 +24,7 @@ from web.contract import SEARCH
 from web.engine import get_engine
 from web.errors import ApiError, log_failure, message
 from web.filters import available, replace_in_query, unknown_values
+from web.notes import translate_notes
 from web.params import path_safe_id
 from web.security import add_security_headers, install_text_filters, trusted_base_url
 from web.text import article_blocks, mark_terms, truncate_body
@@ -197,6 +198,7 @@ def search():
         "results.html", state=state, q=state.q, results=results, error=None, titles=titles,
         pages=pages, page_numbers=page_numbers(results.page, pages),
         facet_groups=facet_groups(state, results.facets or {}), unknown=unknown,
+        notes=translate_notes(results.notes),
     )
 
 

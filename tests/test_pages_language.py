@@ -1,0 +1,71 @@
+"""One language per page: the engine's English notes and errors are said in
+the page's language, and the language picked sticks to the next search (#19)."""
+from __future__ import annotations
+
+import html
+
+import pytest
+
+import search.retrieval.engine as engine_module
+from web.i18n import texts
+from web.notes import KINDS, translate_note
+
+ENGLISH = ("took too long", "nothing to search for", "only the first", "results are")
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_a_query_with_nothing_to_search_says_so_in_indonesian_only(client):
+    response = client.get("/search?q=%21%21%21")
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "Kueri tidak memuat kata yang bisa dicari." in text
+    assert not any(words in text for words in ENGLISH)
+    english = text_of(client.get("/search?q=%21%21%21&lang=en"))
+    assert "The query has no searchable words." in english
+
+
+def test_notes_of_a_search_cut_short_are_in_the_pages_language(client, monkeypatch):
+    monkeypatch.setattr(engine_module, "TIME_LIMIT", 0.0)
+    text = text_of(client.get("/search?q=banjir+OR+rupiah+OR+gempa"))
+    assert "Pencarian terlalu lama:" in text
+    assert not any(words in text for words in ENGLISH)
+    english = text_of(client.get("/search?q=banjir+OR+rupiah+OR+gempa&lang=en"))
+    assert "The search took too long:" in english
+
+
+@pytest.mark.parametrize("note, expected", [
+    ("only the first 1000 results are ranked and can be paged through: refine the query",
+     "hanya 1000 hasil pertama yang diurutkan"),
+    ("banj* matches many words: only the 50 most frequent were searched", "banj* cocok dengan banyak kata"),
+    ("the server is busy with other long searches: snippets are not marked",
+     "Server sedang sibuk dengan pencarian panjang lain: kata kueri tidak ditandai"),
+    ("something new the engine says", "sebagian hasil mungkin tidak ada."),
+])
+def test_each_kind_of_note_has_its_words(app, note, expected):
+    with app.test_request_context("/search?q=x"):
+        assert expected in translate_note(note, "id")
+
+
+def test_every_kind_of_note_has_both_languages():
+    for _, key in KINDS:
+        words = texts(key)
+        assert words["id"] and words["en"] and words["id"] != words["en"]
+
+
+def test_the_language_picked_sticks_to_the_next_search(client):
+    first = client.get("/search?q=banjir&lang=en")
+    assert "lang=en" in first.headers.get("Set-Cookie", "")
+    typed = client.get("/search?q=gempa")          # the form of the next search, no lang in it
+    assert '<html lang="en">' in typed.get_data(as_text=True)
+    back = client.get("/search?q=gempa&lang=id")
+    assert '<html lang="id">' in back.get_data(as_text=True)
+    assert '<html lang="id">' in client.get("/search?q=gempa").get_data(as_text=True)
+
+
+def test_the_api_follows_accept_language_not_the_pages_cookie(client):
+    client.get("/search?q=banjir&lang=en")
+    data = client.get("/api/search?q=banjir&bogus=1").get_json()
+    assert data["warnings"][0]["message"].startswith("Parameter bogus tidak dikenal")
