@@ -227,10 +227,11 @@ def test_front_page_without_url_is_skipped(tmp_path):
     assert result.articles == [] and "front/index page" in result.skipped
 
 
-def test_og_type_website_is_skipped(tmp_path):
+def test_og_type_website_with_little_text_and_no_date_is_skipped(tmp_path):
     head = '<meta property="og:type" content="website"><title>KabarBaru</title>'
     result = read_file(write(tmp_path, "w.html", page(head, f"<p>{LEDE}</p>")), tmp_path)
-    assert result.skipped == "front page (og:type website)"
+    assert result.skipped == ("front/index page: og:type website, no dated headline, "
+                              f"{len(LEDE)} characters of prose")
 
 
 def test_photo_page_uses_its_description(tmp_path):

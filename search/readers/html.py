@@ -90,8 +90,7 @@ def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
     credits = html_body.credit_texts(soup)
     boxed_related = html_body.read_also_titles(soup)
     html_body.strip_junk(soup)
-    container = html_body.find_container(soup)
-    raw = html_body.paragraphs_of(container) if container is not None else []
+    raw = html_body.paragraphs_of(html_body.find_blocks(soup))
     author = author or credit_author(raw[-4:] + credits)
     paragraphs, related = clean_paragraphs(_join_datelines(_drop_title_and_dates(raw, title)))
     related = list(dict.fromkeys(related + boxed_related))  # in order, once each
@@ -119,19 +118,37 @@ def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
     return FileResult(articles=[article])
 
 
+# Prose (characters in paragraphs longer than PROSE_PARAGRAPH) that makes a
+# page an article whatever else it says: a front page's teasers are short.
+ARTICLE_PROSE = 500
+PROSE_PARAGRAPH = 120
+MIN_PROSE = 200
+
+
 def front_page_reason(url: str, og_type: str, paragraphs: list[str], looks_like_article: bool) -> str | None:
     """Why this page is a front/index page rather than an article, or None.
 
     ``looks_like_article``: a dated page whose on-page headline matches its
     metadata title. Photo pages with almost no prose still pass on that.
+    Each sign of a front page is weak alone (articles are published with
+    og:type "website", at a site's root, without a date, with little text):
+    a page is one when two of them agree and it has no article-sized block
+    of prose.
     """
-    prose = sum(len(p) for p in paragraphs if len(p) > 120)
+    prose = sum(len(p) for p in paragraphs if len(p) > PROSE_PARAGRAPH)
+    if prose >= ARTICLE_PROSE:
+        return None
+    signs = []
     if url and _is_listing_url(url):
-        return f"front/index page ({url})"
-    if og_type == "website" and not (looks_like_article and prose >= 300):
-        return "front page (og:type website)"
-    if prose < 200 and not looks_like_article:
-        return "front/index page: no dated headline and no article text"
+        signs.append(f"listing URL {url}")
+    if og_type == "website":
+        signs.append("og:type website")
+    if not looks_like_article:
+        signs.append("no dated headline")
+    if prose < MIN_PROSE:
+        signs.append(f"{prose} characters of prose")
+    if len(signs) >= 2:
+        return f"front/index page: {', '.join(signs)}"
     return None
 
 
@@ -142,7 +159,7 @@ def _is_listing_url(url: str) -> bool:
         return True
     segments = [segment for segment in parts.path.split("/") if segment]
     if not segments:
-        return True
+        return not parts.query  # "/?p=123" names one post
     first = segments[0].split(".")[0].lower()
     return first in INDEX_SEGMENTS and len(segments) <= 2 and not re.search(r"\d{4,}", parts.path)
 

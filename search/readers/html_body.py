@@ -13,9 +13,14 @@ import re
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 # Elements that never hold article prose.
-JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "button", "select", "input",
+JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "button", "select", "input",
              "textarea", "nav", "aside", "footer", "header", "figure", "figcaption", "svg",
              "video", "audio", "object", "embed", "ins", "template", "link", "meta", "label"})
+
+# Elements judged by what they hold: a <form> is usually a search box or a
+# comment form, but some sites wrap the whole page in one (ASP.NET).
+JUDGED_TAGS = frozenset({"form"})
+_COMMENT_NAME = re.compile(r"comment|komentar|disqus|respond|discussion", re.IGNORECASE)
 
 # class/id words marking boilerplate blocks (share bars, ads, related boxes...).
 _JUNK_WORDS = re.compile(
@@ -47,48 +52,117 @@ MIN_BODY_CHARS = 80
 
 
 def strip_junk(soup: BeautifulSoup) -> None:
-    """Remove elements that are never article prose, in place.
+    """Remove what is never article prose, in place.
 
-    One walk over the tree collects what goes; find_all() per kind would walk
-    it once per kind through bs4's slower filter machinery.
+    Two passes. The first removes by kind: scripts, navigation, hidden
+    elements (one walk collects them; find_all() per kind would walk the tree
+    once per kind). The second judges the blocks whose name or tag suggests
+    junk (class "widget", "sidebar", "comment"...; a <form>) by what they
+    hold: one that holds much of the page's prose with few links is the
+    article's own container, mislabelled (a blog post in a "widget", a
+    page-wide ASP.NET <form>), and stays; the rest go.
     """
     doomed: list = []
+    suspects: list[Tag] = []
     stack = list(soup.contents)
     while stack:
         node = stack.pop()
         if isinstance(node, Comment):
             doomed.append(node)
         elif isinstance(node, Tag):
-            if node.name not in ("html", "body", "head") and (node.name in JUNK_TAGS or _is_junk_block(node)):
+            if node.name in ("html", "body", "head"):
+                stack.extend(node.contents)
+            elif node.name in JUNK_TAGS or _is_hidden(node):
                 doomed.append(node)  # its subtree goes with it: no need to look inside
             else:
+                if node.name in JUDGED_TAGS or _junk_name(node):
+                    suspects.append(node)
                 stack.extend(node.contents)
-    for node in doomed:
+    _remove(doomed)
+    if not suspects:
+        return
+    body = soup.body or soup
+    stats = text_stats(body)
+    text, links = stats[id(body)]
+    page = max(text - links, 1)
+    # A kept container's inner widgets are judged too; a removed one takes
+    # its inner suspects with it. Figures are those before any removal.
+    for tag in suspects:
+        if not tag.decomposed and not _holds_the_article(tag, stats, page):
+            tag.decompose()
+
+
+def _remove(nodes: list) -> None:
+    for node in nodes:
         if isinstance(node, Tag):
             node.decompose()
         else:
             node.extract()
 
 
-def _is_junk_block(tag: Tag) -> bool:
+def _is_hidden(tag: Tag) -> bool:
     if tag.attrs is None:
         return False
-    if tag.get("itemprop") == "articleBody":
-        return False
     style = (tag.get("style") or "").replace(" ", "").lower()
-    if "display:none" in style or tag.get("hidden") is not None or tag.get("aria-hidden") == "true":
-        return True
-    names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
-    if not names.strip() or not _JUNK_WORDS.search(names):
+    return "display:none" in style or tag.get("hidden") is not None or tag.get("aria-hidden") == "true"
+
+
+def _junk_name(tag: Tag) -> bool:
+    if tag.attrs is None or tag.get("itemprop") == "articleBody":
         return False
-    # A junk-looking name on a block that holds most of the page's prose is a
-    # mislabel (e.g. "content-text-wrap"), not junk: keep it.
-    return _prose_length(tag) < 400
+    names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
+    return bool(names.strip()) and bool(_JUNK_WORDS.search(names))
 
 
-def _prose_length(tag: Tag) -> int:
-    return sum(len(p.get_text(" ", strip=True)) for p in tag.find_all("p")) + \
-        sum(len(s.strip()) for s in tag.find_all(string=True, recursive=False))
+def _holds_the_article(tag: Tag, stats: dict, page: int) -> bool:
+    """A junk-looking block that holds much of the page's text with few links is
+    the article's container under a misleading name, not junk.
+
+    Comment sections can be long: a block named like one must hold most of the
+    page to stay.
+    """
+    text, links = stats.get(id(tag), (0, 0))
+    prose = text - links
+    names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
+    share = 0.6 if _COMMENT_NAME.search(names) else 0.3
+    return prose >= 400 and links <= 0.35 * text and prose >= share * page
+
+
+def text_stats(root: Tag) -> dict[int, tuple[int, int]]:
+    """For ``root`` and every element under it: (characters of text, characters inside links).
+
+    One walk over the tree; get_text() per element would read every subtree
+    again for each of its ancestors. Whitespace runs count as one character.
+    """
+    out: dict[int, tuple[int, int]] = {}
+    # Iterative post-order (pages nest deeper than Python's recursion allows):
+    # an element is summed when it is met the second time.
+    stack: list[tuple[Tag, bool, bool]] = [(root, root.name == "a", False)]
+    totals: dict[int, list[int]] = {id(root): [0, 0]}
+    parents: dict[int, int] = {}
+    while stack:
+        node, in_link, done = stack.pop()
+        key = id(node)
+        if done:
+            text, links = totals.pop(key)
+            out[key] = (text, links)
+            parent = parents.pop(key, None)
+            if parent is not None:
+                totals[parent][0] += text
+                totals[parent][1] += links
+            continue
+        stack.append((node, in_link, True))
+        for child in node.children:
+            if isinstance(child, Tag):
+                totals[id(child)] = [0, 0]
+                parents[id(child)] = key
+                stack.append((child, in_link or child.name == "a", False))
+            elif type(child) is NavigableString:
+                size = len(" ".join(child.split()))
+                totals[key][0] += size
+                if in_link:
+                    totals[key][1] += size
+    return out
 
 
 _CREDIT_HOLDER = re.compile(r"penulis|pewarta|reporter|byline|author|kontributor|credit", re.I)
@@ -124,13 +198,25 @@ def read_also_titles(soup: BeautifulSoup, limit: int = 20) -> list[str]:
 
 
 def find_container(soup: BeautifulSoup) -> Tag | None:
-    """The element holding the article text."""
+    """The element holding the article text (see ``find_blocks`` for the whole of it)."""
+    blocks = find_blocks(soup)
+    return blocks[0] if blocks else None
+
+
+def find_blocks(soup: BeautifulSoup) -> list[Tag]:
+    """The elements holding the article text, in page order.
+
+    A declared article body (itemprop="articleBody", a known template's
+    container) is taken whole. Otherwise the block with the best prose score
+    is taken with the sibling blocks that read as part of the same article:
+    a lede box before it, the parts after an inline ad or a "read more" split.
+    """
     by_name = _tags_by_selector(soup)
     for selector in ('[itemprop="articleBody"]', *SITE_CONTAINERS):
         for found in by_name.get(selector, ()):
             if len(found.get_text(" ", strip=True)) >= MIN_BODY_CHARS:
-                return found
-    return best_scored(soup)
+                return [found]
+    return best_blocks(soup)
 
 
 def _tags_by_selector(soup: BeautifulSoup) -> dict[str, list[Tag]]:
@@ -153,39 +239,135 @@ def _tags_by_selector(soup: BeautifulSoup) -> dict[str, list[Tag]]:
     return found
 
 
+# Texts shorter than this are labels, buttons and headings, not prose.
+MIN_CHUNK_CHARS = 25
+# A sibling joins the article when it scores this share of the best block...
+SIBLING_SHARE = 0.2
+# ...or holds at least this much text with fewer links than this share of it.
+SIBLING_TEXT = 80
+SIBLING_LINKS = 0.25
+# Climbing from the best block: a parent whose text is at most this many times
+# the block's adds little but wrappers, so its siblings are looked at too.
+WRAPPER_RATIO = 1.3
+MAX_CLIMB = 4
+_SENTENCE_END = re.compile(r"[.!?:;…»\"”)]\s*$")
+
+
 def best_scored(soup: BeautifulSoup) -> Tag | None:
     """Readability-style: the block whose own prose scores highest."""
+    blocks = best_blocks(soup)
+    return blocks[0] if blocks else None
+
+
+def best_blocks(soup: BeautifulSoup) -> list[Tag]:
+    """The best-scored block and its siblings of the same article, in page order.
+
+    Scoring: every chunk of prose (a <p>, an <li>, a run of text between
+    <br>s or directly in a block) gives points to its block and half of them
+    to the block above, more for longer text and for commas; a block's total
+    is discounted by the share of its text inside links. Chunks that are
+    mostly link text (menus, lists of other stories) score nothing.
+    """
+    root = soup.body or soup
+    stats = text_stats(root)
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
-    for chunk in _prose_chunks(soup):
-        parent = chunk.parent if isinstance(chunk, NavigableString) or chunk.name == "p" else chunk
-        if parent is None:
-            continue
-        if isinstance(chunk, Tag) and chunk.name == "p":
-            text = chunk.get_text(" ", strip=True)
-        else:
-            text = str(chunk).strip()
-        if len(text) < 25:
-            continue
+    for holder, text in _prose_chunks(soup, stats):
         score = 1 + text.count(",") + min(len(text) / 100, 3)
-        for level, holder in enumerate((parent, parent.parent)):
-            if holder is None or not isinstance(holder, Tag):
+        for level, tag in enumerate((holder, holder.parent)):
+            if tag is None or not isinstance(tag, Tag):
                 break
-            key = id(holder)
-            tags[key] = holder
+            key = id(tag)
+            tags[key] = tag
             scores[key] = scores.get(key, 0) + score / (1 + level)
     if not scores:
-        return None
-    best = max(scores, key=lambda key: scores[key] * (1 - link_density(tags[key])))
-    return tags[best]
+        return []
+
+    def weighted(key: int) -> float:
+        text, links = stats.get(key, (0, 0))
+        return scores[key] * (1 - min(links / text, 1.0)) if text else 0.0
+
+    best = max(scores, key=weighted)
+    return _with_siblings(tags[best], weighted(best), scores, stats)
 
 
-def _prose_chunks(soup: BeautifulSoup):
-    for p in soup.find_all("p"):
-        yield p
+def _prose_chunks(soup: BeautifulSoup, stats: dict):
+    """(block, text) for each piece of prose: <p> and <li> items, and text runs
+    directly inside a block (bare text, <br>-separated lines)."""
+    for tag in soup.find_all(("p", "li", "pre")):
+        text, links = stats.get(id(tag), (0, 0))
+        if text < MIN_CHUNK_CHARS or links > text / 2:
+            continue
+        if tag.name == "li" and tag.find(("p", "li")) is not None:
+            continue  # its inner <p>/<li> count themselves
+        holder = tag.parent if tag.parent is not None and tag.name == "p" else tag
+        if tag.name == "li" and tag.parent is not None:
+            holder = tag.parent  # items of one list are one block, like a <p>'s parent
+        yield holder, tag.get_text(" ", strip=True)
     for text in soup.find_all(string=True):
-        if text.parent is not None and text.parent.name in ("div", "td", "span", "article", "section"):
-            yield text
+        parent = text.parent
+        if parent is None or parent.name not in _TEXT_HOLDERS or type(text) is not NavigableString:
+            continue
+        run = " ".join(text.split())
+        if len(run) >= MIN_CHUNK_CHARS:
+            holder = parent if parent.name != "span" or parent.parent is None else parent.parent
+            yield holder, run
+
+
+_TEXT_HOLDERS = frozenset({"div", "td", "span", "article", "section", "main", "font", "center", "form", "body", "dd"})
+
+
+def _with_siblings(top: Tag, top_score: float, scores: dict, stats: dict) -> list[Tag]:
+    """``top`` and the siblings that belong to its article, in page order.
+
+    When no sibling qualifies and ``top``'s parent is little more than a
+    wrapper around it, the parent's siblings are looked at instead (a lede
+    box often sits a few wrappers away from the body).
+    """
+    if _is_teaser(top, stats):
+        return [top]  # one story's teaser in a list of them: its siblings are other stories
+    node = top
+    for _ in range(MAX_CLIMB + 1):
+        parent = node.parent
+        if parent is None or not isinstance(parent, Tag):
+            break
+        kept = [child for child in parent.children
+                if child is node or (isinstance(child, Tag) and _belongs(child, top_score, scores, stats))]
+        if len(kept) > 1:
+            return kept
+        node_text = stats.get(id(node), (0, 0))[0]
+        parent_text = stats.get(id(parent), (0, 0))[0]
+        if parent.name in ("body", "html") or parent_text > WRAPPER_RATIO * node_text:
+            break
+        node = parent
+    return [top]
+
+
+def _belongs(tag: Tag, top_score: float, scores: dict, stats: dict) -> bool:
+    """A sibling of the article's block that is part of the article."""
+    if tag.name not in BLOCK_TAGS and tag.name not in ("span", "font", "form"):
+        return False
+    text, links = stats.get(id(tag), (0, 0))
+    if not text or _is_teaser(tag, stats):
+        return False
+    density = links / text
+    if scores.get(id(tag), 0) * (1 - density) >= max(SIBLING_SHARE * top_score, 3):
+        return True
+    if text >= SIBLING_TEXT and density < SIBLING_LINKS:
+        return bool(_SENTENCE_END.search(tag.get_text(" ", strip=True)[-3:]) or text >= 2 * SIBLING_TEXT)
+    return False
+
+
+def _is_teaser(tag: Tag, stats: dict) -> bool:
+    """A block headed by a linked headline: another story's teaser, not a part of this one."""
+    for heading in tag.find_all(_HEADINGS):
+        text, links = stats.get(id(heading), (0, 0))
+        if text >= 10 and links >= 0.8 * text:
+            return True
+    return False
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def link_density(tag: Tag) -> float:
@@ -194,8 +376,10 @@ def link_density(tag: Tag) -> float:
     return min(links / text, 1.0)
 
 
-def paragraphs_of(container: Tag) -> list[str]:
-    """The container's text as paragraphs: block elements and <br> break them."""
+def paragraphs_of(container: Tag | list[Tag]) -> list[str]:
+    """The container's text (or the blocks' in turn) as paragraphs: block elements and <br> break them."""
+    if isinstance(container, list):
+        return [paragraph for block in container for paragraph in paragraphs_of(block)]
     out: list[str] = []
     current: list[str] = []
 
