@@ -22,7 +22,7 @@ from web.errors import ApiError, error_json, from_status, log_failure, query_err
 from web.contract import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
 from web.text import truncate_body
 from web import i18n, ratelimit
-from web.filters import available, unknown_values
+from web.filters import available, date_range, unknown_values
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 health_bp = Blueprint("health", __name__)
@@ -233,11 +233,7 @@ def run_search(args: dict) -> SearchResults:
 
 def search_filters(args: dict) -> dict:
     """The engine's filters: the month, when given, narrows the date range to its days."""
-    date_from, date_to = args["date_from"], args["date_to"]
-    if args["month"] is not None:
-        first, last = args["month"]
-        date_from = max(date_from, first) if date_from else first
-        date_to = min(date_to, last) if date_to else last
+    date_from, date_to = date_range(args["month"], args["date_from"], args["date_to"])
     return {"source": args["source"], "category": args["category"],
             "date_from": date_from, "date_to": date_to}
 

@@ -43,6 +43,16 @@ class Unknown:
         return {"facet": self.facet, "value": self.value, "closest": self.closest, "valid": self.valid}
 
 
+def date_range(month, date_from, date_to) -> tuple:
+    """The days a search keeps: the range given, narrowed to the month's days
+    when a month is given too (``month`` is (first, last) or None)."""
+    if month is not None:
+        first, last = month
+        date_from = max(date_from, first) if date_from else first
+        date_to = min(date_to, last) if date_to else last
+    return date_from, date_to
+
+
 def view_of(engine):
     """The column view of the engine's current index generation."""
     return engine.generation(engine.searcher()).view

@@ -93,9 +93,23 @@ def schemas() -> dict:
                           "nothing and the hits are for `correction` instead"},
             "hits": {"type": "array", "items": ref("Hit"), "maxItems": 100},
             "facets": ref("Facets"),
+            "timeline": {"oneOf": [ref("Timeline"), {"type": "null"}],
+                         "description": "matching articles per period, under every filter but the "
+                         "dates; null when facets=false"},
             "warnings": {"type": "array", "items": ref("Warning"),
                          "description": "what the request asked that cannot work: parameters "
                          "this route does not take (ignored), filter values no article has"},
+        }),
+        "Timeline": obj({
+            "unit": {"type": "string", "enum": ["day", "week", "month", "year"],
+                     "description": "the period of one bin: the finest that draws the span in at "
+                     "most 62 bins (weeks start on Monday)"},
+            "bins": {"type": "array", "items": obj({
+                "start": {"type": "string", "format": "date"},
+                "end": {"type": "string", "format": "date", "description": "inclusive"},
+                "count": {"type": "integer", "minimum": 0}}),
+                "description": "oldest first; every period from the first match to the last, empty ones as 0"},
+            "undated": {"type": "integer", "minimum": 0, "description": "matches without a date"},
         }),
         "Warning": {
             "type": "object", "required": ["code", "message"],
@@ -229,6 +243,8 @@ def paths() -> dict:
     search_example = {
         "query": "banjir", "total": 6, "total_all_words": 6, "total_some_words": 0, "page": 1, "per_page": 1, "took_ms": 12.4, "partial": False,
         "total_exact": True, "notes": [], "matched_all": True, "correction": None, "corrected": False, "hits": [HIT_EXAMPLE],
+        "timeline": {"unit": "month", "undated": 0, "bins": [
+            {"start": "2021-12-01", "end": "2021-12-31", "count": 6}]},
         "warnings": [],
         "facets": {"source": [{"value": "kabarnusa", "count": 4}],
                    "category": [{"value": "metropolitan", "count": 2}],

@@ -17,14 +17,16 @@ from werkzeug.exceptions import HTTPException
 
 from search.errors import IndexNotFound, IndexVersionError, QueryError
 from search.retrieval.query import MAX_QUERY_CHARS
-from search.retrieval.results import FACET_NAMES, SORTS
+from search.retrieval.results import FACET_NAMES, SORTS, SearchResults
 from search.sources import display_name
 from web import i18n, ratelimit
+from web.api import NOTHING_TO_SEARCH
 from web.contract import SEARCH
 from web.engine import get_engine
 from web.errors import ApiError, log_failure, message
-from web.filters import available, replace_in_query, unknown_values
+from web.filters import available, date_range, replace_in_query, unknown_values
 from web.notes import translate_notes
+from web.timeline import timeline_chart
 from web.params import path_safe_id
 from web.security import add_security_headers, install_text_filters, trusted_base_url
 from web.text import article_blocks, mark_terms, truncate_body
@@ -40,6 +42,7 @@ PAGER_SPAN = 2
 # The pages take the API's limits: a query of at most MAX_QUERY_CHARS, at most
 # 10 values of 1-50 characters per filter. Beyond them: 400 in the page's language.
 LIST_PARAMS = {p.name: p for p in SEARCH.params if p.name in ("source", "category")}
+DATE_PARAMS = {p.name: p for p in SEARCH.params if p.name in ("date_from", "date_to")}
 # Pages that run no query and that every page view fetches are not rate limited.
 UNLIMITED = {"pages.opensearch", "pages.favicon"}
 
@@ -59,6 +62,8 @@ class SearchState:
     source: tuple = ()
     category: tuple = ()
     month: str = ""
+    date_from: str = ""            # ISO days, inclusive: the date-range form and the timeline's bars
+    date_to: str = ""
     lang: str | None = None
 
     @classmethod
@@ -71,6 +76,8 @@ class SearchState:
             raise QueryError(f"query too long: at most {MAX_QUERY_CHARS} characters", "query_too_long")
         filters = {name: tuple(dict.fromkeys(param.check_list([v for v in args.getlist(name) if v])))
                    for name, param in LIST_PARAMS.items()}
+        days = {name: param.parse({name: args[name]}) if args.get(name) else None
+                for name, param in DATE_PARAMS.items()}
         return cls(
             q=args.get("q", "").strip(),
             page=args.get("page", "1"),
@@ -78,6 +85,8 @@ class SearchState:
             source=filters["source"],
             category=filters["category"],
             month=month if month_range(month) else "",
+            date_from=days["date_from"].isoformat() if days["date_from"] else "",
+            date_to=days["date_to"].isoformat() if days["date_to"] else "",
             lang=i18n.explicit_lang(),
         )
 
@@ -87,6 +96,7 @@ class SearchState:
         out += [("category", v) for v in self.category]
         if self.month:
             out.append(("month", self.month))
+        out += [(name, getattr(self, name)) for name in ("date_from", "date_to") if getattr(self, name)]
         if self.sort != "relevance":
             out.append(("sort", self.sort))
         if str(self.page) != "1":
@@ -112,12 +122,28 @@ class SearchState:
         return self.url(**{facet: chosen, "page": 1})
 
     def has_filters(self) -> bool:
-        return bool(self.source or self.category or self.month)
+        return bool(self.source or self.category or self.month or self.date_from or self.date_to)
+
+    def without_filters(self) -> str:
+        return self.url(source=(), category=(), month="", date_from="", date_to="", page=1)
 
     def filters(self) -> dict:
-        date_from, date_to = month_range(self.month) or (None, None)
+        date_from, date_to = date_range(month_range(self.month), as_day(self.date_from), as_day(self.date_to))
         return {"source": list(self.source), "category": list(self.category),
                 "date_from": date_from, "date_to": date_to}
+
+    def period_url(self, start: str, end: str) -> str:
+        """The search narrowed to the days ``start``..``end`` (a timeline bar)."""
+        return self.url(date_from=start, date_to=end, month="", page=1)
+
+    def in_range(self, start: str, end: str) -> bool:
+        """The period lies within the days the search keeps (its bar is drawn selected)."""
+        return bool(self.date_from or self.date_to) and (self.date_from or start) <= start \
+            and end <= (self.date_to or end)
+
+
+def as_day(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def month_range(month: str) -> tuple[date, date] | None:
@@ -187,8 +213,19 @@ def search():
     if not state.q:
         return render_template("home.html")
     g.search_state = state
-    results = get_engine().search(state.q, page=state.page, per_page=PER_PAGE, sort=state.sort,
-                                  filters=state.filters(), facets=True)
+    try:
+        results = get_engine().search(state.q, page=state.page, per_page=PER_PAGE, sort=state.sort,
+                                      filters=state.filters(), facets=True)
+    except QueryError as exc:
+        if exc.code not in NOTHING_TO_SEARCH:
+            raise
+        # Only stopwords (yang, dan di), punctuation or emoji: a valid query that finds
+        # nothing, a results page that says why (200, as /api/search answers).
+        return render_template("results.html", state=state, q=state.q, error=None, titles={}, pages=1,
+                               results=SearchResults(query=state.q, total=0, page=1, per_page=PER_PAGE,
+                                                     took_ms=0.0),
+                               page_numbers=[1], facet_groups=[], unknown=[], timeline=None,
+                               notes=[query_error_message(exc)])
     state = replace(state, page=results.page)
     pages = max(1, -(-results.total // results.per_page))
     terms = set(results.terms)          # the corrected query's when the hits are for it
@@ -198,7 +235,7 @@ def search():
         "results.html", state=state, q=state.q, results=results, error=None, titles=titles,
         pages=pages, page_numbers=page_numbers(results.page, pages),
         facet_groups=facet_groups(state, results.facets or {}), unknown=unknown,
-        notes=translate_notes(results.notes),
+        notes=translate_notes(results.notes), timeline=timeline_chart(state, results.timeline),
     )
 
 

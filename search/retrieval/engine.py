@@ -36,6 +36,7 @@ from search.retrieval.result_cache import ResultCache
 from search.retrieval.results import SORTS, Hit, SearchResults
 from search.retrieval.run import Run, SearchRequest
 from search.retrieval.spelling import Words
+from search.retrieval.timeline import timeline
 from search.retrieval.suggest import Vocabulary, suggest
 from search.settings import default as default_setting
 from search.store import live_dir, open_index, read_meta
@@ -261,6 +262,9 @@ class Engine:
         listed = selected | tail_selected if tail_selected else selected
         matched = found.matched | tail.docs if tail is not None else found.matched
         facet_counts = run.facets(matched, request.filters) if request.facets else {}
+        # When the matches were published (timeline.py), under every filter but the dates.
+        periods = timeline(run.view.dates, run.narrow(matched, dict(request.filters, date=(None, None)))
+                           or ()) if request.facets else None
         depth = min(request.depth, MAX_RANKED)
         if request.first >= depth:
             ranked = []                 # past the ranked results: nothing to rank
@@ -289,6 +293,7 @@ class Engine:
             notes=list(dict.fromkeys(list(parsed.notes) + run.notes)),
             total_exact=run.counted and not parsed.cut_short, terms=sorted(parsed.terms),
             total_all_words=len(selected), total_some_words=len(tail_selected),
+            timeline=periods,
         )
 
     def parse(self, q, searcher, match_all: bool = True, budget: Budget | None = None):

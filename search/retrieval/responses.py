@@ -31,6 +31,7 @@ def search_response(results: SearchResults) -> dict:
         "corrected": results.corrected,
         "hits": [hit_response(h) for h in results.hits],
         "facets": facets_response(results.facets or {}),
+        "timeline": results.timeline,
     }
 
 

@@ -46,6 +46,7 @@ class SearchResults:
     terms: list[str] = field(default_factory=list)   # analysed terms the hits matched on, to mark
     total_all_words: int | None = None  # of ``total``: articles holding every word (None: same as total)
     total_some_words: int = 0           # of ``total``: articles holding most of the words, ranked after them
+    timeline: dict | None = None        # matches per period (timeline.py); None without facets
 
     def to_dict(self) -> dict:
         return asdict(self)
