@@ -25,7 +25,7 @@ from bench import common
 # indexes the indexing benchmark builds).
 MODULES = ["indexing", "latency", "memory", "quality", "queries", "stemming", "extraction", "extraction_dev"]
 # Too slow for `make bench`: run by name, reported from their last run.
-ON_DEMAND = ["scaling", "load", "updates"]
+ON_DEMAND = ["scaling", "load", "updates", "heldout"]
 # Results shown inside another section: bench.load reads the soak's, bench.quality
 # the last run over the full IndoSum set.
 SUPPLEMENTS = {"load-soak", "quality-full"}
@@ -42,6 +42,7 @@ TITLES = {
     "load": "Serving under load",
     "hostile": "Hostile queries beside an ordinary client",
     "updates": "Incremental runs: the cost of answering as a fresh build",
+    "heldout": "Retrieval quality on the held-out topics, by kind of query",
 }
 REPORT_NAME = "benchmarks.md"
 

@@ -1,0 +1,54 @@
+"""The held-out collection (bench/heldout): its split rule, its judged pool and its per-kind means."""
+import pytest
+
+from bench.heldout import collection, score
+from search import evaluation as ev
+
+HEADER = "id\tkind\thalf\tquery\tnarrative\n"
+
+
+def test_each_kind_has_eight_topics_split_four_and_four():
+    topics = collection.read_topics()
+    assert len(topics) == 40
+    for kind in collection.KINDS:
+        halves = [t.half for t in topics if t.kind == kind]
+        assert sorted(halves) == ["heldout"] * 4 + ["tune"] * 4, kind
+
+
+def test_a_topic_in_the_wrong_half_is_refused(tmp_path):
+    path = tmp_path / "topics.tsv"
+    path.write_text(HEADER + "t1\tform\ttune\ta\tn\nt2\tform\ttune\tb\tn\n", "utf-8")
+    with pytest.raises(ValueError, match="t2.*heldout"):
+        collection.read_topics(path)
+
+
+def test_an_unknown_kind_is_refused(tmp_path):
+    path = tmp_path / "topics.tsv"
+    path.write_text(HEADER + "t1\tslang\ttune\ta\tn\n", "utf-8")
+    with pytest.raises(ValueError, match="unknown kind"):
+        collection.read_topics(path)
+
+
+def test_the_qrels_judge_exactly_the_pool():
+    qrels = ev.read_qrels(collection.QRELS)
+    pooled: dict[str, set[str]] = {}
+    for line in collection.POOL.read_text("utf-8").splitlines()[1:]:
+        topic, doc, *_ = line.split("\t")
+        pooled.setdefault(topic, set()).add(doc)
+    assert {t: set(docs) for t, docs in qrels.items()} == pooled
+    assert set(qrels) == {t.id for t in collection.read_topics()}
+    assert all(grade in (0, 1, 2) for docs in qrels.values() for grade in docs.values())
+
+
+def test_means_are_taken_per_half_and_kind():
+    topics = [collection.HeldoutTopic("a", "form", "tune", "q", "n"),
+              collection.HeldoutTopic("b", "form", "heldout", "q", "n"),
+              collection.HeldoutTopic("c", "name", "tune", "q", "n")]
+    rows = [{"topic": "a", "nDCG@10": 1.0, "R@100": 0.5, "judged@10": 1.0},
+            {"topic": "b", "nDCG@10": 0.2, "R@100": 0.4, "judged@10": 1.0},
+            {"topic": "c", "nDCG@10": 0.0, "R@100": 1.0, "judged@10": 0.5}]
+    summary = score.summarise(rows, topics)
+    assert summary["tune"]["form"]["nDCG@10"] == 1.0
+    assert summary["tune"]["all"] == {"topics": 2, "nDCG@10": 0.5, "R@100": 0.75, "judged@10": 0.75}
+    assert summary["heldout"]["form"]["R@100"] == 0.4
+    assert summary["heldout"]["name"]["topics"] == 0
