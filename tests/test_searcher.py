@@ -383,10 +383,12 @@ def small_engine(tmp_path) -> Engine:
 
 def test_scores_are_whooshs_bm25f(engine, monkeypatch):
     """Set-based matching and scoring give Whoosh's own ranking and scores
-    (before the written-form preference, turned off here)."""
+    (before the written-form preference and the phrase bonus, turned off here)."""
+    import search.retrieval.proximity as proximity
     import search.retrieval.run as run_module
 
     monkeypatch.setattr(run_module, "WRITTEN_FORM_WEIGHT", 0.0)
+    monkeypatch.setattr(proximity, "WEIGHT", 0.0)
     searcher = engine.searcher()
     for q in ("banjir jakarta", "kpk OR rupiah", "kabut asap", "banjir -rob", "sumber:kabarnusa banjir",
               '"kabut asap" kebakaran', "pemerin*"):

@@ -26,6 +26,7 @@ from whoosh import collectors
 from search.fields import SPELL_FIELD, WORD_PATTERN
 from search.retrieval.facets import intersect
 from search.retrieval.live import live_reader
+from search.retrieval.proximity import boost_phrases, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
 from search.retrieval.scoring import Evaluator, Match, OutOfTime, conjoin, score, top
@@ -255,6 +256,8 @@ class Run:
             ranked = top(scores, max(depth, WRITTEN_FORM_DEPTH))
             if not self.budget.expired():
                 ranked = self.prefer_written_forms(parsed, ranked)
+            if not self.budget.expired():
+                ranked = self.prefer_phrases(parsed, ranked)
             return ranked[:depth]
         return self.whoosh_rank(parsed, selected, depth)
 
@@ -296,6 +299,13 @@ class Run:
             self.out_of_time("the search took too long: articles holding only some of the words are "
                              "not ranked by relevance")
             return [(n, 0.0) for n in self.view.newest(selected, depth)]
+
+    def prefer_phrases(self, parsed, ranked: list) -> list:
+        """Among the best results, lift those holding words typed side by
+        side as a phrase (proximity.py)."""
+        pairs = typed_pairs(parsed.text, parsed.words, self.budget.analysed)
+        live, reader = self.stats.live, self.reader
+        return boost_phrases(self.searcher, ranked, pairs, lambda term: live.idf(reader, "body", term))
 
     def whoosh_rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
         """Whoosh's own collector, for a weighting model scoring.py does not mirror."""
