@@ -20,6 +20,10 @@ JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "button", "selec
 # Elements judged by what they hold: a <form> is usually a search box or a
 # comment form, but some sites wrap the whole page in one (ASP.NET).
 JUDGED_TAGS = frozenset({"form"})
+# A junk-named block with this much text outside links, and links making at
+# most this share of its text, holds the article.
+KEEP_PROSE = 400
+KEEP_LINKS = 0.35
 _COMMENT_NAME = re.compile(r"comment|komentar|disqus|respond|discussion", re.IGNORECASE)
 
 # class/id words marking boilerplate blocks (share bars, ads, related boxes...).
@@ -81,14 +85,11 @@ def strip_junk(soup: BeautifulSoup) -> None:
     _remove(doomed)
     if not suspects:
         return
-    body = soup.body or soup
-    stats = text_stats(body)
-    text, links = stats[id(body)]
-    page = max(text - links, 1)
+    stats = text_stats(soup.body or soup)
     # A kept container's inner widgets are judged too; a removed one takes
     # its inner suspects with it. Figures are those before any removal.
     for tag in suspects:
-        if not tag.decomposed and not _holds_the_article(tag, stats, page):
+        if not tag.decomposed and not _holds_the_article(tag, stats):
             tag.decompose()
 
 
@@ -114,18 +115,18 @@ def _junk_name(tag: Tag) -> bool:
     return bool(names.strip()) and bool(_JUNK_WORDS.search(names))
 
 
-def _holds_the_article(tag: Tag, stats: dict, page: int) -> bool:
-    """A junk-looking block that holds much of the page's text with few links is
-    the article's container under a misleading name, not junk.
+def _holds_the_article(tag: Tag, stats: dict) -> bool:
+    """A junk-looking block that holds a page of prose with few links is the
+    article's container under a misleading name (a post in a "widget"), not junk.
 
-    Comment sections can be long: a block named like one must hold most of the
-    page to stay.
+    Comment sections hold long prose too: a block named like one stays only
+    when it wraps the page's headline as well (a whole-page wrapper).
     """
     text, links = stats.get(id(tag), (0, 0))
-    prose = text - links
+    if text - links < KEEP_PROSE or links > KEEP_LINKS * text:
+        return False
     names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
-    share = 0.6 if _COMMENT_NAME.search(names) else 0.3
-    return prose >= 400 and links <= 0.35 * text and prose >= share * page
+    return not _COMMENT_NAME.search(names) or tag.find("h1") is not None
 
 
 def text_stats(root: Tag) -> dict[int, tuple[int, int]]:
@@ -246,11 +247,12 @@ SIBLING_SHARE = 0.2
 # ...or holds at least this much text with fewer links than this share of it.
 SIBLING_TEXT = 80
 SIBLING_LINKS = 0.25
+MAX_SIBLING_LINKS = 0.5
 # Climbing from the best block: a parent whose text is at most this many times
 # the block's adds little but wrappers, so its siblings are looked at too.
 WRAPPER_RATIO = 1.3
 MAX_CLIMB = 4
-_SENTENCE_END = re.compile(r"[.!?:;…»\"”)]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…»\"”)]\s*$")
 
 
 def best_scored(soup: BeautifulSoup) -> Tag | None:
@@ -344,13 +346,16 @@ def _with_siblings(top: Tag, top_score: float, scores: dict, stats: dict) -> lis
 
 
 def _belongs(tag: Tag, top_score: float, scores: dict, stats: dict) -> bool:
-    """A sibling of the article's block that is part of the article."""
+    """A sibling of the article's block that is part of the article: a block
+    whose prose scores near the best one's, or a paragraph of plain text."""
     if tag.name not in BLOCK_TAGS and tag.name not in ("span", "font", "form"):
         return False
     text, links = stats.get(id(tag), (0, 0))
     if not text or _is_teaser(tag, stats):
         return False
     density = links / text
+    if density >= MAX_SIBLING_LINKS:
+        return False  # a box of links to other pages
     if scores.get(id(tag), 0) * (1 - density) >= max(SIBLING_SHARE * top_score, 3):
         return True
     if text >= SIBLING_TEXT and density < SIBLING_LINKS:
@@ -377,40 +382,80 @@ def link_density(tag: Tag) -> float:
 
 
 def paragraphs_of(container: Tag | list[Tag]) -> list[str]:
-    """The container's text (or the blocks' in turn) as paragraphs: block elements and <br> break them."""
+    """The container's text (or the blocks' in turn) as paragraphs: block elements and <br> break them.
+
+    Paragraphs made mostly of link text are lists of other pages, not prose,
+    and go; so does a short heading that only such lists follow to the end
+    of the block ("Read more:", "Related posts").
+    """
     if isinstance(container, list):
         return [paragraph for block in container for paragraph in paragraphs_of(block)]
+    pieces = _linked_paragraphs(container)
     out: list[str] = []
+    for text, links in reversed(pieces):  # from the end: a list's heading comes after its list
+        if links > LINK_PARAGRAPH * len(text) and not _leads_a_story(text):
+            continue
+        if not out and len(pieces) > 2 and _heads_trailing_links(pieces, text):
+            continue
+        out.append(text)
+    out.reverse()
+    return out
+
+
+# A paragraph with more than this share of its characters in links is a list of links.
+LINK_PARAGRAPH = 0.6
+# A line this short before only link lists at the block's end is their heading.
+TRAILING_HEADING = 60
+
+
+def _leads_a_story(text: str) -> bool:
+    """A "read also: <link>" line: kept, the boilerplate pass turns it into a related title."""
+    from search.readers.boilerplate import split_related
+    return bool(split_related(text)[1])
+
+
+def _heads_trailing_links(pieces: list[tuple[str, int]], text: str) -> bool:
+    """Whether ``text`` is a short heading (no sentence end) followed, to the end
+    of the block, by link lists and nothing else."""
+    if len(text) > TRAILING_HEADING or re.search(r"[.!?]$", text):
+        return False
+    index = max(i for i, (t, _) in enumerate(pieces) if t == text)
+    after = pieces[index + 1:]
+    return bool(after) and all(links > LINK_PARAGRAPH * len(t) for t, links in after)
+
+
+def _linked_paragraphs(container: Tag) -> list[tuple[str, int]]:
+    """(paragraph, characters of it inside links) for each paragraph of the container."""
+    out: list[tuple[str, int]] = []
     current: list[str] = []
+    linked = [0]
 
     def flush():
         text = re.sub(r"\s+", " ", "".join(current)).strip()
         if text:
-            out.append(text)
+            out.append((text, min(linked[0], len(text))))
         current.clear()
+        linked[0] = 0
 
-    def walk(node):
+    def walk(node, in_link: bool):
         for child in node.children:
             if isinstance(child, Comment):
                 continue
             if isinstance(child, NavigableString):
-                current.append(str(child))
+                piece = str(child)
+                current.append(piece)
+                if in_link:
+                    linked[0] += len(" ".join(piece.split()))
             elif isinstance(child, Tag):
                 if child.name == "br":
                     flush()
                 elif child.name in BLOCK_TAGS:
                     flush()
-                    walk(child)
+                    walk(child, in_link)
                     flush()
                 else:
-                    walk(child)
+                    walk(child, in_link or child.name == "a")
 
-    walk(container)
+    walk(container, container.name == "a")
     flush()
-    return _drop_link_lists(out, container)
-
-
-def _drop_link_lists(paragraphs: list[str], container: Tag) -> list[str]:
-    """Drop paragraphs that are entirely link text (lists of other stories)."""
-    link_texts = {re.sub(r"\s+", " ", a.get_text(" ", strip=True)) for a in container.find_all("a")}
-    return [p for p in paragraphs if p not in link_texts or len(p) > 200]
+    return out
