@@ -3,7 +3,8 @@ schema, field classes included, by module path.
 
 - :class:`IndonesianText`: title and body. A TEXT field whose index-time
   postings skip the Token chain when its analyzer is cari's own chain
-  (``search/analysis/postings.py`` computes them).
+  (``search/analysis/postings.py`` computes them), and whose positions are
+  stored as :class:`CompactPositions`.
 - :class:`WordSetField` and :func:`spelling_field`: the ``spell`` field,
   surface words of the title and lede with document frequency only. Whoosh
   indexes such a field by running its analyzer (a regex tokenizer and a
@@ -15,14 +16,17 @@ Moving a class out of here changes the pickled path: bump ANALYSIS_VERSION.
 """
 from __future__ import annotations
 
+import re
+from array import array
+from itertools import accumulate
+
 from whoosh import fields, formats
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
-import re
-
 from search.analysis.chain import IndonesianTermFilter, IndonesianTokenizer, PhraseVariantFilter
-from search.analysis.postings import encode_positions, plain_index_call, term_positions
+from search.analysis.postings import plain_index_call, term_positions
 from search.analysis.terms import TermMaker
+from search.codec import pack_uints, unpack_array
 
 SPELL_FIELD = "spell"
 SPELL_WORD_MAX = 24        # letters: no longer word is kept for spelling and prefix expansion
@@ -73,9 +77,64 @@ def spelling_text(title: str, body: str) -> str:
     return " ".join(set(_WORDS.findall(f"{title or ''} {body or ''}".lower())))
 
 
+ABSOLUTE = ord("a")     # first byte of positions stored as they are, not as deltas
+
+
+class CompactPositions(formats.Positions):
+    """Whoosh's Positions format with positions stored as a packed array.
+
+    Whoosh encodes a term's positions in a document as a 4-byte count and a
+    pickled list of deltas: 13 bytes for the commonest case, one position.
+    Here they are the deltas in the narrowest unsigned array that holds
+    them (2 bytes for one position under 256), or, when a phrase's short
+    form was added out of order (a negative delta), the positions themselves
+    after an ``a``. Decoding is ``array`` and ``accumulate``, in C.
+    """
+
+    def encode(self, poslist):
+        return encode_positions(poslist)
+
+    def decode_positions(self, valuestring):
+        if valuestring[0] == ABSOLUTE:
+            found, _ = unpack_array(valuestring, 1, self.decode_frequency(valuestring))
+            return list(found)
+        found, _ = unpack_array(valuestring, 0, self.decode_frequency(valuestring))
+        return list(accumulate(found))
+
+    def decode_frequency(self, valuestring):
+        start = 1 if valuestring[0] == ABSOLUTE else 0
+        return (len(valuestring) - start - 1) // array(chr(valuestring[start])).itemsize
+
+
+# A term seen once in a field value (most of them) has a one-position list;
+# their encodings are few and reused across documents.
+_SINGLE: dict[int, bytes] = {}
+
+
+def encode_positions(poslist: list[int]) -> bytes:
+    """``CompactPositions.encode``, with single positions cached."""
+    if len(poslist) == 1:
+        pos = poslist[0]
+        encoded = _SINGLE.get(pos)
+        if encoded is None:
+            encoded = _SINGLE[pos] = pack_uints(poslist)
+        return encoded
+    deltas = [poslist[0]]
+    deltas += [b - a for a, b in zip(poslist, poslist[1:])]
+    if min(deltas) < 0:
+        return b"a" + pack_uints(poslist)
+    return pack_uints(deltas)
+
+
 class IndonesianText(fields.TEXT):
     """A TEXT field whose index-time postings skip the Token chain when its
-    analyzer is cari's own chain (``indonesian_analyzer``)."""
+    analyzer is cari's own chain (``indonesian_analyzer``), with positions
+    stored as :class:`CompactPositions` when it keeps them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if type(self.format) is formats.Positions:
+            self.format = CompactPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
         terms = self._term_maker()
@@ -91,7 +150,7 @@ class IndonesianText(fields.TEXT):
     def _term_maker(self) -> TermMaker | None:
         """The TermMaker of the chain's term filter; None when the
         analyzer or the format is not the one the fast path reproduces."""
-        if type(self.format) is not formats.Positions:
+        if type(self.format) is not CompactPositions:
             return None
         items = getattr(self.analyzer, "items", None)
         if not items or len(items) != 3:

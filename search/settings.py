@@ -172,6 +172,9 @@ SETTINGS: dict[str, Setting] = _declare(
             minimum=0),
     Setting("CARI_CONTROL_SOCKET", "path", None, "path of gunicorn's control socket (off by default)",
             "serve"),
+    Setting("CARI_PINNED_MB", "int", None,
+            "MB each worker holds of the frequent terms' decoded postings (default: its share of 1/32 "
+            "of the machine's memory)", "serve", minimum=0),
     # -- the web app (app.config) --------------------------------------------------------
     Setting("CARI_RESULT_CACHE", "int", 1024, "searches each worker remembers; 0 turns the cache off",
             "web", minimum=0),
@@ -199,6 +202,8 @@ SETTINGS: dict[str, Setting] = _declare(
     Setting("CARI_LOAD_INDEX", "path", None, "an existing index for `python -m bench.load`", "bench"),
     Setting("CARI_QUERIES_INDEX", "path", None, "cari's index for `python -m bench.queries`", "bench"),
     Setting("CARI_QUERIES_PLAIN", "path", None, "the plain index for `python -m bench.queries`", "bench"),
+    Setting("CARI_SCALING_FACTORS", "list", None,
+            "corpus multiples `python -m bench.scaling` measures (alone: 1,4,16; in `make bench`: 1,4)", "bench"),
     Setting("CARI_WRK_PATHS", "path", None, "set by bench.load for its wrk script: the paths to ask",
             "bench"),
     # -- tests only --------------------------------------------------------------------------
@@ -255,6 +260,24 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def memory_mb() -> int:
+    """The memory this process may use, in MB: the machine's, or a container's
+    (cgroup v2) limit when lower; 4096 when neither can be read."""
+    found = []
+    try:
+        found.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20)
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            limit = f.read().strip()
+        if limit.isdigit():
+            found.append(int(limit) // 2**20)
+    except OSError:
+        pass
+    return min(found) if found else 4096
 
 
 def workers(environ=None) -> int:

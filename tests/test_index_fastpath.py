@@ -1,9 +1,9 @@
 """The index-time fast paths store exactly what Whoosh's own fields would.
 
 ``IndonesianText.index`` (search/analysis/postings.py) is compared with
-Whoosh's ``TEXT.index``, which runs the Token chain through
-``formats.Positions.word_values``: same terms, frequencies, weights, encoded
-positions, same order. ``WordSetField.index`` (search/fields.py, the
+Whoosh's ``TEXT.index`` given the same format (``CompactPositions``), which
+runs the Token chain through the format's ``word_values``: same terms,
+frequencies, weights, encoded positions, same order. ``WordSetField.index`` (search/fields.py, the
 ``spell`` field) is compared with ``FieldType.index`` as a set (both yield a
 set's words; the posting pool sorts them).
 """
@@ -20,7 +20,7 @@ from whoosh.analysis import StandardAnalyzer
 
 from search.analysis import indonesian_analyzer
 from search.analysis.lexicon import ROOTS
-from search.fields import IndonesianText
+from search.fields import CompactPositions, IndonesianText
 from search.analysis.stemmer import Stemmer
 from search.schema import TITLE_BOOST
 from search.fields import WordSetField
@@ -30,8 +30,15 @@ from conftest import CORPUS, shared_path
 ANALYZER = indonesian_analyzer()
 
 
+def plain_text(**kwargs) -> fields.TEXT:
+    """Whoosh's own TEXT field, storing positions as IndonesianText does."""
+    field = fields.TEXT(**kwargs)
+    field.format = CompactPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def field_pair(analyzer=ANALYZER, boost=1.0):
-    return (fields.TEXT(analyzer=analyzer, phrase=True, field_boost=boost),
+    return (plain_text(analyzer=analyzer, phrase=True, field_boost=boost),
             IndonesianText(analyzer=analyzer, phrase=True, field_boost=boost))
 
 
@@ -179,8 +186,8 @@ def test_built_index_equals_an_index_built_through_the_chain(tmp_path, monkeypat
         built = schema.build_schema(analyzer)
         for name in ("title", "body"):
             field = built[name]
-            plain = fields.TEXT(analyzer=field.analyzer, stored=True, phrase=True,
-                                field_boost=field.format.field_boost)
+            plain = plain_text(analyzer=field.analyzer, stored=True, phrase=True,
+                               field_boost=field.format.field_boost)
             assert plain == field
             built.remove(name)
             built.add(name, plain)

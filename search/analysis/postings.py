@@ -7,17 +7,14 @@ mutable Token per raw token, which cost more than half of cari's analysis
 time. ``IndonesianText`` (search/fields.py) computes, through ``term_positions``, the same postings directly: the raw
 tokens come from one ``findall``, each is mapped through the same cached
 ``TermMaker.pieces``, and the phrase-variant rule is applied on the term
-sequence. The result is byte-for-byte what ``formats.Positions.word_values``
-yields over the chain (``tests/test_index_fastpath.py`` checks this on real
-articles); query time, highlighting and ``cari analyze`` keep using the chain.
+sequence. The result is byte-for-byte what the field format's ``word_values``
+yields over the chain (``search/fields.py`` encodes the positions;
+``tests/test_index_fastpath.py`` checks this on real articles); query time,
+highlighting and ``cari analyze`` keep using the chain.
 
 Any other analyzer, format or call falls back to Whoosh's own ``index()``.
 """
 from __future__ import annotations
-
-import pickle
-
-from whoosh.system import pack_uint
 
 from search.analysis.terms import TermMaker
 from search.analysis.tokenizer import RAW_TOKEN_PATTERN
@@ -76,27 +73,6 @@ def _add_phrase_variant(seq: list[str], pos: int, positions: dict[str, list[int]
         if short:
             positions.setdefault(short, []).append(start)
             return
-
-
-# A term seen once in a field value (most of them) has a one-position list;
-# their encodings are few and reused across documents.
-_SINGLE: dict[int, bytes] = {}
-
-
-def encode_positions(poslist: list[int]) -> bytes:
-    """``formats.Positions.encode``, with single positions cached."""
-    if len(poslist) == 1:
-        pos = poslist[0]
-        encoded = _SINGLE.get(pos)
-        if encoded is None:
-            encoded = _SINGLE[pos] = pack_uint(1) + pickle.dumps([pos], 2)
-        return encoded
-    deltas = []
-    base = 0
-    for pos in poslist:
-        deltas.append(pos - base)
-        base = pos
-    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
 
 
 def plain_index_call(value, kwargs: dict) -> bool:

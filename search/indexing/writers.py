@@ -1,9 +1,10 @@
 """The Whoosh writers the indexer uses: one process, or sub-writer processes.
 
-Both write exactly what Whoosh's own writers write. They differ in three
-ways: sub-writer processes die with the indexer; a segment's postings are
-written with each field's lengths read once per document instead of once per
-posting (Whoosh 2.7.4 looks the length up in the column file for every
+Both write what Whoosh's own writers write, in cari's codec
+(search/codec.py: compact posting blocks, block-compressed stored fields)
+unless given another. They differ in three ways: sub-writer processes die
+with the indexer; a segment's postings are written with each field's lengths
+read once per document instead of once per posting (Whoosh 2.7.4 looks the length up in the column file for every
 posting: about 15% of indexing time in a profile); and a sub-writer whose
 posting pool is nearly full closes its segment and starts another rather
 than spilling to disk.
@@ -16,6 +17,8 @@ import signal
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
+
+from search.codec import CariCodec
 
 PR_SET_PDEATHSIG = 1
 POOL_FLUSH_SHARE = 0.9     # of a pool's limit, above which a sub-writer closes its segment
@@ -42,7 +45,12 @@ class LengthTable:
 
 
 class LengthCachingWriter(SegmentWriter):
-    """Whoosh's SegmentWriter; postings are written against a :class:`LengthTable`."""
+    """Whoosh's SegmentWriter in cari's codec; postings are written against a
+    :class:`LengthTable`."""
+
+    def __init__(self, ix, **kwargs):
+        kwargs.setdefault("codec", CariCodec())
+        super().__init__(ix, **kwargs)
 
     def per_document_reader(self):
         return LengthTable(super().per_document_reader())
@@ -98,6 +106,8 @@ class ParallelWriter(MpWriter):
     with sub-writers that die with us."""
 
     def __init__(self, ix, procs: int, **kwargs):
+        # The codec also reaches the sub-writers (MpWriter passes them its kwargs).
+        kwargs.setdefault("codec", CariCodec())
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
 
     def _new_task(self):

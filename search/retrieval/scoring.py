@@ -18,17 +18,22 @@ from __future__ import annotations
 import heapq
 import threading
 import time
+from itertools import accumulate, islice, repeat
 
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.scoring import BM25F
 
+from search.codec import CompactLeafMatcher
 from search.retrieval.live import LiveStats
 
 # Postings kept decoded per index generation. Reading a long posting list
-# (a word in half the archive) costs Whoosh ~10 ms of block decoding, so the
+# (a word in half the archive) costs milliseconds of block decoding, so the
 # most frequent terms are decoded once, when a worker warms up, and kept
-# ("pinned"); other terms share a smaller cache that is emptied when full.
-PINNED_POSTINGS = 1_000_000
+# ("pinned", as many as ``pinned_budget`` allows); other terms share a
+# smaller cache that is emptied when full.
+PINNED_BYTES_PER_POSTING = 76  # a pinned dict entry and its float (ints are shared), measured
+PINNED_MEMORY_SHARE = 32       # by default the workers share 1/32 of the machine's memory for them
 RECENT_POSTINGS = 300_000
 WARM_MIN_DF = 256              # shorter lists are a block or two: cheap to read when asked
 SCORED_FIELDS = ("title", "body")
@@ -125,11 +130,11 @@ class Stats:
 
     def warm(self, reader, budget: int | None = None) -> int:
         """Decode the longest posting lists of title and body (most frequent
-        terms first) until ``budget`` postings (default PINNED_POSTINGS) are
-        held; returns how many."""
+        terms first) until ``budget`` postings (default ``pinned_budget()``)
+        are held; returns how many."""
         if not self.usable:
             return 0
-        budget = PINNED_POSTINGS if budget is None else budget
+        budget = pinned_budget() if budget is None else budget
         lengths = [(df, field, text) for (field, text), df in frequencies(reader).items()]
         lengths.sort(reverse=True)
         pinned, held = {}, 0
@@ -145,6 +150,20 @@ class Stats:
         self._pinned = pinned
         self.warmed = True
         return held
+
+
+def pinned_budget(environ=None) -> int:
+    """How many postings a worker pins: ``CARI_PINNED_MB`` of memory, or by
+    default its share of 1/PINNED_MEMORY_SHARE of the machine's memory (the
+    workers, ``CARI_WORKERS`` or one per core, split it), at
+    PINNED_BYTES_PER_POSTING each. Warming stops earlier on an index whose
+    frequent terms need less: the budget is an upper bound, not a reservation."""
+    from search import settings
+
+    megabytes = settings.value("CARI_PINNED_MB", environ)
+    if megabytes is None:
+        megabytes = settings.memory_mb() // PINNED_MEMORY_SHARE // settings.workers(environ)
+    return megabytes * 2**20 // PINNED_BYTES_PER_POSTING
 
 
 def frequencies(reader) -> dict:
@@ -178,7 +197,7 @@ def read_postings(reader, field: str, text: str, docnums=None) -> dict:
             continue
         m = leaf.postings(field, text)
         m = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
-        if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
+        if isinstance(m, W3LeafMatcher) and not m._byteids:
             read_blocks(m, offset, out, docnums)
         else:  # another codec: the generic, slower walk
             while m.is_active():
@@ -188,20 +207,33 @@ def read_postings(reader, field: str, text: str, docnums=None) -> dict:
 
 
 def read_blocks(m, offset: int, out: dict, docnums=None) -> None:
-    """Whole blocks of Whoosh's default codec (W3LeafMatcher) at a time."""
+    """Whole posting blocks at a time into ``out``, with no Python code per
+    posting: ids are summed from their deltas by ``accumulate`` and paired
+    with the weights by ``zip``, both in C. cari's codec
+    (search/codec.py) gives its blocks as arrays; a segment in Whoosh's W3
+    format gives its unpickled block tuples."""
+    blocks = m.blocks(offset) if isinstance(m, CompactLeafMatcher) else w3_blocks(m, offset)
+    if docnums is None:
+        for ids, weights in blocks:
+            out.update(zip(ids, weights))
+    else:
+        same_int = docnums.__getitem__
+        for ids, weights in blocks:
+            out.update(zip(map(same_int, ids), weights))
+
+
+def w3_blocks(m, offset: int):
+    """(ids + ``offset``, weights) per block of a W3LeafMatcher, from its
+    block data (W3's own ``_read_ids`` decodes the deltas in a Python loop)."""
     while m.is_active():
-        if m._ids is None:
-            m._read_ids()
-        if m._weights is None:
-            m._read_weights()
-        ids, weights = m._ids, m._weights
-        if offset:
-            ids = [i + offset for i in ids]
-        if docnums is not None:
-            ids = map(docnums.__getitem__, ids)
-        out.update(zip(ids, weights))
+        if m._data is None:
+            m._read_data()
+        deltas, weights = m._data[0], m._data[1]
+        if weights is None or isinstance(weights, float):
+            weights = repeat(1.0 if weights is None else weights, m._blocklength)
+        yield islice(accumulate(deltas, initial=offset), 1, None), weights
         if m._lastblock:
-            break
+            return
         m._next_block()
 
 

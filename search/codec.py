@@ -1,0 +1,346 @@
+"""cari's on-disk index format: Whoosh's W3 codec with compact posting blocks
+and stored fields compressed several documents at a time.
+
+Whoosh's W3 codec writes each posting block as a zlib-compressed pickle of
+(document-number deltas, weights, values), with a pickled tuple of block
+statistics in front. Two costs come from the pickle: on disk, every value
+(a term's positions in one document) is a bytes object that pickle protocol
+2 writes as a call to ``_codecs.encode`` (a dozen bytes of framing each,
+about half of the index); when read, every posting becomes Python objects
+before the searcher can look at one of them. Here a block is
+
+    int32    signed length of what follows (negative: the list's last block)
+    BLOCK_INFO  postings, last id, max weight, compressed?, min/max length bytes
+    data     (zlib-compressed when it pays) three packed arrays:
+             id deltas, weights, value lengths followed by the values
+
+so ids and weights decode with ``array`` in C, and values are read only
+when a phrase asks for positions. The block statistics Whoosh skips and
+scores with (last id, max weight, min/max length) are the same as W3's, so
+every Whoosh matcher method works unchanged.
+
+Stored fields: W3 compresses each document's pickled fields on its own; a
+news article is a couple of kilobytes, too short for zlib to find much to
+reuse. ``BlockPickleColumn`` compresses ``STORED_BLOCK_DOCS`` consecutive
+documents together (neighbours in a folder share a site's vocabulary and
+boilerplate), at the price of decompressing the block to read one of them.
+
+Every segment records its codec (Whoosh pickles it by module path): moving
+these classes out of this module, or changing a format, needs a new
+ANALYSIS_VERSION. Term vectors (not in cari's schema) keep W3's format.
+"""
+from __future__ import annotations
+
+import pickle
+import struct
+import sys
+import zlib
+from array import array
+from itertools import accumulate, islice, repeat
+
+from whoosh import columns
+from whoosh.codec.whoosh3 import (W3Codec, W3LeafMatcher, W3PerDocReader, W3PerDocWriter,
+                                  W3PostingsWriter)
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+BLOCK_MAGIC = b"CaB1"          # starts a posting list in this format
+BLOCK_HEAD = struct.Struct("<iHIfBBB")   # length, then BLOCK_INFO's fields
+COMPRESS_LEVEL = 3             # zlib level of posting blocks (W3's default)
+COMPRESS_MIN = 24              # bytes: a shorter block is stored as is
+STORED_BLOCK_DOCS = 8          # documents compressed together in the stored-fields column
+STORED_LEVEL = 9               # zlib level of stored-field blocks (written once, read often)
+LITTLE = sys.byteorder == "little"
+
+# Array type codes by the largest value they hold (non-negative), and the
+# code byte that names them in a block.
+_WIDTHS = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF), ("Q", 0xFFFFFFFFFFFFFFFF))
+_ITEMSIZE = {code: array(code).itemsize for code in "BHIQf"}
+NO_ARRAY = ord("N")
+
+
+def _ordered(arr: array) -> array:
+    """``arr`` in little-endian byte order (blocks are little-endian everywhere)."""
+    if not LITTLE:
+        arr.byteswap()
+    return arr
+
+
+def pack_uints(values) -> bytes:
+    """Non-negative ints as one code byte and the narrowest array that holds them."""
+    top = max(values, default=0)
+    for code, limit in _WIDTHS:
+        if top <= limit:
+            return code.encode() + _ordered(array(code, values)).tobytes()
+    raise ValueError(f"value too large for a posting block: {top}")
+
+
+def unpack_array(data, pos: int, count: int) -> tuple[array | None, int]:
+    """The array that starts at ``pos`` (its code byte) with ``count`` items,
+    and the position after it; None for an absent array."""
+    code = data[pos]
+    if code == NO_ARRAY:
+        return None, pos + 1
+    code = chr(code)
+    end = pos + 1 + count * _ITEMSIZE[code]
+    arr = array(code)
+    arr.frombytes(data[pos + 1:end])
+    return _ordered(arr), end
+
+
+def pack_weights(weights) -> bytes:
+    """No array when every weight is 1.0 (W3 stores None then), small whole
+    weights as bytes, any other as the float32 the writer holds them in."""
+    if all(w == 1.0 for w in weights):
+        return b"N"
+    if all(w == int(w) and 0 <= w <= 0xFF for w in weights):
+        return b"B" + array("B", map(int, weights)).tobytes()
+    return b"f" + _ordered(array("f", weights)).tobytes()
+
+
+def encode_block(ids, weights, values) -> bytes:
+    """One block's id deltas, weights and values (see the module's layout)."""
+    deltas = [ids[0]]
+    deltas += [b - a for a, b in zip(ids, ids[1:])]
+    parts = [pack_uints(deltas), pack_weights(weights)]
+    if values:
+        parts += [pack_uints([len(values)]), pack_uints([len(v) for v in values])]
+        parts += values
+    else:
+        parts.append(b"N")
+    return b"".join(parts)
+
+
+def decode_block(data, count: int) -> tuple[array, array | None, int]:
+    """(id deltas, weights or None for all 1.0, where the values start) of one
+    block's data; ``decode_values`` reads the values when they are asked for."""
+    deltas, pos = unpack_array(data, 0, count)
+    weights, pos = unpack_array(data, pos, count)
+    if weights is not None and weights.typecode != "f":
+        weights = array("f", weights)
+    return deltas, weights, pos
+
+
+def decode_values(data, pos: int) -> tuple:
+    """The values of a block whose data holds them from ``pos``."""
+    nvalues, pos = unpack_array(data, pos, 1)
+    if nvalues is None:
+        return ()
+    lengths, pos = unpack_array(data, pos, nvalues[0])
+    found = []
+    for length in lengths:
+        found.append(data[pos:pos + length])
+        pos += length
+    return tuple(found)
+
+
+class CompactPostingsWriter(W3PostingsWriter):
+    """W3's postings writer writing blocks in this module's format."""
+
+    def _write_block(self, last=False):
+        if self._byteids:            # term vectors keep W3's format and reader
+            return super()._write_block(last)
+        if not self._blockcount:
+            self._postfile.write(BLOCK_MAGIC)
+        self._terminfo.add_block(self)
+        data = encode_block(self._ids, self._weights, self._values)
+        compressed = 0
+        if len(data) >= COMPRESS_MIN:
+            packed = zlib.compress(data, COMPRESS_LEVEL)
+            if len(packed) < len(data):
+                data, compressed = packed, 1
+        ids = self._ids
+        length = BLOCK_HEAD.size - 4 + len(data)
+        self._postfile.write(BLOCK_HEAD.pack(
+            -length if last else length, len(ids), ids[-1], self._maxweight, compressed,
+            length_to_byte(self._minlength), length_to_byte(self._maxlength)))
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class CompactLeafMatcher(W3LeafMatcher):
+    """W3's matcher over blocks in this module's format, plus ``blocks()``:
+    whole blocks of ids and weights without a Python object per posting."""
+
+    def _read_header(self):
+        magic = self._postfile.get(self._startoffset, len(BLOCK_MAGIC))
+        if magic != BLOCK_MAGIC:
+            raise ValueError(f"not a cari posting list at {self._startoffset}: {magic!r}")
+        self._baseoffset = self._startoffset + len(BLOCK_MAGIC)
+
+    def _goto(self, position):
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        (length, self._blocklength, self._maxid, self._maxweight, self._compression,
+         minlength, maxlength) = BLOCK_HEAD.unpack(self._postfile.get(position, BLOCK_HEAD.size))
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = position + 4 + length
+        self._dataoffset = position + BLOCK_HEAD.size
+        self._minlength = byte_to_length(minlength)
+        self._maxlength = byte_to_length(maxlength)
+
+    def _read_data(self):
+        data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        if self._compression:
+            data = zlib.decompress(data)
+        self._data = decode_block(data, self._blocklength)
+        self._raw = data
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        self._ids = list(accumulate(self._data[0]))
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        weights = self._data[1]
+        self._weights = array("f", repeat(1.0, self._blocklength)) if weights is None else weights
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        # As W3: a format with no values (fixed size 0) reads None per posting.
+        self._values = ((None,) * self._blocklength if self._fixedsize == 0
+                        else decode_values(self._raw, self._data[2]))
+
+    def blocks(self, offset: int = 0):
+        """From the current block to the last: (ids + ``offset``, weights) per
+        block, both iterables made in C. Leaves the matcher inactive."""
+        while self.is_active():
+            if self._data is None:
+                self._read_data()
+            deltas, weights, _ = self._data
+            ids = islice(accumulate(deltas, initial=offset), 1, None)
+            yield ids, (repeat(1.0, self._blocklength) if weights is None else weights)
+            if self._lastblock:
+                self._atend = True
+                return
+            self._next_block()
+
+
+class BlockPickleColumn(columns.Column):
+    """A column of pickled values compressed ``STORED_BLOCK_DOCS`` rows at a time.
+
+    Layout: the compressed blocks (each a uint32 length per row, then the
+    rows' pickles), then the blocks' start offsets (uint64, one more than
+    there are blocks), then a trailer: block count and rows per block."""
+
+    TRAILER = struct.Struct("<II")
+    _default = None
+
+    def __init__(self, rows_per_block: int = STORED_BLOCK_DOCS, level: int = STORED_LEVEL):
+        self.rows_per_block = rows_per_block
+        self.level = level
+
+    def writer(self, dbfile):
+        return self.Writer(dbfile, self.rows_per_block, self.level)
+
+    class Writer(columns.ColumnWriter):
+        def __init__(self, dbfile, rows_per_block, level):
+            super().__init__(dbfile)
+            self._rows_per_block, self._level = rows_per_block, level
+            self._pending: list[bytes] = []
+            self._offsets = array("Q", [0])
+
+        def add(self, docnum, value):
+            while self._count < docnum:
+                self._push(b"")
+            self._push(b"" if value is None else pickle.dumps(value, 4))
+
+        def _push(self, row: bytes):
+            self._pending.append(row)
+            self._count += 1
+            if len(self._pending) == self._rows_per_block:
+                self._flush()
+
+        def _flush(self):
+            if not self._pending:
+                return
+            lengths = _ordered(array("I", map(len, self._pending))).tobytes()
+            block = zlib.compress(lengths + b"".join(self._pending), self._level)
+            self._dbfile.write(block)
+            self._offsets.append(self._offsets[-1] + len(block))
+            self._pending = []
+
+        def finish(self, doccount):
+            while self._count < doccount:
+                self._push(b"")
+            self._flush()
+            self._dbfile.write(_ordered(self._offsets).tobytes())
+            self._dbfile.write(BlockPickleColumn.TRAILER.pack(len(self._offsets) - 1, self._rows_per_block))
+
+    class Reader(columns.ColumnReader):
+        def __init__(self, dbfile, basepos, length, doccount):
+            super().__init__(dbfile, basepos, length, doccount)
+            trailer = BlockPickleColumn.TRAILER
+            end = basepos + length - trailer.size
+            nblocks, self._rows_per_block = trailer.unpack(dbfile.get(end, trailer.size))
+            offsets = array("Q")
+            offsets.frombytes(dbfile.get(end - (nblocks + 1) * 8, (nblocks + 1) * 8))
+            self._offsets = _ordered(offsets)
+            self._last: tuple[int, list] = (-1, [])    # the block read last: (number, rows)
+
+        def _rows(self, block: int) -> list:
+            number, rows = self._last
+            if number == block:
+                return rows
+            start, end = self._offsets[block], self._offsets[block + 1]
+            data = zlib.decompress(self._dbfile.get(self._basepos + start, end - start))
+            count = min(self._rows_per_block, self._doccount - block * self._rows_per_block)
+            lengths = array("I")
+            lengths.frombytes(data[:4 * count])
+            rows, pos = [], 4 * count
+            for size in _ordered(lengths):
+                rows.append(data[pos:pos + size])
+                pos += size
+            self._last = (block, rows)
+            return rows
+
+        def __getitem__(self, docnum):
+            if not 0 <= docnum < self._doccount:
+                raise IndexError(f"row {docnum} of {self._doccount}")
+            row = self._rows(docnum // self._rows_per_block)[docnum % self._rows_per_block]
+            return pickle.loads(row) if row else None
+
+        def __iter__(self):
+            for docnum in range(self._doccount):
+                yield self[docnum]
+
+
+STORED_COLUMN = BlockPickleColumn()
+
+
+class CompactPerDocWriter(W3PerDocWriter):
+    """W3's per-document writer with the stored fields in a BlockPickleColumn."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, STORED_COLUMN if fieldname == "_stored" else column)
+
+
+class CompactPerDocReader(W3PerDocReader):
+    def stored_fields(self, docnum):
+        reader = self._cached_reader("_stored", STORED_COLUMN)
+        return (reader[docnum] if reader is not None else None) or {}
+
+
+class CariCodec(W3Codec):
+    """W3 with compact posting blocks and block-compressed stored fields."""
+
+    def per_document_writer(self, storage, segment):
+        return CompactPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return CompactPerDocReader(storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                     compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)

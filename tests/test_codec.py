@@ -1,0 +1,161 @@
+"""cari's index format (search/codec.py, CompactPositions in search/fields.py)
+stores exactly what Whoosh's W3 format stores: the same postings, weights,
+positions and stored fields, so searches answer the same; and the searcher's
+bulk posting reader (scoring.read_postings) reads what Whoosh's matchers read."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import fields, index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import RamStorage
+
+from search.codec import BlockPickleColumn, CariCodec, STORED_BLOCK_DOCS
+from search.fields import CompactPositions
+from search.retrieval.scoring import pinned_budget, read_postings
+from search.store import live_dir
+from conftest import CORPUS
+
+FIELDS = ("id", "title", "body", "spell", "source", "category", "path")
+
+
+def build(tmp_path, name, codec_class, monkeypatch):
+    from search.indexing import indexer, writers
+
+    monkeypatch.setattr(writers, "CariCodec", codec_class)
+    target = tmp_path / name
+    indexer.index_corpus(CORPUS, target, procs=1)
+    return whoosh_index.open_dir(str(live_dir(target)))
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """The project corpus indexed in cari's codec and in Whoosh's W3 (one process: same docnums)."""
+    mp = pytest.MonkeyPatch()
+    tmp = tmp_path_factory.mktemp("codecs")
+    try:
+        cari = build(tmp, "cari", CariCodec, mp)
+        w3 = build(tmp, "w3", W3Codec, mp)
+    finally:
+        mp.undo()
+    return cari, w3
+
+
+def test_segments_record_their_codec(both):
+    cari, w3 = both
+    assert {type(s.codec()) for s in cari._segments()} == {CariCodec}
+    assert {type(s.codec()) for s in w3._segments()} == {W3Codec}
+
+
+def test_same_postings_weights_and_positions(both):
+    cari, w3 = both
+    with cari.reader() as a, w3.reader() as b:
+        for field in FIELDS:
+            terms = list(a.lexicon(field))
+            assert terms and terms == list(b.lexicon(field)), field
+            for term in terms:
+                ma, mb = a.postings(field, term), b.postings(field, term)
+                assert list(ma.all_items()) == list(mb.all_items()), (field, term)
+                ma, mb = a.postings(field, term), b.postings(field, term)
+                assert list(ma.items_as("weight")) == list(mb.items_as("weight")), (field, term)
+                if field in ("title", "body"):
+                    ma, mb = a.postings(field, term), b.postings(field, term)
+                    assert list(ma.items_as("positions")) == list(mb.items_as("positions")), (field, term)
+
+
+def test_same_stored_fields_and_lengths(both):
+    cari, w3 = both
+    with cari.reader() as a, w3.reader() as b:
+        assert a.doc_count_all() == b.doc_count_all() > STORED_BLOCK_DOCS
+        assert list(a.all_stored_fields()) == list(b.all_stored_fields())
+        for doc in reversed(range(a.doc_count_all())):   # out of order: each block read anew
+            assert a.stored_fields(doc) == b.stored_fields(doc)
+        for field in ("title", "body"):
+            assert a.field_length(field) == b.field_length(field)
+
+
+def test_skipping_through_blocks_finds_the_same_ids(both):
+    cari, w3 = both
+    with cari.reader() as a, w3.reader() as b:
+        field, term = max(((f, t) for f in ("body",) for t in a.lexicon(f)),
+                          key=lambda ft: a.doc_frequency(*ft))
+        ma, mb = a.postings(field, term), b.postings(field, term)
+        for target in range(0, a.doc_count_all(), 7):
+            if not (ma.is_active() and mb.is_active()):
+                break
+            ma.skip_to(target)
+            mb.skip_to(target)
+            assert ma.is_active() == mb.is_active()
+            if ma.is_active():
+                assert (ma.id(), ma.weight(), ma.block_max_weight()) == (mb.id(), mb.weight(), mb.block_max_weight())
+
+
+def test_phrases_and_searches_answer_the_same(both):
+    from whoosh.qparser import QueryParser
+
+    cari, w3 = both
+    with cari.searcher() as a, w3.searcher() as b:
+        for text in ('"banjir rob"', "banjir", "pemerintah jakarta", '"presiden joko widodo"', "title:gempa"):
+            q = QueryParser("body", cari.schema).parse(text)
+            assert [(h.docnum, h.score) for h in a.search(q, limit=None)] == \
+                   [(h.docnum, h.score) for h in b.search(q, limit=None)], text
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_bulk_reader_reads_what_the_matchers_read(both, which):
+    ix = both[which]
+    with ix.reader() as reader:
+        docnums = list(range(reader.doc_count_all()))
+        for field in ("title", "body"):
+            for term in list(reader.lexicon(field))[::5]:
+                m = reader.postings(field, term)
+                expected = dict(m.items_as("weight"))
+                assert read_postings(reader, field, term, docnums) == expected, (field, term)
+                assert read_postings(reader, field, term) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=60))
+def test_positions_decode_as_encoded(positions):
+    fmt = CompactPositions(field_boost=2.5)
+    value = fmt.encode(positions)
+    assert fmt.decode_positions(value) == positions
+    assert fmt.decode_frequency(value) == len(positions)
+    assert fmt.decode_weight(value) == len(positions) * 2.5
+
+
+def test_stored_column_keeps_missing_rows_and_partial_blocks():
+    storage = RamStorage()
+    column = BlockPickleColumn(rows_per_block=3)
+    f = storage.create_file("col")
+    writer = column.writer(f)
+    rows = {0: {"a": 1}, 2: {"b": "dua"}, 3: {"c": [3]}, 7: {"d": "é" * 500}}
+    for doc, value in rows.items():
+        writer.add(doc, value)
+    writer.finish(9)
+    length = f.tell()
+    f.close()
+    reader = column.reader(storage.open_file("col"), 0, length, 9)
+    expected = [rows.get(doc) for doc in range(9)]
+    assert list(reader) == expected
+    assert [reader[doc] for doc in (8, 0, 7, 2, 3, 1)] == [expected[d] for d in (8, 0, 7, 2, 3, 1)]
+    with pytest.raises(IndexError):
+        reader[9]
+
+
+def test_pinned_budget_follows_the_setting_and_the_workers():
+    assert pinned_budget({"CARI_PINNED_MB": "0"}) == 0
+    assert pinned_budget({"CARI_PINNED_MB": "76"}) == 2**20
+    one, four = pinned_budget({"CARI_WORKERS": "1"}), pinned_budget({"CARI_WORKERS": "4"})
+    assert one > four > 0 and abs(one / four - 4) < 0.01
+
+
+def test_a_whoosh_w3_index_is_read_by_the_bulk_reader(tmp_path):
+    """A segment in W3 (an index written before cari's codec) is read through its own codec."""
+    schema = fields.Schema(id=fields.ID(stored=True), body=fields.TEXT(stored=True))
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    with ix.writer() as w:
+        w.add_document(id="a", body="banjir rob jakarta")
+    with ix.reader() as reader:
+        assert read_postings(reader, "body", "banjir") == {0: 1.0}
