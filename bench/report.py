@@ -23,14 +23,15 @@ from bench import common
 
 # Run by `make bench` / `python -m bench`, in this order (later ones reuse the
 # indexes the indexing benchmark builds).
-MODULES = ["indexing", "latency", "memory", "quality", "queries", "stemming", "extraction", "extraction_dev"]
+MODULES = ["indexing", "latency", "memory", "quality", "queries", "scaling", "stemming", "extraction",
+           "extraction_dev"]
 # Too slow for `make bench`: run by name, reported from their last run.
-ON_DEMAND = ["scaling", "load", "updates", "heldout"]
+ON_DEMAND = ["load", "updates", "heldout"]
 # Results shown inside another section: bench.load reads the soak's, bench.quality
 # the last run over the full IndoSum set.
 SUPPLEMENTS = {"load-soak", "quality-full"}
 TITLES = {
-    "scaling": "Indexing as the corpus grows",
+    "scaling": "Indexing and queries as the archive grows",
     "indexing": "Indexing speed and index size",
     "latency": "Query latency",
     "memory": "Memory",
