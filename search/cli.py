@@ -168,12 +168,47 @@ def cmd_analyze(args) -> int:
     from search.analysis import analyze
 
     tokens = analyze(args.text)
+    expansions = problems = None
+    if args.query:
+        expansions, problems = query_expansions(args.text, args.index)
     if args.json:
-        print_json({"text": args.text, "tokens": tokens})
-    else:
-        for t in tokens:
-            print(f"{t['position']:>4}  {t['term']:<24} {t['start']}-{t['end']}  {args.text[t['start']:t['end']]}")
+        print_json({"text": args.text, "tokens": tokens,
+                    **({"expansions": expansions, "problems": problems} if args.query else {})})
+        return 0
+    for t in tokens:
+        print(f"{t['position']:>4}  {t['term']:<24} {t['start']}-{t['end']}  {args.text[t['start']:t['end']]}")
+    for e in expansions or []:
+        terms = " ".join(alts[0] for alts in e["terms"])
+        shown = f'"{terms}"' if e["phrase"] else terms
+        print(f"  {e['typed']} -> {shown}  ({e['kind']}: {e['text']}, weight {e['weight']:g})")
+    for problem in problems or []:
+        print(f"cari: synonyms: {printable(problem)}", file=sys.stderr)
     return 0
+
+
+def query_expansions(text: str, index_dir=None) -> tuple[list[dict], list[str]]:
+    """What ``text`` stands for as a query (retrieval.query.expansions_in): in the
+    index at ``index_dir`` (variants and near spellings are looked up there) or,
+    with none, in an empty one (the synonym lists alone)."""
+    from search.retrieval.query import expansions_in
+
+    if index_dir is None:
+        from whoosh.filedb.filestore import RamStorage
+
+        from search.schema import build_schema
+
+        ix = RamStorage().create_index(build_schema())
+        with ix.reader() as reader:
+            return expansions_in(text, reader, ix.schema, ix.schema["body"].analyzer)
+    from search.retrieval.engine import Engine
+    from search.retrieval.live import live_reader
+
+    with Engine(index_dir) as engine:
+        searcher = engine.searcher()
+        generation = engine.generation(searcher)
+        reader = live_reader(searcher.reader(), generation.stats.live)
+        return expansions_in(text, reader, engine.schema, engine.analyzer,
+                             lambda: generation.words(searcher.reader()))
 
 
 def cmd_extract(args) -> int:
@@ -272,6 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="show the terms the index stores for a text")
     p.add_argument("text")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--query", action="store_true",
+                   help="also show what the text stands for as a query (synonyms; with --index, "
+                        "spelling variants and near spellings found in that index)")
+    p.add_argument("--index", default=None, help="look variants up in this index (default: none)")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("extract", help="show the article records a file yields")

@@ -153,6 +153,9 @@ SETTINGS: dict[str, Setting] = _declare(
     Setting("CARI_INDEX", "path", "index", "the index directory (`--index` wins)", "index"),
     Setting("CARI_CORPUS", "path", "corpus", "the corpus directory of `cari index` when none is given",
             "index"),
+    Setting("CARI_SYNONYMS", "path", None,
+            "a synonym file (Elasticsearch/Solr format) added to cari's own list; re-read when it changes",
+            "index"),
     Setting("CARI_DEBUG", "bool", False,
             "an unexpected error in a `cari` command shows its traceback instead of one line", "logs"),
     # -- serving (web/gunicorn_config.py, `cari serve`) --------------------------------

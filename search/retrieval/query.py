@@ -41,7 +41,7 @@ _Builder = Builder        # its former name here (tests slow its expand() down)
 
 __all__ = [
     # this module
-    "Budget", "parse_query", "normalize_filters", "as_list", "as_datetime", "FILTER_KEYS",
+    "Budget", "parse_query", "expansions_in", "normalize_filters", "as_list", "as_datetime", "FILTER_KEYS",
     "HEAVY_CPU", "HEAVY_WAIT", "HEAVY_CLAUSES", "HEAVY_WORD", "QueryError",
     # the language (query_syntax)
     "MAX_QUERY_CHARS", "MAX_CLAUSES", "MAX_NESTING", "MIN_PREFIX", "FIELD_ALIASES", "RANGE_WORDS",
@@ -143,6 +143,19 @@ def parse_query(text, reader, schema, analyzer, match_all: bool = True,
         budget.mark_heavy()
     return build_query(tree, reader, schema, analyzer, budget if budget is not None else Budget(),
                        match_all=match_all)
+
+
+def expansions_in(text, reader, schema, analyzer, vocabulary=None) -> tuple[list[dict], list[str]]:
+    """(what the words of ``text`` also stand for, the synonym lists' problems), as
+    ``cari analyze --query`` shows them: ``expansion.Alternative.to_dict()`` each."""
+    from search.analysis.synonyms import synonyms_for
+
+    try:
+        parsed = parse_query(text, reader, schema, analyzer, budget=Budget(vocabulary=vocabulary))
+        found = [alt.to_dict() for alt in parsed.expansions]
+    except QueryError:
+        found = []                  # nothing to search for: nothing to expand
+    return found, list(synonyms_for(analyzer).problems)
 
 
 # --- filters from the API and the pages -----------------------------------------------------

@@ -11,7 +11,12 @@ unscored Whoosh queries.
   for at most ``MAX_TOTAL_EXPANSIONS`` together (a prefix past that
   allowance is left out, with a note);
 - the words and phrases typed may have at most ``MAX_TERMS`` distinct
-  analysed terms.
+  analysed terms;
+- a plain word, or a run of adjacent plain words, is searched together with
+  what it also stands for (synonyms, spelling variants, near spellings of a
+  rare name: ``expansion.py``), each alternative a boosted ``Term`` or
+  ``Phrase`` beside the typed terms in one ``Or``; words in quotes and
+  excluded words are searched as typed only.
 
 Text the analyzer drops (emoji, punctuation) simply adds nothing.
 """
@@ -25,6 +30,7 @@ from whoosh import query as wq
 
 from search.errors import QueryError
 from search.fields import SPELL_FIELD
+from search.retrieval.expansion import Expander
 from search.retrieval.query_syntax import Filter, Group, Not, Phrase, Tree, Word
 
 MAX_EXPANSIONS = 30       # words one prefix* may stand for
@@ -48,6 +54,7 @@ class ParsedQuery:
     positives: int = 0                     # top-level clauses that add matches
     notes: list[str] = field(default_factory=list)
     cut_short: bool = False                # a clause was left out for lack of time: no exact total
+    expansions: list = field(default_factory=list)  # expansion.Alternative searched beside the typed words
 
     @property
     def has_text(self) -> bool:
@@ -85,6 +92,13 @@ class Builder:
         self.budget = budget
         self._terms = self.budget.analysed
         self._typed: set[str] = set()      # distinct terms of the words and phrases (MAX_TERMS)
+        self._expander: Expander | None = None
+
+    @property
+    def expander(self) -> Expander:
+        if self._expander is None:
+            self._expander = Expander(self.reader, self.analyzer, self.terms, self.budget)
+        return self._expander
 
     def terms(self, text: str) -> list[list[str]]:
         """Analysed terms of ``text``, grouped by position (a name's short form
@@ -110,10 +124,69 @@ class Builder:
                 alts.append(token.text)
         return [by_pos[p] for p in sorted(by_pos)]
 
+    def build_all(self, children: list, positive: bool, match_all: bool = True) -> list:
+        """The Whoosh parts of a group's children (repeats left out, runs of
+        plain words that stand for something together taken as one part)."""
+        children = self.distinct(children, positive)
+        parts = []
+        i = 0
+        while i < len(children):
+            end, alternatives = self.run_at(children, i) if positive else (i + 1, [])
+            if end - i > 1:
+                words = [self.build(c, positive, match_all) for c in children[i:end]]
+                words = [w for w in words if w is not None]
+                core = words[0] if len(words) == 1 else wq.And(words)
+                parts.append(self.with_alternatives(core, alternatives, self.fields(children[i].field)))
+            else:
+                parts.append(self.build(children[i], positive, match_all))
+            i = end
+        return [p for p in parts if p is not None]
+
+    def run_at(self, children: list, start: int) -> tuple[int, list]:
+        """(end, alternatives) of the longest run of plain words from ``start``
+        that stands for something as a whole; (start + 1, []) when none does."""
+        first = children[start]
+        if not self.plain(first) or not self.terms(first.text) or self.budget.expired():
+            return start + 1, []      # a run starts and ends with a word that has terms (not "di")
+        expander = self.expander
+        words, positions = [], []
+        best = (start + 1, [])
+        for end in range(start + 1, min(len(children), start + expander.longest_key()) + 1):
+            child = children[end - 1]
+            if not self.plain(child) or child.field != first.field:
+                break
+            found = self.terms(child.text)
+            words.append(child.text)
+            positions.extend(found)
+            if end - start < 2 or not found:
+                continue
+            alternatives = expander.run(words, positions)
+            if alternatives:
+                best = (end, alternatives)
+        return best
+
+    @staticmethod
+    def plain(node) -> bool:
+        return isinstance(node, Word) and not node.prefix
+
+    def with_alternatives(self, core, alternatives: list, fields):
+        """``core`` or any of its ``alternatives``, each a boosted Term or Phrase per field."""
+        if not alternatives:
+            return core
+        parts = list(core.subqueries) if isinstance(core, wq.Or) else [core]
+        for alt in alternatives:
+            self.parsed.terms.update(alt.terms)
+            if len(alt.positions) == 1:
+                parts.extend(wq.Term(f, t, boost=alt.weight) for t in alt.positions[0] for f in fields)
+            else:
+                words = [alts[0] for alts in alt.positions]
+                parts.extend(wq.Phrase(f, words, boost=alt.weight) for f in fields)
+        self.parsed.expansions.extend(alternatives)
+        return wq.Or(parts)
+
     def build(self, node, positive: bool = True, match_all: bool = True):
         if isinstance(node, Group):
-            parts = [self.build(c, positive, match_all) for c in self.distinct(node.children, positive)]
-            parts = [p for p in parts if p is not None]
+            parts = self.build_all(node.children, positive, match_all)
             if not parts:
                 return None
             if len(parts) == 1:
@@ -176,7 +249,10 @@ class Builder:
                 self.parsed.terms.update(alts)
         fields = self.fields(node.field)
         per_pos = [any_field(fields, alts) for alts in positions]
-        return per_pos[0] if len(per_pos) == 1 else wq.And(per_pos)
+        core = per_pos[0] if len(per_pos) == 1 else wq.And(per_pos)
+        if not positive or self.budget.expired():
+            return core
+        return self.with_alternatives(core, self.expander.word(node.text, positions), fields)
 
     def phrase(self, node: Phrase, positive: bool):
         positions = self.terms(node.text)
@@ -305,8 +381,7 @@ def build_query(tree: Tree, reader, schema, analyzer, budget, match_all: bool = 
     filters, rest = split_top(tree.root)
     if filters:
         parsed.filter = wq.And([filter_query(f) for f in filters])
-    parts = [builder.build(node, match_all=match_all) for node in builder.distinct(rest, True)]
-    parts = [p for p in parts if p is not None]
+    parts = builder.build_all(rest, True, match_all)
     if parts:
         positive = [p for p in parts if not isinstance(p, wq.Not)]
         parsed.positives = len(positive)
