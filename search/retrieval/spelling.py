@@ -16,8 +16,13 @@ automaton walk, slower; ``MAX_BODY_WALKS`` per query).
 
 A word is corrected when the index knows nothing of it (none of its analysed
 terms occurs), or, for a "did you mean" beside results that were found, when
-the word is rare and a close word is far more common (a typo that a few
-articles share: ``Jokowu``).
+the word is rare and a close word is far more common: a typo that a few
+articles share (``Jokowu``), or a name a few dozen articles misspell
+(``Anis Baswedan``, 3 articles, beside ``Anies Baswedan``, 283). A word in
+more than a few articles is offered a correction only when the corrected
+query, with the query's other words, finds ``TOGETHER_MORE`` times as many
+articles (``Anis Matta`` is a name of its own: not corrected). A correction
+is never a stopword: it could not be searched.
 
 The functions take what they need (a reader, the analyzer, the generation's
 ``Words``), never the engine.
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import re
 
+from search.analysis.stopwords import STOPWORDS
 from search.fields import SPELL_FIELD, WORD_PATTERN
 
 LARGE_INDEX = 2000         # documents above which single-article words are not suggested
@@ -34,6 +40,9 @@ RARE = 2                   # a known word this rare may still be a typo
 MORE_COMMON = 30           # ... when a close word is this many times more common
 MAX_CORRECT_LENGTH = 30    # longer words are not corrected (no vocabulary word is near them,
                            # and the candidate search grows with the square of the length)
+DID_YOU_MEAN_SHARE = 0.002  # beside results, a word in more than this share of the articles
+DID_YOU_MEAN_MIN = 10        # (or, in a small index, this many) is not corrected
+TOGETHER_MORE = 10         # ... and one in more than RARE needs this many times the matches, corrected
 MAX_BODY_WALKS = 1         # words per query looked up in the body terms (Whoosh's automaton walk,
 BODY_WALK_LENGTH = 12      # 20-500 ms a word), and only words up to this length
 
@@ -152,7 +161,7 @@ def best_spelling(words: Words, word: str, own_df: int = 0) -> str | None:
     """The closest, then most frequent, vocabulary word for ``word``; when
     ``word`` itself occurs, the candidate must be ``MORE_COMMON`` times commoner."""
     for dist, neg_df, cand in words.candidates(word, max_edits(word)):
-        if -neg_df <= own_df:
+        if -neg_df <= own_df or cand in STOPWORDS:
             continue
         if own_df and -neg_df < own_df * MORE_COMMON:
             return None
@@ -173,7 +182,7 @@ def best_word(reader, word: str, own_df: int = 0, fieldname: str = SPELL_FIELD,
             return None
         if isinstance(candidate, bytes):
             candidate = candidate.decode("utf-8")
-        if candidate == word or not candidate.isalpha():
+        if candidate == word or not candidate.isalpha() or candidate in STOPWORDS:
             continue
         df = reader.doc_frequency(fieldname, candidate)
         if df <= own_df:
@@ -191,6 +200,34 @@ def best_word(reader, word: str, own_df: int = 0, fieldname: str = SPELL_FIELD,
 def term_frequency(reader, analyzer, text: str) -> int:
     """The largest body document frequency of ``text``'s analysed terms."""
     return max((reader.doc_frequency("body", t.text) for t in analyzer(text, mode="query")), default=0)
+
+
+def documents(reader, analyzer, text: str) -> set:
+    """Documents whose body holds every analysed term of ``text`` (deleted ones too: a ratio only)."""
+    found = None
+    for token in analyzer(text, mode="query"):
+        if (("body", token.text)) not in reader:
+            return set()
+        ids = set(reader.postings("body", token.text).all_ids())
+        found = ids if found is None else found & ids
+        if not found:
+            return set()
+    return found or set()
+
+
+def confirmed(reader, analyzer, parsed, word, typed: str, fix: str) -> bool:
+    """With the query's other words, ``fix`` finds ``TOGETHER_MORE`` times the articles ``typed`` does."""
+    others = [w for w in parsed.words if w is not word]
+    if not others:
+        return True             # one word: its frequencies are all there is
+    context = None
+    for other in others:
+        found = documents(reader, analyzer, parsed.text[other.start:other.end])
+        context = found if context is None else context & found
+    if not context:
+        return False
+    fixed = len(documents(reader, analyzer, fix) & context)
+    return fixed >= TOGETHER_MORE * max(1, len(documents(reader, analyzer, typed) & context))
 
 
 def match_case(typed: str, word: str) -> str:
@@ -234,11 +271,15 @@ def correct_query(parsed, reader, analyzer, vocabulary, force: bool, budget=None
         if not MIN_LENGTH <= len(lower) <= MAX_CORRECT_LENGTH or not lower.isalpha():
             continue
         own_df = reader.doc_frequency(SPELL_FIELD, lower)
-        if own_df > RARE:
-            continue
         body_df = term_frequency(reader, analyzer, typed)
-        if body_df > RARE * 3:
-            continue        # rare in titles and ledes, common in bodies: a real word
+        if own_df > RARE or body_df > RARE * 3:
+            # A real word, or a name some articles misspell: only a "did you mean"
+            # for a far commoner near spelling that the other words confirm.
+            if not force and own_df <= max(DID_YOU_MEAN_MIN, reader.doc_count() * DID_YOU_MEAN_SHARE):
+                fix = best_spelling(words, lower, own_df)
+                if fix and confirmed(reader, analyzer, parsed, word, typed, fix):
+                    replacements.append((word.start, word.end, match_case(typed, fix)))
+            continue
         fix = best_spelling(words, lower, max(own_df, body_df))
         if (fix is None and force and not own_df and not body_df
                 and walks < MAX_BODY_WALKS and len(lower) <= BODY_WALK_LENGTH):

@@ -1,0 +1,164 @@
+"""What a typed word also stands for (search/retrieval/expansion.py): spelling variants
+by rule, near spellings of rare names; and the corrections beside them (spelling.py)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import news, write_jsonl
+from search.analysis import STOPWORDS
+from search.retrieval.engine import Engine
+from search.retrieval.expansion import initials_solid, joined_forms, old_new_spellings
+from search.retrieval.query import Budget
+
+
+def stories() -> list[dict]:
+    out = []
+
+    def add(title, body):
+        out.append(news(len(out) + 1, title, body))
+
+    for i in range(100):
+        add(f"Anies Baswedan resmikan taman {i}", f"Gubernur Anies Baswedan meresmikan taman kota nomor {i}.")
+    for i in range(2):
+        add(f"Anis Baswedan hadiri acara {i}", f"Anis Baswedan hadir di balai kota ke-{i}.")
+    add("Anis Matta bicara partai", "Anis Matta berbicara tentang partai baru.")
+    for i in range(12):
+        add(f"Kesehatan mata anak {i}", f"Dokter memeriksa kesehatan mata anak sekolah {i}.")
+    add("Mengenang Soeharto", "Soeharto memimpin Indonesia selama 32 tahun.")
+    add("Keluarga Soeharto berziarah", "Keluarga besar Soeharto berziarah ke Astana Giribangun.")
+    add("Buku tentang Suharto terbit", "Sebuah buku tentang Suharto terbit di Leiden.")
+    add("Raja Belanda berkunjung", "Raja Belanda berkunjung ke Yogyakarta.")
+    add("Sang raja disambut", "Raja disambut ribuan warga.")
+    add("Jalan raya macet", "Jalan raya di Bogor macet panjang.")
+    add("BJ Habibie dirawat", "BJ Habibie dirawat di RSPAD.")
+    add("Kenangan BJ Habibie", "Kisah BJ Habibie dan Ainun.")
+    add("B.J. Habibie wafat", "Presiden ketiga B.J. Habibie wafat.")
+    add("Pengesahan RXYZ ditunda", "DPR menunda pengesahan RXYZ.")
+    add("Kontroversi RXYZ", "Pasal-pasal RXYZ menuai kritik.")
+    add("RUU XYZ dibahas lagi", "Panja membahas RUU XYZ pekan depan.")
+    add("Surat tandatangan palsu", "Polisi menyelidiki tandatangan palsu.")
+    add("Tandatangan digital", "Tandatangan digital mulai dipakai.")
+    add("Tanda tangan kontrak", "Kedua pihak membubuhkan tanda tangan.")
+    for i in range(3):
+        add(f"Muhammad Ali dikenang {i}", "Petinju Muhammad Ali dikenang dunia.")
+    add("Mohammad Ali di Jakarta", "Mohammad Ali pernah berkunjung ke Jakarta.")
+    add("Kata yangu dalam puisi", "Penyair menulis kata yangu dalam puisinya.")
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    from search.indexing.indexer import index_corpus
+
+    root = tmp_path_factory.mktemp("expansion")
+    write_jsonl(root / "c" / "a.jsonl", stories())
+    index_corpus(root / "c", root / "ix")
+    with Engine(root / "ix", result_cache_size=0) as eng:
+        yield eng
+
+
+def titles(results) -> list[str]:
+    return [hit.title for hit in results.hits]
+
+
+# -- the rules -------------------------------------------------------------------------------------------
+
+
+def test_old_and_new_spellings_by_rule():
+    assert "soeharto" in old_new_spellings("suharto")
+    assert "suharto" in old_new_spellings("soeharto")
+    assert "jakarta" in old_new_spellings("djakarta")
+    assert "surabaya" in old_new_spellings("soerabaja")     # j/y beside oe/u
+    assert "raya" not in old_new_spellings("raja")          # j/y alone: modern words differ by it
+    assert initials_solid("B.J.") == "bj" and initials_solid("Habibie") is None
+    assert joined_forms("RUU", "KUHP") == ["ruukuhp", "rkuhp"]
+    assert joined_forms("sepak", "bola") == ["sepakbola"]
+
+
+# -- variants in a search --------------------------------------------------------------------------------
+
+
+def test_an_old_spelling_finds_the_new_and_ranks_below_it(engine):
+    results = engine.search("Suharto")
+    assert results.total == 3 and titles(results)[0] == "Buku tentang Suharto terbit"
+    assert "soeharto" in results.terms                  # marked in the snippets
+    assert engine.search("Soeharto").total == 2         # a spelling in one article only is not searched
+
+
+def test_j_and_y_alone_keep_modern_words_apart(engine):
+    assert titles(engine.search("raya")) == ["Jalan raya macet"]
+
+
+def test_initials_with_dots_find_them_without(engine):
+    results = engine.search("B.J. Habibie")
+    assert results.total == 3 and titles(results)[0] == "B.J. Habibie wafat"
+
+
+def test_an_acronym_written_spaced_finds_it_solid_and_two_words_find_one(engine):
+    results = engine.search("RUU XYZ")
+    assert results.total == 3 and titles(results)[0] == "RUU XYZ dibahas lagi"
+    assert engine.search("tanda tangan").total == 3
+
+
+def test_variants_need_the_expansion_allowance(engine):
+    searcher = engine.searcher()
+    generation = engine.generation(searcher)
+
+    def budget(expansions):
+        return Budget(expansions=expansions, vocabulary=lambda: generation.words(searcher.reader()))
+
+    assert engine.parse("Suharto", searcher, budget=budget(0)).expansions == []
+    found = engine.parse("Suharto", searcher, budget=budget(90)).expansions
+    assert [(a.kind, a.text) for a in found] == [("variant", "soeharto")]
+    assert 0 < found[0].weight < 1
+
+
+# -- near spellings of rare names ----------------------------------------------------------------------
+
+
+def test_a_rare_name_finds_its_usual_spelling_below_its_own(engine):
+    results = engine.search("Mohammad Ali")
+    assert results.total == 4 and titles(results)[0] == "Mohammad Ali di Jakarta"
+    assert "muhammad" in results.terms
+
+
+def test_a_common_word_is_never_a_near_spelling_nor_a_stopword(engine):
+    assert titles(engine.search("Matta")) == ["Anis Matta bicara partai"]     # not "mata"
+    assert titles(engine.search("yangu")) == ["Kata yangu dalam puisi"]      # not "yang"
+
+
+def test_a_common_word_gets_no_near_spellings(engine):
+    results = engine.search("taman")                    # in most articles
+    assert all(alt not in results.terms for alt in ("teman", "tamat"))
+
+
+# -- "Maksud Anda" -----------------------------------------------------------------------------------------
+
+
+def test_a_far_commoner_near_spelling_is_offered_beside_results(engine):
+    results = engine.search("Anis Baswedan")
+    assert results.total == 2 and not results.corrected
+    assert results.correction == "Anies Baswedan"
+
+
+def test_a_name_of_its_own_is_not_corrected(engine):
+    results = engine.search("Anis Matta")
+    assert results.total == 1 and results.correction is None
+
+
+def test_a_correction_is_never_a_stopword(sample_index, client):
+    with Engine(sample_index) as eng:
+        results = eng.search("berita")
+        assert results.correction is None or not set(results.correction.lower().split()) & STOPWORDS
+    page = client.get("/search?q=berita")
+    assert page.status_code == 200
+    assert "Menampilkan hasil untuk <b>serta" not in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ["yang", "dan di"])
+def test_a_query_of_stopwords_is_a_results_page_that_says_why(client, q):
+    page = client.get("/search", query_string={"q": q})
+    assert page.status_code == 200
+    assert "Kueri tidak memuat kata yang bisa dicari" in page.get_data(as_text=True)
+    api = client.get("/api/search", query_string={"q": q})
+    assert api.status_code == 200 and api.get_json()["total"] == 0
