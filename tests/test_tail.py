@@ -121,13 +121,16 @@ def random_engine(tmp_path_factory):
     engine.close()
 
 
-def test_tail_top_k_is_exhaustive_scorings(random_engine):
+@pytest.mark.parametrize("probe", [False, True], ids=["read-in-full", "probed"])
+def test_tail_top_k_is_exhaustive_scorings(random_engine, monkeypatch, probe):
     """Differential: the pruned ranking's top k is the top k of scoring every
     tail article with Whoosh (each clause's BM25F score, summed over the
-    clauses an article holds, times the share it holds)."""
+    clauses an article holds, times the share it holds); also when the
+    costly clauses are only probed among the candidates (scoring.py)."""
     from whoosh import query as wq
 
     import search.retrieval.run as run_module
+    import search.retrieval.scoring as scoring
     from search.retrieval.run import Run
     from search.retrieval.query import Budget
 
@@ -135,6 +138,9 @@ def test_tail_top_k_is_exhaustive_scorings(random_engine):
     engine = random_engine
     searcher = engine.searcher()
     generation = engine.generation(searcher)
+    if probe:
+        monkeypatch.setattr(scoring, "PROBE_RATIO", 0)
+        monkeypatch.setattr(generation.stats, "cached", lambda field, text: None)
     checked = 0
     for _ in range(60):
         q = " ".join(rng.sample(WORDS, rng.randint(3, 6)))

@@ -202,7 +202,7 @@ class Run:
         if self.stats.usable:
             try:
                 evaluator = self._evaluator()
-                found = evaluator.clauses(query) if by_clause else None
+                found = evaluator.clauses(query, min_should_match) if by_clause else None
                 if found is None:
                     return evaluator.evaluate(query)
                 self.clauses = found

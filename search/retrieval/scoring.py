@@ -15,10 +15,12 @@ know falls back to Whoosh's matcher for its document set.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
+import math
 import threading
 import time
-from itertools import accumulate, islice, repeat
+from itertools import accumulate, combinations, islice, repeat
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -37,6 +39,12 @@ PINNED_MEMORY_SHARE = 32       # by default the workers share 1/32 of the machin
 RECENT_POSTINGS = 300_000
 WARM_MIN_DF = 256              # shorter lists are a block or two: cheap to read when asked
 SCORED_FIELDS = ("title", "body")
+MAX_COMBINATIONS = 120         # at_least: more subsets than this, count per document instead
+# A clause is read only among the candidate documents (probed, skipping the
+# blocks that hold none) when reading it in full would decode more than this
+# many postings per candidate: a skip may decode a block (128 postings) per
+# candidate, so probing pays only against a list far longer than the candidates.
+PROBE_RATIO = 256
 
 
 class OutOfTime(Exception):
@@ -44,20 +52,27 @@ class OutOfTime(Exception):
 
 
 class Leaf:
-    """One scored term: its postings and what BM25F needs."""
+    """One scored term: its postings and what BM25F needs. ``complete``:
+    False when the postings were read only for some candidate documents."""
 
-    __slots__ = ("field", "text", "postings", "factor")
+    __slots__ = ("field", "text", "postings", "factor", "complete")
 
-    def __init__(self, field, text, postings, factor):
+    def __init__(self, field, text, postings, factor, complete=True):
         self.field, self.text, self.postings, self.factor = field, text, postings, factor
+        self.complete = complete
 
 
 class Match:
-    __slots__ = ("ids", "leaves")
+    """Matching documents and the terms that score them. ``size``: how many
+    documents match in all; when the clause was read only among candidates
+    (probed), an upper bound from its terms' document frequencies."""
 
-    def __init__(self, ids, leaves=()):
+    __slots__ = ("ids", "leaves", "size")
+
+    def __init__(self, ids, leaves=(), size=None):
         self.ids = ids
         self.leaves = list(leaves)
+        self.size = len(ids) if size is None else size
 
 
 class Stats:
@@ -111,15 +126,50 @@ class Stats:
         return found
 
     def max_impact(self, leaf: Leaf) -> float:
-        """The most ``leaf`` adds to any article's score (kept per term: a
-        bound for top-k pruning, see search/retrieval/tail.py)."""
+        """The most ``leaf`` adds to the score of an article in its postings
+        (kept per term when they are complete: a bound for top-k pruning,
+        see search/retrieval/tail.py)."""
         key = (leaf.field, leaf.text)
-        found = self._max_impacts.get(key)
+        found = self._max_impacts.get(key) if leaf.complete else None
         if found is None:
             norm = self.norms[leaf.field]
             found = max((w / (w + norm[d]) for d, w in leaf.postings.items()), default=0.0)
-            self._max_impacts[key] = found
+            if leaf.complete:
+                self._max_impacts[key] = found
         return found * leaf.factor
+
+    def cached(self, field: str, text: str) -> dict | None:
+        """The term's postings if they are held decoded, else None."""
+        key = (field, text)
+        found = self._pinned.get(key)
+        return found if found is not None else self._recent.get(key)
+
+    def probe(self, reader, field: str, text: str, docs) -> dict:
+        """``docnum -> weight`` of the term for the live documents of ``docs``
+        only: the matcher skips to each of them, so only the posting blocks
+        that may hold one are decoded (a block records its last id)."""
+        found = {}
+        ordered = sorted(docs)
+        for leaf, offset in reader.leaf_readers():
+            if (field, text) not in leaf:
+                continue
+            lo = bisect.bisect_left(ordered, offset)
+            hi = bisect.bisect_left(ordered, offset + leaf.doc_count_all())
+            if lo == hi:
+                continue
+            m = leaf.postings(field, text)
+            for docnum in ordered[lo:hi]:
+                local = docnum - offset
+                if m.id() < local:
+                    m.skip_to(local)
+                if not m.is_active():
+                    break
+                if m.id() == local:
+                    found[docnum] = m.weight()
+        if self.has_deletions and found:
+            live = self.view.live
+            found = {d: w for d, w in found.items() if d in live}
+        return found
 
     def read(self, reader, field: str, text: str) -> dict:
         found = read_postings(reader, field, text, self._docnums)
@@ -295,23 +345,84 @@ class Evaluator:
             return Match(self.view.docs_with(q.fieldname, q.text))
         return Match(set(self.searcher.docs_for_query(q)))
 
-    def clauses(self, q) -> tuple[list[Match], set] | None:
+    def clauses(self, q, required=None) -> tuple[list[Match], set] | None:
         """For an AND query: each positive clause's Match, and the documents
-        its NOT clauses exclude. None for any other query (one clause)."""
+        its NOT clauses exclude. None for any other query (one clause).
+
+        ``required(n)``: how many of the n clauses a document the caller
+        wants must hold (default all); each Match is exact among those
+        documents (see :meth:`all_of`)."""
         if not isinstance(q, wq.And):
             return None
         boost = getattr(q, "boost", 1.0)
-        matches = [self.evaluate(c, boost) for c in q.subqueries if not isinstance(c, wq.Not)]
+        positive = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+        matches = self.all_of(positive, boost, required(len(positive)) if required else len(positive))
         excluded: set = set()
         for c in q.subqueries:
             if isinstance(c, wq.Not):
                 excluded |= self.evaluate(c.query).ids
         return matches, excluded
 
+    def all_of(self, clauses: list, boost: float, required: int) -> list[Match]:
+        """Each clause's Match, exact among the documents holding at least
+        ``required`` of the clauses (the only ones a caller looks at).
+
+        Clauses are read cheapest first. Once the clauses read so far say
+        which documents can still hold ``required`` of them (the candidates),
+        a clause whose postings are far longer than the candidates are many
+        (PROBE_RATIO) is only probed for them: a rare word beside a frequent
+        one reads a few blocks of the frequent one, not all of it."""
+        costs = [self.cost(c) for c in clauses]
+        order = sorted(range(len(clauses)), key=costs.__getitem__)
+        matches: list = [None] * len(clauses)
+        candidates = None
+        for position, i in enumerate(order):
+            least = required - (len(order) - position)      # clauses read so far a candidate holds
+            if candidates is None and least >= 1 and position:
+                candidates = at_least([matches[j].ids for j in order[:position]], least)
+            if candidates is not None and costs[i] > PROBE_RATIO * len(candidates):
+                matches[i] = self.within(clauses[i], candidates, boost)
+            if matches[i] is None:
+                matches[i] = self.evaluate(clauses[i], boost)
+        return matches
+
+    def cost(self, q) -> int:
+        """Postings that reading ``q`` in full would decode (held ones are free)."""
+        if isinstance(q, wq.Term):
+            if q.fieldname not in SCORED_FIELDS or self.stats.cached(q.fieldname, q.text) is not None:
+                return 0
+            return self.reader.doc_frequency(q.fieldname, q.text)
+        if isinstance(q, (wq.And, wq.Or)):
+            return sum(self.cost(c) for c in q.subqueries if not isinstance(c, wq.Not))
+        return 0
+
+    def within(self, q, docs, boost: float = 1.0) -> Match | None:
+        """``q``'s matches among ``docs`` only, its terms probed (Stats.probe);
+        None for a query that is not terms under AND/OR."""
+        self.check_time()
+        boost *= getattr(q, "boost", 1.0)
+        if isinstance(q, wq.Term) and q.fieldname in SCORED_FIELDS:
+            postings = self.stats.probe(self.reader, q.fieldname, q.text, docs)
+            idf = self.stats.live.idf(self.reader, q.fieldname, q.text) if postings else 0.0
+            leaf = Leaf(q.fieldname, q.text, postings, idf * (self.stats.K1 + 1) * boost, complete=False)
+            size = self.reader.doc_frequency(q.fieldname, q.text)
+            return Match(set(postings), [leaf] if postings else [], size=size)
+        if isinstance(q, (wq.And, wq.Or)) and not any(isinstance(c, wq.Not) for c in q.subqueries):
+            parts = [self.within(c, docs, boost) for c in q.subqueries]
+            if any(p is None for p in parts):
+                return None
+            if isinstance(q, wq.Or):
+                ids = set().union(*(p.ids for p in parts))
+                return Match(ids, [leaf for p in parts for leaf in p.leaves], size=sum(p.size for p in parts))
+            match = conjoin(parts, set(), docs)
+            match.size = min(p.size for p in parts)
+            return match
+        return None
+
     def conjunction(self, children, boost: float = 1.0) -> Match:
         positive = [c for c in children if not isinstance(c, wq.Not)]
         negative = [c.query for c in children if isinstance(c, wq.Not)]
-        match = conjoin([self.evaluate(c, boost) for c in positive], set(), self.view.live)
+        match = conjoin(self.all_of(positive, boost, len(positive)), set(), self.view.live)
         for child in negative:
             if not match.ids:
                 break
@@ -329,6 +440,36 @@ class Evaluator:
             ids |= m.ids
             leaves.extend(m.leaves)
         return Match(ids, leaves)
+
+
+def at_least(sets: list, least: int) -> set:
+    """The documents in at least ``least`` of ``sets`` (every one of them
+    when ``least`` is their number): intersections and unions run in C."""
+    if least <= 1:
+        return set().union(*sets)
+    ordered = sorted(sets, key=len)
+    if least >= len(ordered):
+        found = set(ordered[0])
+        for docs in ordered[1:]:
+            if not found:
+                break
+            found &= docs if isinstance(docs, (set, frozenset)) else set(docs)
+        return found
+    if math.comb(len(ordered), least) <= MAX_COMBINATIONS:
+        found = set()
+        for subset in combinations(ordered, least):
+            docs = set(subset[0])
+            for other in subset[1:]:
+                docs &= other if isinstance(other, (set, frozenset)) else set(other)
+                if not docs:
+                    break
+            found |= docs
+        return found
+    counts: dict = {}
+    for docs in ordered:
+        for d in docs:
+            counts[d] = counts.get(d, 0) + 1
+    return {d for d, c in counts.items() if c >= least}
 
 
 def conjoin(matches: list[Match], excluded: set, everything) -> Match:

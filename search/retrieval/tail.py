@@ -32,13 +32,11 @@ from __future__ import annotations
 
 import heapq
 import math
-from itertools import combinations
 
-from search.retrieval.scoring import Match, Stats, score
+from search.retrieval.scoring import Match, Stats, at_least, score
 
 RARE_SHARE = 0.001        # a word in fewer than this share of the articles is rare
 MIN_RARE_DOCS = 20        # ... or in fewer than this many, in a small index
-MAX_COMBINATIONS = 120    # more clause subsets than this: count per article instead
 BOUND_SLACK = 1 + 1e-9    # a bound is a sum in another order than the score's: allow for rounding
 
 
@@ -54,7 +52,7 @@ def min_should_match(n: int) -> int:
 def all_rare(clauses: list[Match], documents: int) -> bool:
     """Every clause matches fewer than RARE_SHARE of ``documents`` (and MIN_RARE_DOCS)."""
     limit = max(MIN_RARE_DOCS, RARE_SHARE * documents)
-    return all(len(c.ids) < limit for c in clauses)
+    return all(c.size < limit for c in clauses)
 
 
 def tail_docs(sets: list, m: int, every: set, excluded: set) -> set:
@@ -62,23 +60,7 @@ def tail_docs(sets: list, m: int, every: set, excluded: set) -> set:
     holding all) nor ``excluded``."""
     if m >= len(sets):
         return set()
-    if math.comb(len(sets), m) <= MAX_COMBINATIONS:
-        ordered = sorted(sets, key=len)
-        found: set = set()
-        for subset in combinations(range(len(ordered)), m):
-            docs = set(ordered[subset[0]])
-            for i in subset[1:]:
-                docs &= ordered[i]
-                if not docs:
-                    break
-            found |= docs
-    else:
-        counts: dict = {}
-        for docs in sets:
-            for d in docs:
-                counts[d] = counts.get(d, 0) + 1
-        found = {d for d, c in counts.items() if c >= m}
-    return found - every - excluded
+    return at_least(sets, m) - every - excluded
 
 
 class Tail:

@@ -1,0 +1,50 @@
+"""search/retrieval/scoring.py: reading a clause only among candidates
+(probing) answers exactly as reading it in full."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+QUERIES = ("banjir jakarta", "kpk suap bupati", "banjir rob jakarta utara", "harga beras naik",
+           "gempa pesisir selatan korban", "rupiah melemah dolar", "presiden jokowi", "kabut asap sekolah libur",
+           "banjir -rob", "(kpk OR suap) bupati", "dpr sahkan ruu sampah plastik", "timnas vietnam",
+           "warga mengungsi banjir", "jakarta", "tiket hotel motogp mandalika")
+
+
+def answers(engine, q):
+    engine.results.clear()
+    r = engine.search(q, per_page=50)
+    return r.total, r.total_all_words, [(h.id, h.score, h.all_words) for h in r.hits], r.facets
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_probing_answers_as_reading_in_full(engine, monkeypatch, q):
+    import search.retrieval.scoring as scoring
+
+    monkeypatch.setattr(scoring, "PROBE_RATIO", 10**9)      # never probe
+    full = answers(engine, q)
+    monkeypatch.setattr(scoring, "PROBE_RATIO", 0)          # probe every clause that has candidates
+    stats = engine.generation(engine.searcher()).stats
+    monkeypatch.setattr(stats, "cached", lambda field, text: None)
+    calls = []
+    real_probe = stats.probe
+    monkeypatch.setattr(stats, "probe", lambda *a: calls.append(a[1:3]) or real_probe(*a))
+    probed = answers(engine, q)
+    if len(q.split()) >= 2 and "OR" not in q and "-" not in q:
+        assert calls, q                                     # the second clause was probed
+    assert probed[:2] == full[:2] and probed[3] == full[3]
+    assert [h[0] for h in probed[2]] == [h[0] for h in full[2]]
+    assert [h[1] for h in probed[2]] == pytest.approx([h[1] for h in full[2]], abs=1e-4)
+
+
+def test_probing_reads_only_the_candidates(engine):
+    """A term probed for a few documents reports exactly its postings among them."""
+    searcher = engine.searcher()
+    stats = engine.generation(searcher).stats
+    reader = searcher.reader()
+    full = stats.read(reader, "body", "jakarta")
+    assert len(full) > 5
+    rng = random.Random(3)
+    docs = set(rng.sample(sorted(full), 5)) | set(rng.sample(range(reader.doc_count_all()), 10))
+    assert stats.probe(reader, "body", "jakarta", docs) == {d: w for d, w in full.items() if d in docs}
