@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.integration      # the benchmark harness: indexes, peers, reports
 
 REPO = Path(__file__).resolve().parents[1]
-MINE = ["indexing", "latency", "memory", "quality", "queries"]
+MINE = ["indexing", "latency", "memory", "quality", "queries", "scaling"]
 
 for dep in ("whoosh", "tantivy", "matplotlib", "psutil"):
     if importlib.util.find_spec(dep) is None:
@@ -50,6 +50,9 @@ def test_quick_bench_writes_the_report(bench_env):
     # Figures are in the tables and the plots exist.
     assert "| cari | 1× |" in text
     assert "| cari | " in text.split("## Query latency")[1].split("## Memory")[0]
+    scaling = text.split("## Indexing and queries as the archive grows")[1].split("\n## ")[0]
+    # The sample corpus mixes formats: no copies are made of it, so 1× only.
+    assert "| 1× | " in scaling and "titles p50 / p95 / p99" in scaling
     assert (bench_env / "img" / "latency-cdf.png").stat().st_size > 1000
     assert (bench_env / "img" / "indexing-throughput.png").stat().st_size > 1000
     quality = json.loads((bench_env / "bench-results" / "quality.json").read_text("utf-8"))["result"]
