@@ -52,3 +52,23 @@ def test_means_are_taken_per_half_and_kind():
     assert summary["tune"]["all"] == {"topics": 2, "nDCG@10": 0.5, "R@100": 0.75, "judged@10": 0.75}
     assert summary["heldout"]["form"]["R@100"] == 0.4
     assert summary["heldout"]["name"]["topics"] == 0
+
+
+def test_feature_switches_turn_one_feature_off(monkeypatch):
+    import search.retrieval.expansion as expansion
+    import search.retrieval.proximity as proximity
+    import search.retrieval.run as run
+    from bench.heldout import features
+
+    # Saved by monkeypatch first, so each switch is undone after the test.
+    monkeypatch.setattr(run, "min_should_match", run.min_should_match)
+    monkeypatch.setattr(proximity, "WEIGHT", proximity.WEIGHT)
+    for name in ("synonym_list", "variants", "near"):
+        monkeypatch.setattr(expansion.Expander, name, getattr(expansion.Expander, name))
+    assert run.min_should_match(3) == 2 and proximity.WEIGHT > 0
+    for feature in features.FEATURES:
+        features.switch_off(feature)
+    assert run.min_should_match(3) == 3 and proximity.WEIGHT == 0
+    assert expansion.Expander.synonym_list(None, ("demo",), {"demo"}) == []
+    with pytest.raises(ValueError):
+        features.switch_off("stemming")

@@ -12,25 +12,35 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from bench import common
-from bench.heldout import collection, systems
+from bench.heldout import collection, features, systems
 
 DEPTH = 100
 METRICS = ("nDCG@10", "R@100", "judged@10")
 
 
 def evaluate_system(system: str) -> dict:
-    """Child side: every topic through one system; one row per topic."""
+    """Child side: every topic through one system; one row per topic, and
+    the means on ../shared/eval's dev topics. ``cari-no-<feature>`` is cari
+    with that feature switched off (features.py)."""
     from search import evaluation as ev
 
+    if system.startswith("cari-no-"):
+        features.switch_off(system[len("cari-no-"):])
+        system = "cari"
     topics = collection.read_topics()
     search, searcher = systems.open_search(system, DEPTH)
     try:
         result = ev.evaluate_topics(search, [ev.Topic(t.id, t.query) for t in topics],
                                     ev.read_qrels(collection.QRELS))
+        dev = None
+        dev_topics, dev_qrels = common.eval_dir() / "topics_dev.tsv", common.eval_dir() / "qrels_dev.txt"
+        if dev_topics.is_file() and dev_qrels.is_file():
+            dev_result = ev.evaluate_topics(search, ev.read_topics(dev_topics), ev.read_qrels(dev_qrels))
+            dev = {m: dev_result[m] for m in ("nDCG@10", "R@100")}
     finally:
         searcher.close()
     rows = [{"topic": row["topic"], **{m: row[m] for m in METRICS}} for row in result["per_query"]]
-    return {"per_query": rows, "errors": len(result["errors"])}
+    return {"per_query": rows, "errors": len(result["errors"]), "dev": dev}
 
 
 def summarise(per_query: list[dict], topics) -> dict:
@@ -61,11 +71,12 @@ def run(quick: bool = False) -> dict:
         except Exception as exc:  # one system's failure leaves the others' figures
             print(f"heldout: {system} failed: {exc}", file=sys.stderr, flush=True)
             return {"failed": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]}
-        return {"per_query": row["per_query"], "errors": row["errors"],
+        return {"per_query": row["per_query"], "errors": row["errors"], "dev": row.get("dev"),
                 "summary": summarise(row["per_query"], topics)}
 
+    runs = (*systems.SYSTEMS, *(f"cari-no-{f}" for f in features.FEATURES))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(systems.SYSTEMS, pool.map(evaluate, systems.SYSTEMS)))
+        results = dict(zip(runs, pool.map(evaluate, runs)))
     qrels = _qrels_counts()
     return {"collection": common.corpus_label(common.corpus_dir()), "results": results,
             "pooled": list(systems.POOLED), "topics": len(topics), "judged": qrels["judged"],
@@ -95,15 +106,28 @@ def markdown(result: dict) -> str:
                   "|---|" + "---:|" * (len(collection.KINDS) + 2)]
         for system, r in res.items():
             if "summary" not in r:
-                lines.append(f"| {systems.LABELS[system]} | not run: {r.get('failed', '?')} |")
+                lines.append(f"| {label(system)} | not run: {r.get('failed', '?')} |")
                 continue
             cells = [f"{r['summary'][half][k]['nDCG@10']:.3f} / {r['summary'][half][k]['R@100']:.3f}"
                      for k in (*collection.KINDS, "all")]
-            lines.append(f"| {systems.LABELS[system]} | " + " | ".join(cells) +
+            lines.append(f"| {label(system)} | " + " | ".join(cells) +
                          f" | {r['summary'][half]['all']['judged@10']:.2f} |")
+        lines.append("")
+    dev = {s: r["dev"] for s, r in res.items() if r.get("dev")}
+    if dev:
+        lines += ["**../shared/eval dev topics** (10 topics over clickid, the same indexes)", "",
+                  "| system | nDCG@10 | R@100 |", "|---|---:|---:|"]
+        lines += [f"| {label(s)} | {d['nDCG@10']:.3f} | {d['R@100']:.3f} |" for s, d in dev.items()]
         lines.append("")
     errors = {s: r.get("errors", 0) for s, r in res.items() if r.get("errors")}
     if errors:
         lines.append("Queries that raised (scored as no results): " +
-                     ", ".join(f"{systems.LABELS[s]} {n}" for s, n in errors.items()))
+                     ", ".join(f"{label(s)} {n}" for s, n in errors.items()))
     return "\n".join(lines)
+
+
+def label(system: str) -> str:
+    """A system's name in the tables; cari with a feature off says which."""
+    if system.startswith("cari-no-"):
+        return f"cari without {features.FEATURES[system[len('cari-no-'):]]}"
+    return systems.LABELS[system]
