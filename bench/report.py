@@ -26,7 +26,7 @@ from bench import common
 MODULES = ["indexing", "latency", "memory", "quality", "queries", "scaling", "stemming", "extraction",
            "extraction_dev"]
 # Too slow for `make bench`: run by name, reported from their last run.
-ON_DEMAND = ["load", "updates", "heldout"]
+ON_DEMAND = ["load", "updates", "heldout", "stories"]
 # Results shown inside another section: bench.load reads the soak's, bench.quality
 # the last run over the full IndoSum set.
 SUPPLEMENTS = {"load-soak", "quality-full"}
@@ -44,6 +44,7 @@ TITLES = {
     "hostile": "Hostile queries beside an ordinary client",
     "updates": "Incremental runs: the cost of answering as a fresh build",
     "heldout": "Retrieval quality on the held-out topics, by kind of query",
+    "stories": "Grouped stories and a diverse first page",
 }
 REPORT_NAME = "benchmarks.md"
 

@@ -7,7 +7,7 @@ decide which files changed since the last run.
 """
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from search import categories
 from search.fields import IndonesianText, spelling_field
@@ -37,6 +37,8 @@ def build_schema(analyzer=None) -> fields.Schema:
         related=fields.STORED(),
         path=fields.ID(stored=True, sortable=True),
         filestamp=fields.ID(sortable=True),
+        # A bottom-k MinHash sketch of the text: near-duplicates group by it (search/near_duplicates.py).
+        sketch=fields.COLUMN(columns.VarBytesColumn()),
         spell=spelling_field(),   # surface words of title and lede, for corrections (search/retrieval/spelling.py)
     )
 

@@ -84,7 +84,7 @@ def test_search_returns_every_documented_field(client, engine):
     assert scores == sorted(scores, reverse=True) and scores[-1] > 0
     for hit in data["hits"]:
         assert set(hit) == {"id", "title", "url", "source", "category", "date", "score",
-                            "snippet", "snippet_text", "all_words"}
+                            "snippet", "snippet_text", "all_words", "group", "similar"}
         assert hit["id"] and hit["title"] and hit["source"]
         assert hit["date"] is None or datetime.fromisoformat(hit["date"])
 
@@ -449,7 +449,7 @@ def test_openapi_parameters_are_the_ones_parsed(client):
     doc = openapi_document()
     names = lambda path: [p["name"] for p in doc["paths"][path]["get"].get("parameters", [])]  # noqa: E731
     assert names("/api/search") == ["q", "page", "per_page", "sort", "source", "category", "month",
-                                     "date_from", "date_to", "facets", "highlight"]
+                                     "date_from", "date_to", "facets", "highlight", "group", "diverse"]
     assert names("/api/suggest") == ["q", "limit"]
     assert names("/api/articles/{article_id}") == ["article_id"]
 

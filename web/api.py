@@ -227,7 +227,7 @@ def run_search(args: dict) -> SearchResults:
     return get_engine().search(
         args["q"], page=args["page"], per_page=args["per_page"],
         highlight=args["highlight"], sort=args["sort"], facets=args["facets"],
-        filters=search_filters(args),
+        filters=search_filters(args), group=args["group"], diverse=args["diverse"],
     )
 
 

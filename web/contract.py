@@ -41,6 +41,13 @@ SEARCH = ParamSet((
           "it starts finds nothing."),
     Param("facets", "boolean", "Count results by source, category and month.", default=True),
     Param("highlight", "boolean", "Mark query terms in snippets with <mark>.", default=True),
+    Param("group", "boolean", "Near-duplicate articles (the same story syndicated or rewritten) "
+          "under the best-ranked one: each hit's `group` names its story and `similar` lists the "
+          "story's other matching articles, which leave the list. false: every article on its own.",
+          default=True),
+    Param("diverse", "boolean", "No publisher takes more than half of the first 10 results when "
+          "another publisher's stories score at least 0.8 of its own (relevance order only). "
+          "false: the ranking as scored.", default=True),
 ))
 
 SUGGEST = ParamSet((

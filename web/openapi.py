@@ -28,6 +28,8 @@ HIT_EXAMPLE = {
                "pesisir Jakarta Utara",
     "snippet_text": "COM -- Banjir rob kembali menggenangi permukiman di pesisir Jakarta Utara",
     "all_words": True,
+    "group": None,
+    "similar": [],
 }
 
 
@@ -59,6 +61,10 @@ def schemas() -> dict:
             "snippet": {"type": "string", "description": "HTML: the article's text escaped, query "
                         "terms in <mark> elements; safe to insert as HTML."},
             "snippet_text": {"type": "string", "description": "The same snippet as plain text."},
+            "group": nullable("string", description="the key of the story (near-duplicates) this "
+                              "article leads, null when it has no near-duplicate"),
+            "similar": {"type": "array", "items": text, "description": "ids of the story's other "
+                        "matching articles, best-ranked first (group=true: they are not listed again)"},
             "all_words": {"type": "boolean", "description": "false for a partial match: the article "
                           "holds most of the query's words, not all, and is listed after those that do"},
         }),
@@ -250,7 +256,7 @@ def paths() -> dict:
                    "category": [{"value": "metropolitan", "count": 2}],
                    "month": [{"value": "2021-12", "count": 1}]},
     }
-    related = {k: v for k, v in HIT_EXAMPLE.items() if not k.startswith("snippet")}
+    related = {k: v for k, v in HIT_EXAMPLE.items() if not k.startswith("snippet") and k not in ("group", "similar")}
     article_example = {
         "id": HIT_EXAMPLE["id"], "title": HIT_EXAMPLE["title"], "url": HIT_EXAMPLE["url"],
         "source": "kabarnusa", "category": "metropolitan", "author": "Rina Kusumawati",

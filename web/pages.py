@@ -36,6 +36,7 @@ bp.after_app_request(add_security_headers)
 i18n.install(bp)
 
 PER_PAGE = 10
+MAX_ID_CHARS = 1000           # an article id, as the API takes it
 FACET_SHOWN = 8
 RELATED_SHOWN = 5
 PAGER_SPAN = 2
@@ -64,6 +65,9 @@ class SearchState:
     month: str = ""
     date_from: str = ""            # ISO days, inclusive: the date-range form and the timeline's bars
     date_to: str = ""
+    group: bool = True             # near-duplicates under their leader (off: group=false)
+    diverse: bool = True           # publishers spread on the first page (off: diverse=false)
+    expand: str = ""               # the story whose similar articles are shown in place
     lang: str | None = None
 
     @classmethod
@@ -87,6 +91,9 @@ class SearchState:
             month=month if month_range(month) else "",
             date_from=days["date_from"].isoformat() if days["date_from"] else "",
             date_to=days["date_to"].isoformat() if days["date_to"] else "",
+            group=args.get("group") != "false",
+            diverse=args.get("diverse") != "false",
+            expand=args.get("expand", "")[:MAX_ID_CHARS],
             lang=i18n.explicit_lang(),
         )
 
@@ -99,6 +106,9 @@ class SearchState:
         out += [(name, getattr(self, name)) for name in ("date_from", "date_to") if getattr(self, name)]
         if self.sort != "relevance":
             out.append(("sort", self.sort))
+        out += [(name, "false") for name in ("group", "diverse") if not getattr(self, name)]
+        if self.expand:
+            out.append(("expand", self.expand))
         if str(self.page) != "1":
             out.append(("page", str(self.page)))
         if self.lang:
@@ -215,7 +225,8 @@ def search():
     g.search_state = state
     try:
         results = get_engine().search(state.q, page=state.page, per_page=PER_PAGE, sort=state.sort,
-                                      filters=state.filters(), facets=True)
+                                      filters=state.filters(), facets=True, group=state.group,
+                                      diverse=state.diverse)
     except QueryError as exc:
         if exc.code not in NOTHING_TO_SEARCH:
             raise
@@ -236,7 +247,18 @@ def search():
         pages=pages, page_numbers=page_numbers(results.page, pages),
         facet_groups=facet_groups(state, results.facets or {}), unknown=unknown,
         notes=translate_notes(results.notes), timeline=timeline_chart(state, results.timeline),
+        expanded=expanded_story(state, results.hits),
     )
+
+
+def expanded_story(state: SearchState, hits) -> list[dict]:
+    """The articles of the story the URL opens (``expand``), under their leader."""
+    engine = get_engine()
+    for hit in hits:
+        if state.expand and hit.group == state.expand:
+            found = (engine.article(article_id) for article_id in hit.similar)
+            return [article for article in found if article is not None]
+    return []
 
 
 def fix_url(state: SearchState, unknown, new: str) -> str:

@@ -15,7 +15,7 @@ from search.analysis.chain import indonesian_analyzer
 from search.analysis.stemmer import stem
 from search.analysis.stopwords import STOPWORDS
 
-ANALYSIS_VERSION = "id-9"
+ANALYSIS_VERSION = "id-10"
 
 
 def analyze(text: str) -> list[dict]:

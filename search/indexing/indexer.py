@@ -32,6 +32,7 @@ from search.readers import read_file
 from search.readers.dates import WIB
 from search.categories import category_of
 from search.schema import build_schema
+from search.near_duplicates import sketch
 from search.sources import source_key
 from search.store import check_version, live_dir, read_meta, write_meta
 
@@ -72,6 +73,7 @@ def to_document(article: Article, stamp: str) -> dict:
         "path": article.path,
         "filestamp": stamp,
         "spell": spelling_text(article.title, article.body[:SPELL_LEDE_CHARS]),
+        "sketch": sketch(article.title, article.body),
     }
     if article.date is not None:
         date = article.date

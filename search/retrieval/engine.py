@@ -36,6 +36,7 @@ from search.retrieval.result_cache import ResultCache
 from search.retrieval.results import SORTS, Hit, SearchResults
 from search.retrieval.run import Run, SearchRequest
 from search.retrieval.spelling import Words
+from search.retrieval.stories import arrange, groups_of, ranking_depth
 from search.retrieval.timeline import timeline
 from search.retrieval.suggest import Vocabulary, suggest
 from search.settings import default as default_setting
@@ -216,12 +217,13 @@ class Engine:
 
     # -- search -------------------------------------------------------------------------
     def search(self, q, page=1, per_page=10, highlight: bool = True, sort: str = "relevance",
-               filters: dict | None = None, facets: bool = True) -> SearchResults:
+               filters: dict | None = None, facets: bool = True, group: bool = False,
+               diverse: bool = False) -> SearchResults:
         """One page of results for ``q``. Only the first ``MAX_RANKED`` results
         are ranked: a page past them has no hits (``total`` still counts every
         match, and ``notes`` says why)."""
         started = time.perf_counter()
-        request = make_request(q, page, per_page, highlight, sort, filters, facets)
+        request = make_request(q, page, per_page, highlight, sort, filters, facets, group, diverse)
         searcher = self.searcher()
         generation = self.generation(searcher)
         key = request.cache_key(generation.number)
@@ -265,7 +267,7 @@ class Engine:
         # When the matches were published (timeline.py), under every filter but the dates.
         periods = timeline(run.view.dates, run.narrow(matched, dict(request.filters, date=(None, None)))
                            or ()) if request.facets else None
-        depth = min(request.depth, MAX_RANKED)
+        depth = min(ranking_depth(request), MAX_RANKED)    # deeper for stories.py
         if request.first >= depth:
             ranked = []                 # past the ranked results: nothing to rank
         elif request.sort == "newest" or not parsed.has_text:
@@ -277,7 +279,10 @@ class Engine:
         if request.depth > MAX_RANKED and len(listed) > MAX_RANKED:
             run.notes.append(f"only the first {MAX_RANKED} results are ranked and can be paged through: "
                              "refine the query to see the others")
-        page_docs = ranked[request.first:depth]
+        # Near-duplicates under their leader, publishers spread (search/retrieval/stories.py).
+        stories = arrange(ranked, run.budget.excuse(groups_of, run.searcher.reader(), run.view),
+                          run.view.columns["source"], request, listed)[request.first:min(request.depth, MAX_RANKED)]
+        page_docs = [(story.docnum, story.score) for story in stories]
         forms = self.highlighter.forms(parsed.terms) if request.highlight and page_docs else None
         hits = []
         for n, score in page_docs:
@@ -285,6 +290,8 @@ class Engine:
                 run.out_of_time("the search took too long: snippets are not marked")
                 forms = None
             hits.append(self.hit(run.searcher, n, score, forms, all_words=n not in tail_selected))
+        for hit, story in zip(hits, stories):
+            hit.group, hit.similar = story.group, [run.view.ids[m] for m in story.similar]
         return SearchResults(
             query=clean_text(request.q), total=len(listed), page=request.page,
             per_page=request.per_page, took_ms=0.0, hits=hits, partial=parsed.partial or run.partial,
@@ -375,6 +382,7 @@ class Engine:
         if not generation.stats.warmed:
             generation.stats.warm(reader)
         generation.vocabulary(reader)
+        groups_of(reader, generation.view)          # near-duplicate stories (stories.py)
         words = generation.words(reader)
         words.deletes()
         # The written words of titles and ledes, as they start and continue
@@ -393,7 +401,8 @@ class Engine:
             return False
 
 
-def make_request(q, page, per_page, highlight, sort, filters, facets) -> SearchRequest:
+def make_request(q, page, per_page, highlight, sort, filters, facets, group=False,
+                 diverse=False) -> SearchRequest:
     """The request, checked: QueryError (``bad_page``, ``bad_sort``, ``bad_filter``) for the user."""
     try:
         page, per_page = int(page), int(per_page)
@@ -406,4 +415,5 @@ def make_request(q, page, per_page, highlight, sort, filters, facets) -> SearchR
     if sort not in SORTS:
         raise QueryError(f"sort must be one of: {', '.join(SORTS)}", "bad_sort")
     return SearchRequest(q=q, page=page, per_page=per_page, highlight=bool(highlight), sort=sort,
-                         filters=normalize_filters(filters), facets=bool(facets))
+                         filters=normalize_filters(filters), facets=bool(facets), group=bool(group),
+                         diverse=bool(diverse))

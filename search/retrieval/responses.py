@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from search.retrieval.results import FACET_NAMES, SearchResults
 
-HIT_FIELDS = ("id", "title", "url", "source", "category", "date", "score", "snippet", "snippet_text", "all_words")
+HIT_FIELDS = ("id", "title", "url", "source", "category", "date", "score", "snippet", "snippet_text", "all_words",
+              "group", "similar")
 RELATED_FIELDS = ("id", "title", "url", "source", "category", "date", "score")
 ARTICLE_TEXT_FIELDS = ("id", "title", "url", "source", "category", "author", "body")
 STATS_FIELDS = ("documents", "index_size_bytes", "last_indexed", "analysis_version")

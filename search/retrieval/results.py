@@ -24,6 +24,8 @@ class Hit:
     snippet: str
     snippet_text: str
     all_words: bool = True          # False: a partial match, holding most of the query's words (tail.py)
+    group: str | None = None        # its story's key when near-duplicates exist (stories.py)
+    similar: list[str] = field(default_factory=list)   # ids of the story's other matching articles
 
 
 @dataclass

@@ -49,6 +49,8 @@ class SearchRequest:
     sort: str
     filters: dict               # query.normalize_filters' shape
     facets: bool
+    group: bool = False         # near-duplicates under their best-ranked article (stories.py)
+    diverse: bool = False       # no publisher over half the first page when others match as well
 
     @property
     def depth(self) -> int:
@@ -63,7 +65,8 @@ class SearchRequest:
     def cache_key(self, generation: int) -> tuple:
         """What the results depend on: the request and the index generation."""
         return (generation, self.q if isinstance(self.q, str) else repr(self.q), self.page, self.per_page,
-                self.highlight, self.sort, repr(sorted(self.filters.items())), self.facets)
+                self.highlight, self.sort, repr(sorted(self.filters.items())), self.facets,
+                self.group, self.diverse)
 
 
 @dataclass
