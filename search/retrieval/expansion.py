@@ -8,7 +8,8 @@ rebuild. Four kinds, each with its weight:
 
 - ``synonym`` (``SYNONYM_WEIGHT``): the lists of ``search/analysis/synonyms.py``
   (cari's own and the user's ``CARI_SYNONYMS`` file): ``demo`` also finds
-  ``demonstrasi`` and the phrase ``unjuk rasa``;
+  ``demonstrasi`` and ``unjuk rasa`` (a phrase when that is cheap to check,
+  else both words: :meth:`Expander.phrase_is_cheap`);
 - ``variant`` (``VARIANT_WEIGHT``): the same word written another way, by rule,
   only when the other form is in the index: the spelling before 1972
   (``oe``/``u``, ``dj``/``j``, ``tj``/``c``, ``sj``/``sy``, ``nj``/``ny``,
@@ -27,7 +28,9 @@ rebuild. Four kinds, each with its weight:
   spelling of the same name: ``Mohammad`` finds ``Muhammad``, ``gempa``
   does not find ``gema``); a word in more than ``NEAR_SHARE`` is common and
   gets none, and a common word (in more than ``NEAR_COMMON_SHARE``) is never
-  a near spelling (``Matta`` does not find ``mata``).
+  a near spelling (``Matta`` does not find ``mata``). A word that has a
+  synonym or a spelling variant is a known form, not a misspelling: it gets
+  no near spellings (``Korut`` does not find ``korup``).
 
 Each alternative's weight is its kind's times ``min(1, idf(typed) / idf(alt))``,
 so a rarer alternative never outscores the typed word it stands for. Near
@@ -57,6 +60,8 @@ NEAR_LONG = 9             # two from 9 (Meilisearch's typo rule)
 MAX_NEAR = 3              # near spellings per word, the closest and most frequent first
 MAX_VARIANTS = 4          # spelling variants per word
 MAX_SYNONYMS = 8          # synonyms per word or run of words
+PHRASE_MAX_DOCS = 60      # a phrase alternative is checked as a phrase when so few articles hold its
+                          # rarest word in the field; else it is searched as all its words in the field
 MAX_SITES = 5             # letters of a word that the old/new rules may change (2^5 spellings at most)
 VARIANT_MIN_DF = 2        # a variant must be in this many articles (a single one is more often a typo)
 
@@ -204,6 +209,18 @@ class Expander:
             return kind_weight
         return round(kind_weight * typed_idf / alt_idf, 4)
 
+    def phrase_is_cheap(self, field: str, words: list[str]) -> bool:
+        """Whether checking ``words`` as a phrase in ``field`` costs little.
+
+        Whoosh reads the positions of every article that holds all the words
+        (about 65 us each on the 23k index: ``unjuk rasa`` in bodies, 330
+        articles, 24 ms). Past ``PHRASE_MAX_DOCS`` articles holding the rarest
+        word, the alternative is searched as all its words in the field, which
+        for the names and terms of a synonym list (Jawa Timur, unjuk rasa,
+        Menteri Luar Negeri) is nearly always the phrase; the typed words keep
+        their full weight either way."""
+        return min(self.reader.doc_frequency(field, w) for w in words) <= PHRASE_MAX_DOCS
+
     def take(self, count: int) -> bool:
         """Draw ``count`` from the request's expansion allowance; False when it is spent."""
         if count <= 0:
@@ -247,7 +264,7 @@ class Expander:
             add("synonym", expansion.text, expansion.positions, SYNONYM_WEIGHT)
         for text, alt_positions in self.variants(typed):
             add("variant", text, alt_positions, VARIANT_WEIGHT)
-        if len(positions) == 1:
+        if len(positions) == 1 and not found:     # a word of the lists, or with variants, is known: not a typo
             for text, alt_positions in self.near(typed.lower(), positions[0]):
                 add("near", text, alt_positions, NEAR_WEIGHT)
         return found

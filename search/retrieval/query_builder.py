@@ -14,9 +14,11 @@ unscored Whoosh queries.
   analysed terms;
 - a plain word, or a run of adjacent plain words, is searched together with
   what it also stands for (synonyms, spelling variants, near spellings of a
-  rare name: ``expansion.py``), each alternative a boosted ``Term`` or
-  ``Phrase`` beside the typed terms in one ``Or``; words in quotes and
-  excluded words are searched as typed only.
+  rare name: ``expansion.py``), each alternative a boosted ``Term``, or for
+  several words a boosted ``Phrase`` (an ``And`` of boosted ``Term`` when
+  the phrase would cost too much to check: ``Expander.phrase_is_cheap``),
+  beside the typed terms in one ``Or``; words in quotes and excluded words
+  are searched as typed only.
 
 Text the analyzer drops (emoji, punctuation) simply adds nothing.
 """
@@ -178,9 +180,13 @@ class Builder:
             self.parsed.terms.update(alt.terms)
             if len(alt.positions) == 1:
                 parts.extend(wq.Term(f, t, boost=alt.weight) for t in alt.positions[0] for f in fields)
-            else:
-                words = [alts[0] for alts in alt.positions]
-                parts.extend(wq.Phrase(f, words, boost=alt.weight) for f in fields)
+                continue
+            words = [alts[0] for alts in alt.positions]
+            for f in fields:
+                if self.expander.phrase_is_cheap(f, words):
+                    parts.append(wq.Phrase(f, words, boost=alt.weight))
+                else:
+                    parts.append(wq.And([wq.Term(f, w, boost=alt.weight) for w in words]))
         self.parsed.expansions.extend(alternatives)
         return wq.Or(parts)
 
