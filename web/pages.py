@@ -29,7 +29,7 @@ from web.notes import translate_notes
 from web.timeline import timeline_chart
 from web.params import path_safe_id
 from web.security import add_security_headers, install_text_filters, trusted_base_url
-from web.text import article_blocks, mark_terms, truncate_body
+from web.text import article_blocks, mark_terms, query_marking, truncate_body
 
 bp = Blueprint("pages", __name__)
 bp.after_app_request(add_security_headers)
@@ -240,7 +240,8 @@ def search():
     state = replace(state, page=results.page)
     pages = max(1, -(-results.total // results.per_page))
     terms = set(results.terms)          # the corrected query's when the hits are for it
-    titles = {hit.id: mark_terms(hit.title, terms) for hit in results.hits}
+    marking = query_marking(state.q, terms)
+    titles = {hit.id: mark_terms(hit.title, marking) for hit in results.hits}
     unknown = unknown_values(get_engine(), state.q, {"source": state.source, "category": state.category})
     return render_template(
         "results.html", state=state, q=state.q, results=results, error=None, titles=titles,
@@ -327,8 +328,11 @@ def article(article_id: str):
     body = found.get("body") or ""
     visible, cut = truncate_body(body, current_app.config["CARI_MAX_ARTICLE_CHARS"])
     truncated = {"shown": i18n.format_number(len(visible)), "total": i18n.format_number(len(body))} if cut else None
-    terms = engine.query_terms(q) if q else set()
-    blocks, marks = article_blocks(visible, terms)
+    # A "phrase" is marked whole, not word by word (web/text.py).
+    terms = query_marking(q, engine.query_terms(q)) if q else set()
+    labels = {"prev": i18n.translate("match_prev"), "next": i18n.translate("match_next"),
+              "of": i18n.translate("match_of")}
+    blocks, marks = article_blocks(visible, terms, labels)
     title = mark_terms(found.get("title", ""), terms) if q else found.get("title", "")
     related = engine.related(article_id, limit=RELATED_SHOWN)
     shown = {hit.title.casefold() for hit in related}

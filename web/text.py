@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from search.analysis import indonesian_analyzer
 
 FIRST_MATCH_ID = "first-match"
+NAVIGATED = 100            # matches with a way to the next: a page of thousands stays small
 SUBHEADING_MAX_CHARS = 70
 SUBHEADING_MAX_WORDS = 8
 
@@ -31,31 +32,125 @@ def _analyzer():
     return indonesian_analyzer()
 
 
-class MarkCounter:
-    """Counts marks across paragraphs so only the very first one gets the jump id."""
+def match_id(n: int) -> str:
+    """The id of the ``n``-th mark of a page (1-based); the first keeps the jump id."""
+    return FIRST_MATCH_ID if n == 1 else f"match-{n}"
 
-    def __init__(self) -> None:
+
+class MarkCounter:
+    """Numbers marks across paragraphs: each gets an id, and with ``total``
+    and ``labels`` a way to the previous and next match, shown when the mark
+    is the page's target (CSS ``mark:target + .match-nav``): no JavaScript."""
+
+    def __init__(self, total: int = 0, labels: dict | None = None) -> None:
         self.count = 0
+        self.total = total
+        self.labels = labels
 
     def mark(self, word: str) -> Markup:
         self.count += 1
-        if self.count == 1:
-            return Markup('<mark id="%s">%s</mark>') % (FIRST_MATCH_ID, word)
-        return Markup("<mark>%s</mark>") % word
+        n = self.count
+        marked = Markup('<mark id="%s">%s</mark>') % (match_id(n), word)
+        if not (self.total and self.labels) or n > NAVIGATED:
+            return marked if n == 1 else Markup("<mark>%s</mark>") % word
+        return marked + self.nav(n)
+
+    def nav(self, n: int) -> Markup:
+        labels = self.labels
+        links = []
+        if n > 1:
+            links.append(Markup('<a href="#%s" aria-label="%s">‹</a>') % (match_id(n - 1), labels["prev"]))
+        links.append(Markup('<span class="where">%s</span>') % labels["of"].format(n=n, total=self.total))
+        if n < min(self.total, NAVIGATED):
+            links.append(Markup('<a href="#%s" aria-label="%s">›</a>') % (match_id(n + 1), labels["next"]))
+        return Markup('<span class="match-nav">%s</span>') % Markup(" ").join(links)
 
 
-def mark_terms(text: str, terms: set[str], counter: MarkCounter | None = None) -> Markup:
-    """Escape ``text`` and wrap every token whose analysed form is one of ``terms``
-    (the engine's analysed query terms)."""
-    if not terms:
-        return escape(text)
+@dataclass(frozen=True)
+class Marking:
+    """What to mark for a query: ``terms`` wherever they occur, and each of
+    ``phrases`` (analysed terms by position, alternatives in a set) only
+    where its words stand together, as one mark."""
+
+    terms: frozenset = frozenset()
+    phrases: tuple = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.phrases)
+
+
+def query_marking(q: str, terms) -> Marking:
+    """The marks of a search for ``q`` whose engine terms are ``terms``: the
+    words of a "phrase" are marked together, not alone, unless the query
+    also asks for them on their own."""
+    from search.errors import QueryError
+    from search.retrieval.query_syntax import Group, Phrase, Word, read_query
+
+    try:
+        root = read_query(q).root
+    except QueryError:
+        return Marking(frozenset(terms))
+    phrases, words, stack = [], [], [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Group):
+            stack.extend(node.children)
+        elif isinstance(node, Phrase):
+            phrases.append(node.text)
+        elif isinstance(node, Word):
+            words.append(node.text)
+    analysed = [by_position(text, "query") for text in phrases]
+    analysed = [tuple(p) for p in analysed if len(p) > 1]   # a one-word phrase is a word
+    in_phrases = {t for p in analysed for alternatives in p for t in alternatives}
+    on_their_own = {t for w in words for alternatives in by_position(w, "index") for t in alternatives}
+    return Marking(frozenset(set(terms) - (in_phrases - on_their_own)), tuple(analysed))
+
+
+def by_position(text: str, mode: str) -> list[frozenset]:
+    """The analysed terms of ``text``, one set per position."""
+    found: dict[int, set] = {}
+    for token in _analyzer()(text, positions=True, mode=mode):
+        found.setdefault(token.pos, set()).add(token.text)
+    return [frozenset(found[pos]) for pos in sorted(found)]
+
+
+def spans(text: str, marking) -> list[tuple[int, int]]:
+    """Character spans of ``text`` to mark, in order, never overlapping."""
+    if not isinstance(marking, Marking):
+        marking = Marking(frozenset(marking or ()))
+    if not marking:
+        return []
+    positions: dict[int, list] = {}
+    for token in _analyzer()(text, positions=True, chars=True, mode="index"):
+        at = positions.setdefault(token.pos, [token.startchar, token.endchar, set()])
+        at[0], at[1] = min(at[0], token.startchar), max(at[1], token.endchar)
+        at[2].add(token.text)
+    places = [positions[pos] for pos in sorted(positions)]
+    found = [(start, end) for start, end, terms in places if terms & marking.terms]
+    for phrase in marking.phrases:
+        size = len(phrase)
+        for i in range(len(places) - size + 1):
+            if all(phrase[j] & places[i + j][2] for j in range(size)):
+                found.append((places[i][0], places[i + size - 1][1]))
+    merged: list[list[int]] = []
+    for start, end in sorted(found):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def mark_terms(text: str, terms, counter: MarkCounter | None = None) -> Markup:
+    """Escape ``text`` and mark what ``terms`` asks: a set of the engine's
+    analysed query terms (each token whose analysed form is one), or a
+    :class:`Marking` (terms, and phrases marked whole)."""
     out, pos = [], 0
-    for token in _analyzer()(text, chars=True, mode="index"):
-        if token.text in terms and token.startchar >= pos:
-            word = text[token.startchar:token.endchar]
-            out.append(escape(text[pos:token.startchar]))
-            out.append(counter.mark(word) if counter else Markup("<mark>%s</mark>") % word)
-            pos = token.endchar
+    for start, end in spans(text, terms):
+        word = text[start:end]
+        out.append(escape(text[pos:start]))
+        out.append(counter.mark(word) if counter else Markup("<mark>%s</mark>") % word)
+        pos = end
     out.append(escape(text[pos:]))
     return Markup("").join(out)
 
@@ -87,13 +182,16 @@ def is_subheading(paragraph: str) -> bool:
     return capitalised * 2 > len(words)
 
 
-def article_blocks(body: str, terms: set[str] | None = None) -> tuple[list[Block], int]:
+def article_blocks(body: str, terms=None, labels: dict | None = None) -> tuple[list[Block], int]:
     """The body as paragraphs and subheadings, with ``terms`` (analysed query
-    terms) marked; and how many marks."""
-    counter = MarkCounter()
-    paragraphs = [" ".join(p.split()) for p in (body or "").split("\n\n")]
+    terms, or a :class:`Marking`) marked; and how many marks. ``labels``
+    (``prev``, ``next``, ``of`` with {n} and {total}) add the way from each
+    match to the next."""
+    paragraphs = [p for p in (" ".join(p.split()) for p in (body or "").split("\n\n")) if p]
+    total = sum(len(spans(p, terms)) for p in paragraphs) if labels else 0
+    counter = MarkCounter(total, labels)
     blocks = []
-    for i, paragraph in enumerate(p for p in paragraphs if p):
+    for i, paragraph in enumerate(paragraphs):
         kind = "h2" if i > 0 and is_subheading(paragraph) else "p"
         blocks.append(Block(kind, mark_terms(paragraph, terms, counter)))
     return blocks, counter.count
