@@ -32,6 +32,16 @@ SCREENSHOTS = ROOT / "docs" / "img" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 XSS_TITLE = "<img src=x onerror=alert(1)>"
+STORY = ("Kebakaran hutan dan lahan di Kabupaten Pelalawan, Riau, kembali meluas pada Selasa. Tim gabungan "
+         "dari Manggala Agni, TNI dan Polri masih berupaya memadamkan api yang menghanguskan sedikitnya dua "
+         "ratus hektare lahan gambut. Kepala BPBD Riau mengatakan asap tebal membuat jarak pandang di "
+         "Pekanbaru turun hingga tiga ratus meter dan sekolah diliburkan selama tiga hari.")
+STORY_ARTICLES = [   # one story from two publishers: grouped under the better-ranked one
+    {"id": "uji-story-001", "title": "Karhutla Pelalawan kembali meluas", "source": "uji", "category": "daerah",
+     "date": "2019-09-17", "body": STORY},
+    {"id": "uji-story-002", "title": "Karhutla di Pelalawan meluas, sekolah libur", "source": "kabarnusa",
+     "category": "regional", "date": "2019-09-17", "body": STORY.replace("kembali meluas", "terus meluas")},
+]
 XSS_ARTICLE = {
     "id": "uji-xss-001", "title": XSS_TITLE, "source": "uji", "category": "keamanan", "date": "2019-09-10",
     "url": "https://uji.example/xss",
@@ -49,6 +59,7 @@ def site(tmp_path_factory):
     corpus = tmp / "corpus"
     shutil.copytree(CORPUS, corpus)
     write_jsonl(corpus / "uji" / "hostile.jsonl", [XSS_ARTICLE])
+    write_jsonl(corpus / "uji" / "stories.jsonl", STORY_ARTICLES)
     index_corpus(corpus, tmp / "index")
     port = free_port()
     proc = subprocess.Popen(
@@ -339,7 +350,9 @@ def test_axe_finds_no_serious_or_critical_violation(site, open_tab, viewport):
     page = open_tab(viewport=viewport, bypass_csp=True).page
     problems = {}
     for path in ("/", "/search?q=banjir", "/search?q=banjir&source=kabarnusa&sort=newest",
-                 "/search?q=zzqxw", "/search?q=tanggal:2019-13", "/?lang=en"):
+                 "/search?q=zzqxw", "/search?q=tanggal:2019-13", "/?lang=en", "/filters",
+                 "/search?q=banjir&source=kabarnus", "/search?q=karhutla+pelalawan&expand=uji-story-001",
+                 "/search?q=banjir&date_from=2019-09-01&date_to=2019-09-30"):
         page.goto(site + path)
         problems[path] = axe_problems(page)
     page.goto(site + "/search?q=banjir")
@@ -389,3 +402,93 @@ def test_gunicorn_sends_security_headers_and_refuses_traversal(site):
     for path in ("/article/../../etc/passwd", "/article/..%2F..%2Fetc%2Fpasswd",
                  "/static/../../../etc/passwd", "/static/..%2F..%2F..%2Fetc%2Fpasswd"):
         assert raw_get(site, path).status == 404, path
+
+
+# --- the newsroom page (#19): stories, timeline, dates, filters, matches, language -----------------
+
+@pytest.mark.browser
+def test_expand_a_story_in_place_and_close_it(site, tab):
+    page = tab.page
+    page.goto(site + "/search?q=karhutla+pelalawan")
+    stories = page.locator("li.hit h2 a", has_text=re.compile(r"Karhutla.*Pelalawan|Pelalawan.*meluas"))
+    assert stories.count() == 1                 # two publishers' copies, listed once
+    page.get_by_role("link", name="+1 berita serupa").click()
+    page.wait_for_url(re.compile(r"expand=uji-story-001"))
+    listed = page.locator(".similar-list li a")
+    assert listed.count() == 1 and "Pelalawan" in listed.first.inner_text()
+    page.get_by_role("link", name="Sembunyikan 1 berita serupa").click()
+    page.wait_for_url(lambda url: "expand=" not in url)
+    assert page.locator(".similar-list").count() == 0
+
+
+@pytest.mark.browser
+def test_click_a_timeline_bar_and_see_its_period(site, tab):
+    page = tab.page
+    page.goto(site + "/search?q=banjir")
+    bar = page.locator(".timeline svg a").first
+    name = bar.get_attribute("aria-label")
+    count = int(re.search(r": ([\d.]+) artikel", name).group(1).replace(".", ""))
+    bar.click()
+    page.wait_for_url(re.compile(r"date_from=.*date_to="))
+    assert total_of(page) == count
+    assert page.locator(".timeline svg a.on").count() >= 1
+
+
+@pytest.mark.browser
+def test_a_date_range_from_the_form(site, tab):
+    page = tab.page
+    page.goto(site + "/search?q=banjir&source=kabarnusa")
+    every = total_of(page)
+    page.fill("#date-from", "2019-09-12")
+    page.fill("#date-to", "2019-12-31")
+    page.get_by_role("button", name="Terapkan").click()
+    page.wait_for_url(re.compile(r"date_from=2019-09-12"))
+    args = query_of(page.url)
+    assert args["source"] == ["kabarnusa"] and args["date_to"] == ["2019-12-31"]
+    assert 0 < total_of(page) < every
+
+
+@pytest.mark.browser
+def test_a_filter_that_names_nothing_offers_the_closest(site, tab):
+    page = tab.page
+    page.goto(site + "/search?q=banjir&source=kabarnus")
+    alert = page.locator(".unknown-filter")
+    assert "Tidak ada sumber “kabarnus”." in alert.inner_text()
+    alert.get_by_role("link", name="kabarnusa").first.click()
+    page.wait_for_url(re.compile(r"source=kabarnusa(&|$)"))
+    assert page.locator(".unknown-filter").count() == 0 and total_of(page) > 0
+
+
+@pytest.mark.browser
+def test_next_and_previous_match_by_keyboard(site, tab):
+    page = tab.page
+    page.goto(site + "/search?q=%22banjir+rob%22")
+    page.locator(".hit h2 a").first.click()
+    page.wait_for_url(re.compile(r"/article/"))
+    total = int(re.search(r"(\d+) temuan", page.inner_text(".terms-note")).group(1))
+    page.locator("a.jump").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#first-match$"))
+    nav = page.locator("#first-match + .match-nav")
+    assert nav.is_visible() and nav.inner_text().strip().startswith(f"1 dari {total}")
+    if total > 1:
+        page.keyboard.press("Tab")             # from the match to its way on
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"#match-2$"))
+        assert page.locator("#match-2 + .match-nav .where").inner_text() == f"2 dari {total}"
+        page.locator("#match-2 + .match-nav a").first.click()      # back
+        page.wait_for_url(re.compile(r"#first-match$"))
+
+
+@pytest.mark.browser
+def test_the_language_picked_sticks_to_the_next_search(site, tab):
+    page = tab.page
+    page.goto(site + "/search?q=banjir")
+    page.locator(".langs a[hreflang=en]").click()
+    page.wait_for_url(re.compile(r"lang=en"))
+    page.goto(site + "/")                   # a new search, no lang in any URL
+    page.fill("#q", "gempa")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"/search\?"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "results" in page.inner_text(".summary") or "result" in page.inner_text(".summary")
