@@ -13,8 +13,8 @@ def names_engine(tmp_path_factory):
 
     filler = " ".join(f"isian{i}" for i in range(40))
     records = [
-        news(1, "Sutradara Joko Anwar rilis film baru", f"Joko Anwar merilis film baru. Kata Joko, film itu "
-                f"tayang pekan depan. {filler} Ulasan ditulis oleh Budi Widodo."),
+        news(1, "Sutradara Joko Anwar rilis film baru", f"Film baru itu tayang pekan depan. {filler} "
+                "Ulasan ditulis oleh Budi Widodo."),
         news(2, "Presiden resmikan bendungan", f"Presiden Joko Widodo meresmikan bendungan di Jawa Tengah. "
                 f"{filler} {filler}"),
     ]
