@@ -13,13 +13,16 @@ import re
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 # Elements that never hold article prose.
-JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "button", "select", "input",
-             "textarea", "nav", "aside", "footer", "header", "figure", "figcaption", "svg",
+JUNK_TAGS = frozenset({"script", "style", "iframe", "button", "select", "input",
+             "textarea", "figure", "figcaption", "svg",
              "video", "audio", "object", "embed", "ins", "template", "link", "meta", "label"})
 
-# Elements judged by what they hold: a <form> is usually a search box or a
-# comment form, but some sites wrap the whole page in one (ASP.NET).
-JUDGED_TAGS = frozenset({"form"})
+# Elements judged by what they hold. A <form> is usually a search box or a
+# comment form, but some sites wrap the whole page in one (ASP.NET); page
+# chrome (<header>, <nav>, <footer>, <aside>, <noscript>) is usually menus,
+# but a tag left open by the page's markup can make the whole article its
+# child.
+JUDGED_TAGS = frozenset({"form", "header", "nav", "footer", "aside", "noscript"})
 # A junk-named block with this much text outside links, and links making at
 # most this share of its text, holds the article.
 KEEP_PROSE = 400
@@ -67,7 +70,8 @@ def strip_junk(soup: BeautifulSoup) -> None:
     page-wide ASP.NET <form>), and stays; the rest go.
     """
     doomed: list = []
-    suspects: list[Tag] = []
+    chrome: list[Tag] = []
+    named: list[Tag] = []
     stack = list(soup.contents)
     while stack:
         node = stack.pop()
@@ -79,17 +83,32 @@ def strip_junk(soup: BeautifulSoup) -> None:
             elif node.name in JUNK_TAGS or _is_hidden(node):
                 doomed.append(node)  # its subtree goes with it: no need to look inside
             else:
-                if node.name in JUDGED_TAGS or _junk_name(node):
-                    suspects.append(node)
+                if node.name in JUDGED_TAGS:
+                    chrome.append(node)
+                elif _junk_name(node):
+                    named.append(node)
                 stack.extend(node.contents)
     _remove(doomed)
-    if not suspects:
-        return
+    # Chrome first: a wrapper named "nav" around the whole page is judged
+    # on its text once the menus inside it are gone.
+    for suspects in (chrome, named):
+        suspects = [tag for tag in suspects if not tag.decomposed]
+        if suspects:
+            _remove_unless_article(soup, suspects)
+
+
+def _remove_unless_article(soup: BeautifulSoup, suspects: list[Tag]) -> None:
+    """Remove each suspect block but those holding the article and the blocks around them.
+
+    The blocks around one that holds the article stay (its "sidebar" may
+    wrap it), their other parts judged on their own. Figures are those
+    before any removal.
+    """
     stats = text_stats(soup.body or soup)
-    # A kept container's inner widgets are judged too; a removed one takes
-    # its inner suspects with it. Figures are those before any removal.
+    holders = [tag for tag in suspects if _holds_the_article(tag, stats)]
+    kept = {id(tag) for tag in holders} | {id(parent) for tag in holders for parent in tag.parents}
     for tag in suspects:
-        if not tag.decomposed and not _holds_the_article(tag, stats):
+        if not tag.decomposed and id(tag) not in kept:
             tag.decompose()
 
 
@@ -173,7 +192,7 @@ def credit_texts(soup: BeautifulSoup, limit: int = 8) -> list[str]:
     """Short texts of elements named like bylines ("penulis", "author"), read before
     strip_junk removes credit boxes."""
     texts = []
-    for tag in soup.find_all(True, class_=_CREDIT_HOLDER):
+    for tag in _tags_named(soup, _CREDIT_HOLDER, by_id=False):
         text = re.sub(r"\s+", " ", tag.get_text(" ", strip=True))
         if 3 < len(text) < 200:
             texts.append(text)
@@ -188,7 +207,7 @@ _READ_ALSO_BOX = re.compile(r"baca-?juga|bacajuga|lihat-?juga|read-?also|baca-?l
 def read_also_titles(soup: BeautifulSoup, limit: int = 20) -> list[str]:
     """Link texts of "Baca juga" boxes, read before strip_junk removes the boxes."""
     titles: list[str] = []
-    for box in soup.find_all(True, class_=_READ_ALSO_BOX) + soup.find_all(True, id=_READ_ALSO_BOX):
+    for box in _tags_named(soup, _READ_ALSO_BOX):
         for link in box.find_all("a"):
             text = re.sub(r"\s+", " ", link.get_text(" ", strip=True))
             if len(text.split()) >= 3 and text not in titles:
@@ -196,6 +215,21 @@ def read_also_titles(soup: BeautifulSoup, limit: int = 20) -> list[str]:
         if len(titles) >= limit:
             break
     return titles[:limit]
+
+
+def _tags_named(soup: BeautifulSoup, pattern: re.Pattern, by_id: bool = True) -> list[Tag]:
+    """Elements with a class (or, ``by_id``, an id) that ``pattern`` finds, in page order.
+
+    A plain walk: find_all(class_=pattern) costs several times more through
+    bs4's matching machinery, and this runs on every page.
+    """
+    found = []
+    for tag in soup.find_all(True):
+        classes = tag.get("class")
+        if (classes and any(pattern.search(name) for name in classes)) or \
+                (by_id and tag.get("id") and pattern.search(tag["id"])):
+            found.append(tag)
+    return found
 
 
 def find_container(soup: BeautifulSoup) -> Tag | None:
