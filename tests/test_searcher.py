@@ -296,7 +296,7 @@ def test_suggest_completes_the_last_word_after_the_first(engine):
 
 
 def test_suggest_respects_limit_and_odd_input(engine):
-    assert len(engine.suggest("b", limit=3)) == 3
+    assert len(engine.suggest("ba", limit=3)) == 3
     for text in ("", "   ", "😀", "\x00", "x" * 5000, "zzzzqq"):
         assert engine.suggest(text) == []
 

@@ -17,9 +17,11 @@ import bisect
 import re
 import threading
 
+from search.analysis import STOPWORDS
 from search.retrieval.query import clean_text
 
 SCAN_LIMIT = 4000          # vocabulary entries read for one prefix
+MIN_CHARS = 2              # letters typed before anything is suggested: one says too little
 CACHE_LIMIT = 20_000       # remembered prefixes
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
@@ -96,15 +98,17 @@ def suggest(vocab: Vocabulary, prefix, limit: int) -> list[str]:
 
     ``limit``: a whole number, already within bounds (``Engine.suggest`` clamps it)."""
     text = clean_text(prefix)[:200].casefold()
-    if not text or limit <= 0:
+    if len(text.replace(" ", "")) < MIN_CHARS or limit <= 0:
         return []
     head, _, last = text.rpartition(" ")
     words = []
     if last.isalpha():
         previous = head.rpartition(" ")[2]
-        # After a word, what follows it in titles ("kebakaran h" -> hutan) comes first.
-        completions = vocab.complete_after(previous, last, limit) if previous else []
-        completions += [w for w in vocab.complete_word(last, limit) if w not in completions]
+        # After a word, only what follows it in titles ("kebakaran h" -> hutan): a pair
+        # never seen together ("kabut asia") is no suggestion. Stopwords complete nothing.
+        completions = (vocab.complete_after(previous, last, 2 * limit) if previous
+                       else vocab.complete_word(last, 2 * limit))
+        completions = [w for w in completions if w not in STOPWORDS][:limit]
         words = [f"{head} {w}" if head else w for w in completions]
     titles = vocab.complete_title(text, limit)
     # Words take the first half when there are titles too; either fills what the other leaves.
