@@ -20,10 +20,18 @@ of minutes on 2 cores). ``CARI_SCALING_FACTORS`` (e.g. ``1,4``) chooses the
 sizes. An index already built in the run's work dir (``CARI_BENCH_WORK``) at
 this analysis version is reused with the figures of the build that made it.
 
+``CARI_SCALING_BUILT`` (e.g. ``1``) names the sizes that are built; any other
+size is then made of copies of the 1× index's segments (the same articles N
+times, ids repeated: the postings, columns and stored fields of an N× archive
+without an N× build), for its query latency and memory only. On a machine too
+busy to build 16× in time this still measures the search side; the table
+marks such rows.
+
 Run alone: ``python -m bench.scaling [--quick]``.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -55,6 +63,13 @@ def factors(quick: bool) -> tuple[int, ...]:
         return tuple(sorted({int(f) for f in chosen}))
     except ValueError:
         raise SystemExit(f"CARI_SCALING_FACTORS must be whole numbers like 1,4,16, not {chosen!r}") from None
+
+
+def built_factors(chosen) -> set[int]:
+    from search import settings
+
+    built = settings.value("CARI_SCALING_BUILT")
+    return set(chosen) if not built else {int(f) for f in built} | {1}
 
 
 def topic_queries(n: int) -> list[str]:
@@ -150,6 +165,47 @@ def ensure_build(corpus: Path, factor: int, index_dir: Path) -> dict:
     return row
 
 
+def segment_copies(source: Path, target: Path, copies: int) -> dict:
+    """An index of ``copies`` copies of ``source``'s segments (see the module's
+    note): each compound segment file is copied under a new segment id and
+    its directory renamed to match; one table of contents lists them all."""
+    from whoosh import index
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.structfile import StructFile
+    from whoosh.index import TOC
+
+    from search.store import live_dir
+
+    source = live_dir(source)
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    ix = index.open_dir(str(source))
+    segments = []
+    for _ in range(copies):
+        for segment in ix._segments():
+            new = copy.copy(segment)
+            new.segid = segment._random_id()
+            path = target / new.make_filename(".seg")
+            shutil.copyfile(source / segment.make_filename(".seg"), path)
+            old_prefix, new_prefix = f"{ix.indexname}_{segment.segid}", f"{ix.indexname}_{new.segid}"
+            with StructFile(open(path, "r+b")) as f:
+                dirpos = f.read_long()
+                f.seek(dirpos)
+                names, options = f.read_pickle(), f.read_pickle()
+                f.seek(0, os.SEEK_END)
+                start = f.tell()
+                f.write_pickle({name.replace(old_prefix, new_prefix): info for name, info in names.items()})
+                f.write_pickle(options)
+                end = f.tell()
+                f.seek(0)
+                f.write_long(start)
+                f.write_int(end - start)
+            segments.append(new)
+    TOC(ix.schema, segments, 1).write(FileStorage(str(target)), ix.indexname)
+    shutil.copyfile(source / "cari-meta.json", target / "cari-meta.json")
+    return {"copies_of": 1, "index_bytes": common.dir_size(target), "seconds": None, "articles_per_s": None}
+
+
 def run(quick: bool = False) -> dict:
     corpus = base_corpus(quick)
     corpus_bytes = common.corpus_bytes(corpus)
@@ -161,10 +217,17 @@ def run(quick: bool = False) -> dict:
     topics = topic_queries(QUICK_TOPIC_QUERIES if quick else TOPIC_QUERIES)
     del articles
     rows, failures = [], []
+    build = built_factors(chosen)
     for factor in chosen:
         index_dir = common.work_dir() / f"scaling-cari-x{factor}{'-quick' if quick else ''}"
         try:
-            built = ensure_build(corpus, factor, index_dir)
+            if factor in build:
+                built = ensure_build(corpus, factor, index_dir)
+            else:
+                print(f"scaling: copying the 1x segments {factor} times", file=sys.stderr, flush=True)
+                built = segment_copies(index_dir.with_name(index_dir.name.replace(f"x{factor}", "x1")),
+                                       index_dir.with_name(index_dir.name + "-copies"), factor)
+                index_dir = index_dir.with_name(index_dir.name + "-copies")
             print(f"scaling: querying cari x{factor}", file=sys.stderr, flush=True)
             served = common.run_probe("bench.scaling:query_latency",
                                       {"index_dir": str(index_dir), "titles": titles, "topics": topics,
@@ -186,7 +249,8 @@ def markdown(result: dict) -> str:
         f"Corpus `{common.corpus_label(result['corpus'])}` ({common.mb(result['corpus_bytes']):.1f} MB) "
         f"and copies of it with ids suffixed. Build: cari's indexer, procs={result['procs']}, a fresh "
         "process; a build marked * was reused from an earlier run in the same work dir, with that "
-        "run's figures. Queries: a fresh process opens the index with `Engine` (result cache off), "
+        "run's figures; a size marked † was not built but made of copies of the 1× index's segments "
+        "(the same articles N times, ids repeated), for its queries and memory only. Queries: a fresh process opens the index with `Engine` (result cache off), "
         f"warms it as a gunicorn worker does, then answers {result['titles']} title queries "
         f"(1–3 words) and {result['topics']} topic queries (2–8 words: dev topics and "
         "\"Baca juga\" headlines), top 10 with highlights and facets, one at a time. Worker MB is "
@@ -199,10 +263,12 @@ def markdown(result: dict) -> str:
     for r in result["rows"]:
         b, s = r["build"], r["served"]
         t, o = s["kinds"]["titles"]["wall"], s["kinds"]["topics"]["wall"]
+        mark = "†" if b.get("copies_of") else "*" if b.get("reused") else ""
+        build = ("– | – | –" if b.get("copies_of") else
+                 f"{b['seconds']:.0f} | {b.get('cpu_s', float('nan')):.0f} | {b['articles_per_s']:,.0f}")
         lines.append(
-            f"| {r['factor']}×{'*' if b.get('reused') else ''} | {s['docs']:,} | {common.mb(b['index_bytes']):.1f} | "
-            f"{r['size_ratio']:.2f} | {b['seconds']:.0f} | {b.get('cpu_s', float('nan')):.0f} | "
-            f"{b['articles_per_s']:,.0f} | {s['warm_s']:.1f} | {s['rss_mb']:.0f} ({s['pss_mb']:.0f}) | "
+            f"| {r['factor']}×{mark} | {s['docs']:,} | {common.mb(b['index_bytes']):.1f} | "
+            f"{r['size_ratio']:.2f} | {build} | {s['warm_s']:.1f} | {s['rss_mb']:.0f} ({s['pss_mb']:.0f}) | "
             f"{t['p50']:.1f} / {t['p95']:.1f} / {t['p99']:.1f} | {o['p50']:.1f} / {o['p95']:.1f} / {o['p99']:.1f} |")
     by = {r["factor"]: r["served"]["kinds"] for r in result["rows"]}
     if 1 in by and len(by) > 1:

@@ -205,8 +205,11 @@ SETTINGS: dict[str, Setting] = _declare(
     Setting("CARI_LOAD_INDEX", "path", None, "an existing index for `python -m bench.load`", "bench"),
     Setting("CARI_QUERIES_INDEX", "path", None, "cari's index for `python -m bench.queries`", "bench"),
     Setting("CARI_QUERIES_PLAIN", "path", None, "the plain index for `python -m bench.queries`", "bench"),
+    Setting("CARI_STORIES_INDEX", "path", None, "cari's index for `python -m bench.stories`", "bench"),
     Setting("CARI_SCALING_FACTORS", "list", None,
             "corpus multiples `python -m bench.scaling` measures (alone: 1,4,16; in `make bench`: 1,4)", "bench"),
+    Setting("CARI_SCALING_BUILT", "list", None,
+            "sizes `python -m bench.scaling` builds; the others are copies of the 1× segments", "bench"),
     Setting("CARI_WRK_PATHS", "path", None, "set by bench.load for its wrk script: the paths to ask",
             "bench"),
     # -- tests only --------------------------------------------------------------------------
