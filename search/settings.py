@@ -205,6 +205,7 @@ SETTINGS: dict[str, Setting] = _declare(
     Setting("CARI_LOAD_INDEX", "path", None, "an existing index for `python -m bench.load`", "bench"),
     Setting("CARI_QUERIES_INDEX", "path", None, "cari's index for `python -m bench.queries`", "bench"),
     Setting("CARI_QUERIES_PLAIN", "path", None, "the plain index for `python -m bench.queries`", "bench"),
+    Setting("CARI_STORIES_INDEX", "path", None, "cari's index for `python -m bench.stories`", "bench"),
     Setting("CARI_SCALING_FACTORS", "list", None,
             "corpus multiples `python -m bench.scaling` measures (alone: 1,4,16; in `make bench`: 1,4)", "bench"),
     Setting("CARI_SCALING_BUILT", "list", None,
