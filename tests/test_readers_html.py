@@ -244,7 +244,8 @@ def test_photo_page_uses_its_description(tmp_path):
 
 def test_page_without_text_is_skipped(tmp_path):
     result = read_file(write(tmp_path, "e.html", page(ARTICLE_HEAD, "<h1>Jembatan Baru Diresmikan</h1>")), tmp_path)
-    assert result.articles == [] and result.skipped == "no article text found in page"
+    assert result.articles == [] and result.skipped == ("no article text found in page: no block of prose "
+                                                        "(its text is links, menus or scripts)")
 
 
 def test_not_html_at_all(tmp_path):

@@ -90,7 +90,8 @@ def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
     credits = html_body.credit_texts(soup)
     boxed_related = html_body.read_also_titles(soup)
     html_body.strip_junk(soup)
-    raw = html_body.paragraphs_of(html_body.find_blocks(soup))
+    blocks = html_body.find_blocks(soup)
+    raw = html_body.paragraphs_of(blocks)
     author = author or credit_author(raw[-4:] + credits)
     paragraphs, related = clean_paragraphs(_join_datelines(_drop_title_and_dates(raw, title)))
     related = list(dict.fromkeys(related + boxed_related))  # in order, once each
@@ -103,7 +104,7 @@ def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
         paragraphs, more = clean_paragraphs([description])
         related += more
     if not paragraphs:
-        return FileResult(skipped="no article text found in page")
+        return FileResult(skipped=_no_text_reason(blocks, raw))
     if date is None:
         # No date in the metadata nor shown by the headline: the dateline or
         # lede may say it ("Jakarta, 8 Maret 2024 -", "Senin (4/3/2024)").
@@ -123,6 +124,15 @@ def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
 ARTICLE_PROSE = 500
 PROSE_PARAGRAPH = 120
 MIN_PROSE = 200
+
+
+def _no_text_reason(blocks: list, raw: list[str]) -> str:
+    """Why an article page gave no text, in one line."""
+    if not blocks:
+        return "no article text found in page: no block of prose (its text is links, menus or scripts)"
+    if not raw:
+        return "no article text found in page: its main block is a list of links"
+    return "no article text found in page: its main block holds only credits, share buttons and the like"
 
 
 def front_page_reason(url: str, og_type: str, paragraphs: list[str], looks_like_article: bool) -> str | None:

@@ -1,0 +1,144 @@
+"""Article text from page layouts other than a news site's usual template.
+
+Each page here is written for these tests and stands for one kind of layout
+seen across publishers: an article declared as og:type "website", a page
+wrapped in one <form>, a blog post inside a "widget" with <br>-separated
+text, an article split over sibling blocks, prose in list items, markup
+that leaves the article inside an unclosed <header>. Front pages must still
+be told apart, and a page that yields nothing says why in one line.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from search.readers import read_file
+
+from conftest import ROOT
+
+PARAS = [
+    "The harbour authority opened the new ferry terminal on Monday morning, two years after the old "
+    "pier was closed because its wooden piles had rotted beyond repair.",
+    "Commuters who used to wait in the open now have a hall with benches, a ticket office and a cafe, "
+    "and the crossing to the island takes twelve minutes instead of twenty.",
+    "Fishermen were less pleased, saying that the larger ferries stir up the silt in the bay and drive "
+    "the shoals further out, where their small boats cannot follow them safely.",
+    "The council promised to measure the water quality every month and to publish the figures, so that "
+    "any change in the bay can be seen by everyone who depends on it.",
+]
+MENU = "".join(f'<li><a href="/section/{i}">Section number {i}</a></li>' for i in range(12))
+
+
+def page(body: str, head: str = "") -> str:
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Ferry terminal opens</title>'
+            f"{head}</head><body>{body}</body></html>")
+
+
+def read(tmp_path: Path, html: str, name: str = "page.html"):
+    path = tmp_path / name
+    path.write_text(html, "utf-8")
+    return read_file(path, tmp_path)
+
+
+def body_of(tmp_path: Path, html: str) -> str:
+    result = read(tmp_path, html)
+    assert result.skipped is None, result.skipped
+    assert len(result.articles) == 1
+    return result.articles[0].body
+
+
+def test_og_type_website_article_with_one_text_block_is_kept(tmp_path):
+    head = '<meta property="og:type" content="website">'
+    body = f'<ul class="menu">{MENU}</ul><div class="text">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"
+    assert body_of(tmp_path, page(body, head)).split("\n\n") == PARAS
+
+
+def test_page_inside_one_form_keeps_its_article(tmp_path):
+    body = (f'<form method="post" action="./story.aspx" id="form1"><input type="hidden" name="__VIEWSTATE" value="x">'
+            f'<div id="top"><ul>{MENU}</ul></div><div id="story">'
+            + "".join(f"<p>{p}</p>" for p in PARAS) + "</div></form>")
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_search_form_is_still_removed(tmp_path):
+    body = ('<form class="search" action="/find"><span>Search the archive of this site here</span>'
+            '<input name="q"></form><div>' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>")
+    text = body_of(tmp_path, page(body))
+    assert "Search the archive" not in text and text.split("\n\n") == PARAS
+
+
+def test_post_in_a_widget_with_br_separated_text(tmp_path):
+    post = "<br><br>".join(PARAS)
+    body = (f'<div class="sidebar"><div class="widget"><h3>Archive</h3><ul>{MENU}</ul></div></div>'
+            f'<div class="widget blog-posts"><div class="post"><h2>Ferry terminal opens</h2>'
+            f'<div class="post-body">{post}</div></div></div>')
+    text = body_of(tmp_path, page(body))
+    assert text.split("\n\n") == PARAS
+    assert "Section number" not in text
+
+
+def test_article_split_over_sibling_blocks_is_read_whole(tmp_path):
+    body = (f'<nav><ul>{MENU}</ul></nav><article><div class="lead"><p>{PARAS[0]}</p></div>'
+            f'<div class="part"><p>{PARAS[1]}</p><p>{PARAS[2]}</p></div>'
+            f'<div class="ad-slot">Advertisement</div>'
+            f'<div class="part"><p>{PARAS[3]}</p></div></article>'
+            f'<div class="more"><h3><a href="/other">Another story about the harbour and its ferries</a></h3>'
+            f'<p>A teaser of another story, with a few words about it.</p></div>')
+    text = body_of(tmp_path, page(body))
+    assert text.split("\n\n") == PARAS
+
+
+def test_prose_in_list_items_counts_as_prose(tmp_path):
+    items = "".join(f"<li>{p}</li>" for p in PARAS)
+    body = f'<div class="links"><ul>{MENU}</ul></div><div class="story"><ol>{items}</ol></div>'
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_article_inside_an_unclosed_header_is_kept(tmp_path):
+    # The page's markup never closes its <header>: the parser makes the article its child.
+    body = (f'<header><div class="logo">Harbour News</div><ul>{MENU}</ul>'
+            f'<div class="story">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>")
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_link_list_after_the_article_is_not_body(tmp_path):
+    links = "".join(f'<p><a href="/s/{i}">Another story about the harbour number {i}</a></p>' for i in range(4))
+    body = "<div>" + "".join(f"<p>{p}</p>" for p in PARAS) + f"<h3>Read more</h3>{links}</div>"
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_front_page_of_teasers_is_still_skipped(tmp_path):
+    teasers = "".join(
+        f'<li><div class="date">Monday, 4 March 2024 | 10:{i:02d}</div>'
+        f'<h3><a href="/story/{i}">Headline of story number {i} on the front page</a></h3>'
+        f"<p>{PARAS[i % 4][:110]}.</p></li>" for i in range(20))
+    head = '<meta property="og:type" content="website"><meta property="og:url" content="https://harbour.example/">'
+    result = read(tmp_path, page(f"<ul>{teasers}</ul>", head))
+    assert result.articles == []
+    assert result.skipped.startswith("front/index page: listing URL https://harbour.example/, og:type website")
+
+
+def test_each_skip_reason_is_one_line_in_extract_and_in_the_index_report(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "menu.html").write_text(page(f'<div class="menu"><ul>{MENU}</ul></div>'), "utf-8")
+    (corpus / "story.html").write_text(page("<div>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"), "utf-8")
+
+    def cari(*args):
+        return subprocess.run([sys.executable, "-m", "search", *map(str, args)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+
+    shown = cari("extract", corpus / "menu.html")
+    assert shown.returncode == 0
+    reason = "front/index page: no dated headline, 0 characters of prose"
+    assert shown.stdout.splitlines() == [f"skipped: {reason}"]
+    as_json = json.loads(cari("extract", corpus / "menu.html", "--json").stdout)
+    assert as_json["articles"] == [] and as_json["skipped"] == reason
+
+    done = cari("index", corpus, "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    assert "indexed 1 articles" in done.stdout
+    lines = [line for line in done.stderr.splitlines() if "menu.html" in line]
+    assert len(lines) == 1 and lines[0].endswith(f"menu.html: {reason}")
