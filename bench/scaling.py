@@ -73,7 +73,7 @@ def built_factors(chosen) -> set[int]:
 
 
 def topic_queries(n: int) -> list[str]:
-    """The dev topics' queries, then "Baca juga" headlines of 2-8 words, in file order."""
+    """The dev topics' queries, then "Baca juga" headlines of 2-8 words, in file order, each once."""
     found = []
     for name in ("topics_dev.tsv", "bacajuga_knownitem.tsv"):
         path = common.eval_dir() / name
@@ -84,7 +84,7 @@ def topic_queries(n: int) -> list[str]:
             if len(fields) < 2 or fields[0] == "topic_id":
                 continue
             query = fields[1].strip()
-            if TOPIC_WORDS[0] <= len(query.split()) <= TOPIC_WORDS[1]:
+            if TOPIC_WORDS[0] <= len(query.split()) <= TOPIC_WORDS[1] and query not in found:
                 found.append(query)
     return found[:n]
 
