@@ -492,3 +492,23 @@ def test_the_language_picked_sticks_to_the_next_search(site, tab):
     page.wait_for_url(re.compile(r"/search\?"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert "results" in page.inner_text(".summary") or "result" in page.inner_text(".summary")
+
+
+@pytest.mark.browser
+def test_a_headline_suggestion_opens_its_article(site, tab):
+    page = tab.page
+    page.goto(site + "/")
+    field = page.locator("#q")
+    field.press_sequentially("banjir rob g", delay=60)
+    headline = page.locator("#q-suggestions [role=option].headline").first
+    headline.wait_for()
+    assert page.locator("#q-suggestions li.group").text_content() == "Artikel"    # shown apart
+    title = headline.inner_text()
+    for _ in range(page.locator("#q-suggestions [role=option]").count()):
+        field.press("ArrowDown")
+        if headline.get_attribute("aria-selected") == "true":
+            break
+    assert field.input_value() == "banjir rob g"          # a headline is not put in the query
+    field.press("Enter")
+    page.wait_for_url(re.compile(r"/article\?id="))
+    assert page.locator("h1").inner_text() == title

@@ -23,6 +23,7 @@ from web.contract import ARTICLE, MAX_AGE, RELATED_LIMIT, SEARCH, SUGGEST
 from web.text import truncate_body
 from web import i18n, ratelimit
 from web.filters import available, date_range, unknown_values
+from web.headlines import headlines
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 health_bp = Blueprint("health", __name__)
@@ -270,8 +271,11 @@ def article_by_query():
 def suggest():
     args = SUGGEST.parse(request.args)
     prefix = clean_text(args["q"])
-    suggestions = get_engine().suggest(prefix, limit=args["limit"]) if prefix else []
-    return cached_json(suggest_response(args["q"], suggestions), MAX_AGE["suggest"])
+    engine = get_engine()
+    suggestions = engine.suggest(prefix, limit=args["limit"]) if prefix else []
+    payload = suggest_response(args["q"], suggestions)
+    payload["articles"] = headlines(engine, suggestions)     # the titles among them, to open
+    return cached_json(payload, MAX_AGE["suggest"])
 
 
 @bp.get("/filters")

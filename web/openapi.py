@@ -157,7 +157,10 @@ def schemas() -> dict:
             "related": {"type": "array", "items": ref("RelatedArticle"), "maxItems": RELATED_LIMIT,
                         "description": "the most similar articles, near-duplicates left out"},
         }),
-        "Suggestions": obj({"query": text, "suggestions": {"type": "array", "items": text}}),
+        "Suggestions": obj({"query": text, "suggestions": {"type": "array", "items": text},
+                            "articles": {"type": "array", "items": obj({"title": text, "id": text}),
+                                         "description": "the suggestions that are an article's title, "
+                                         "with its id: an article to open, not a query to run"}}),
         "Stats": obj({
             "documents": {"type": "integer", "minimum": 0},
             "index_size_bytes": {"type": "integer", "minimum": 0},
@@ -296,7 +299,7 @@ def paths() -> dict:
             ARTICLE.openapi())},
         "/api/suggest": {"get": operation(
             "Autocomplete", "suggest", "Completions of what the user has typed, most likely first.",
-            responses(ok("Suggestions", {"query": "banj", "suggestions": ["banjir", "banjir rob"]},
+            responses(ok("Suggestions", {"query": "banj", "suggestions": ["banjir", "banjir rob"], "articles": []},
                          MAX_AGE["suggest"]), "400", *everywhere),
             SUGGEST.openapi())},
         "/api/filters": {"get": operation(

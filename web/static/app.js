@@ -1,6 +1,8 @@
 // cari: suggestions as you type, on top of a search form that works without this file.
 // The input becomes an ARIA 1.2 combobox with a listbox popup; arrows move,
-// Enter picks (and searches), Escape closes. No inline script: CSP allows 'self' only.
+// Enter picks (and searches), Escape closes. Headlines (the API's "articles")
+// are listed apart, under their own heading, and picking one opens the article.
+// No inline script: CSP allows 'self' only.
 (function () {
   "use strict";
 
@@ -23,6 +25,7 @@
   function enhance(input) {
     var form = input.form;
     var url = input.getAttribute("data-suggest");
+    var articleBase = input.getAttribute("data-article") || "/article";
     var listId = input.id + "-suggestions";
     var list = document.createElement("ul");
     var timer = null;
@@ -35,6 +38,7 @@
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", input.labels && input.labels[0] ? input.labels[0].textContent : "");
     list.hidden = true;
+    list.setAttribute("data-articles", input.getAttribute("data-articles-label") || "");
     input.parentNode.appendChild(list);
 
     input.setAttribute("role", "combobox");
@@ -65,35 +69,57 @@
         input.value = typed;
         input.removeAttribute("aria-activedescendant");
       } else {
-        input.value = items[index].textContent;
+        // A headline is an article to open, not text to search: the input keeps what was typed.
+        input.value = items[index].hasAttribute("data-href") ? typed : items[index].textContent;
         input.setAttribute("aria-activedescendant", items[index].id);
       }
     }
 
-    function choose(text) {
-      input.value = text;
+    function choose(option) {
+      var href = option.getAttribute("data-href");
       close();
+      if (href) { window.location.assign(href); return; }
+      input.value = option.textContent;
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
     }
 
-    function show(items) {
+    function option(text, id, href) {
+      var li = document.createElement("li");
+      li.id = id;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.textContent = text;  // textContent: suggestions come from the corpus, never HTML
+      if (href) {
+        li.setAttribute("data-href", href);
+        li.className = "headline";
+      }
+      li.addEventListener("mousedown", function (event) {
+        event.preventDefault();  // keep focus in the input
+        choose(li);
+      });
+      return li;
+    }
+
+    function show(items, articles) {
       list.textContent = "";
       active = -1;
       input.removeAttribute("aria-activedescendant");
+      var headlines = {};
+      articles.forEach(function (a) { headlines[a.title] = a.id; });
       items.forEach(function (item, i) {
         var text = textOf(item);
-        if (!text) return;
-        var li = document.createElement("li");
-        li.id = listId + "-" + i;
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
-        li.textContent = text;  // textContent: suggestions come from the corpus, never HTML
-        li.addEventListener("mousedown", function (event) {
-          event.preventDefault();  // keep focus in the input
-          choose(text);
-        });
-        list.appendChild(li);
+        if (text && !(text in headlines)) list.appendChild(option(text, listId + "-" + i));
       });
+      if (articles.length) {
+        var heading = document.createElement("li");
+        heading.setAttribute("role", "presentation");
+        heading.className = "group";
+        heading.textContent = list.getAttribute("data-articles") || "";
+        list.appendChild(heading);
+        articles.forEach(function (a, i) {
+          list.appendChild(option(a.title, listId + "-a" + i, articleBase + "?id=" + encodeURIComponent(a.id)));
+        });
+      }
       var open = options().length > 0;
       list.hidden = !open;
       input.setAttribute("aria-expanded", open ? "true" : "false");
@@ -108,7 +134,7 @@
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (data) {
           if (input.value !== prefix || document.activeElement !== input) return;  // stale answer
-          show(suggestionsFrom(data));
+          show(suggestionsFrom(data), (data && Array.isArray(data.articles)) ? data.articles : []);
         })
         .catch(close);
     }
@@ -130,7 +156,7 @@
         highlight(active - 1);
       } else if (event.key === "Enter" && open && active >= 0) {
         event.preventDefault();
-        choose(options()[active].textContent);
+        choose(options()[active]);
       } else if (event.key === "Escape" && open) {
         event.preventDefault();
         input.value = typed;
