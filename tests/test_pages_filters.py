@@ -47,3 +47,11 @@ def test_the_filters_page_lists_every_category_and_source_as_links(client):
     assert "bola" in text        # the publisher labels a category covers
     assert "Publisher labels" in page(client, "/filters?lang=en")
     assert "/filters" in page(client, "/search?q=banjir")
+
+
+def test_zero_results_with_filters_in_the_query_offer_the_search_without_them(client):
+    text = page(client, "/search?q=banjir+kategori:olahraga+sumber:kabarnusa")
+    link = re.search(r'<a href="([^"]+)">Cari “banjir” tanpa filter', text)
+    assert link, text[text.find('class="empty"'):][:800]
+    assert "Tidak ada hasil" not in page(client, link.group(1))
+    assert "tanpa filter sumber" not in page(client, "/search?q=zzqxw")

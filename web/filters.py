@@ -124,6 +124,17 @@ def unknown_values(engine, q: str, filters: dict) -> list[Unknown]:
     return out
 
 
+def without_filters(q: str) -> str:
+    """``q`` without the source, category and date filters typed in it ("" when
+    nothing else is left, or when it has none)."""
+    kept = TYPED_FILTER.sub(lambda m: "" if FIELD_ALIASES.get(m.group(1).lower()) in FILTERED else m.group(0), q)
+    kept = " ".join(kept.split())
+    return kept if kept != " ".join(q.split()) else ""
+
+
+FILTERED = ("source", "category", "date")
+
+
 def replace_in_query(q: str, facet: str, value: str, new: str) -> str:
     """``q`` with the typed filter on ``value`` changed to ``new``."""
     key = KEY[facet]

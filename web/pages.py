@@ -24,7 +24,7 @@ from web.api import NOTHING_TO_SEARCH
 from web.contract import SEARCH
 from web.engine import get_engine
 from web.errors import ApiError, log_failure, message
-from web.filters import available, date_range, replace_in_query, unknown_values
+from web.filters import available, date_range, replace_in_query, unknown_values, without_filters
 from web.notes import translate_notes
 from web.timeline import timeline_chart
 from web.params import path_safe_id
@@ -249,6 +249,7 @@ def search():
         facet_groups=facet_groups(state, results.facets or {}), unknown=unknown,
         notes=translate_notes(results.notes), timeline=timeline_chart(state, results.timeline),
         expanded=expanded_story(state, results.hits),
+        unfiltered_q=without_filters(state.q) if not results.total else "",
     )
 
 
