@@ -58,3 +58,21 @@ def test_words_apart_in_the_query_get_no_phrase_bonus(names_engine):
     words = [W("joko", 0, 4), W("widodo", 8, 14), W("anwar", 15, 20)]
     assert typed_pairs(text, words, analysed) == [("widodo", "anwar")]
 
+
+
+@pytest.mark.parametrize("pair, found", [(("banjir", "rob"), True), (("kabut", "asap"), True),
+                                         (("jakarta", "utara"), True), (("asap", "kabut"), False)])
+def test_phrase_check_is_whooshs_phrase_query(engine, pair, found):
+    """The candidates holding a pair as a phrase (within SLOP) are those
+    Whoosh's own phrase query finds among them."""
+    from whoosh import query as wq
+
+    from search.retrieval.proximity import FIELDS, SLOP, phrase_docs
+
+    searcher = engine.searcher()
+    candidates = sorted(searcher.reader().all_doc_ids())
+    whoosh = wq.Or([wq.Phrase(f, list(pair), slop=SLOP) for f in FIELDS])
+    expected = set(searcher.docs_for_query(whoosh))
+    assert bool(expected) is found
+    assert phrase_docs(searcher, pair, candidates) == expected
+    assert phrase_docs(searcher, pair, candidates[::3]) == expected & set(candidates[::3])

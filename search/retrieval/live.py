@@ -29,9 +29,13 @@ from whoosh import classify
 from whoosh.scoring import BM25F
 
 from search.deletions import TEXT_FIELDS, segment_deleted
+DF_CACHE = 200_000        # document frequencies kept per index generation
+
+
 class LiveStats:
     def __init__(self, reader):
         self.docs = reader.doc_count()
+        self._df: dict = {}
         self.deleted_df: Counter = Counter()
         self.deleted_weight: Counter = Counter()
         self.deleted_length: Counter = Counter()
@@ -59,7 +63,16 @@ class LiveStats:
 
     def doc_frequency(self, reader, field: str, text) -> int:
         text = text.decode("utf-8") if isinstance(text, bytes) else text
-        return reader.doc_frequency(field, text) - self.deleted_df.get((field, text), 0)
+        key = (field, text)
+        found = self._df.get(key)
+        if found is None:
+            # A term's frequency is looked up in every segment's term table:
+            # one search asks for each of its terms several times (cost,
+            # idf, expansions), and a generation's answer never changes.
+            if len(self._df) >= DF_CACHE:
+                self._df = {}
+            found = self._df[key] = reader.doc_frequency(field, text) - self.deleted_df.get(key, 0)
+        return found
 
     def frequency(self, reader, field: str, text) -> float:
         text = text.decode("utf-8") if isinstance(text, bytes) else text

@@ -10,13 +10,11 @@ best ``DEPTH`` results only. A result holding the pair gets ``WEIGHT`` times
 the pair's idf (the sum of its two words' idf, as a phrase's idf is in
 Lucene). Scores only rise and only in the head, so pages stay consistent.
 
-The phrase is checked with Whoosh's phrase matcher skipping to each
-candidate (a block-skipping walk of the two posting lists), so the cost is
-the head's size, not the words' frequency.
+The phrase is checked by skipping each word's matcher to each candidate and
+comparing their positions, so the cost is the head's size, not the words'
+frequency.
 """
 from __future__ import annotations
-
-from whoosh import query as wq
 
 DEPTH = 50          # results re-ranked
 # Score added per unit of the pair's idf when the pair is found as a phrase.
@@ -45,22 +43,42 @@ def typed_pairs(text: str, words, analysed: dict) -> list[tuple[str, str]]:
 
 
 def phrase_docs(searcher, pair: tuple[str, str], candidates: list[int]) -> set[int]:
-    """The ``candidates`` (sorted docnums) holding ``pair`` as a phrase in a field of FIELDS."""
-    found = set()
-    for field in FIELDS:
-        matcher = wq.Phrase(field, list(pair), slop=SLOP).matcher(searcher)
-        for docnum in candidates:
-            if docnum in found:
+    """The ``candidates`` (sorted docnums) holding ``pair`` as a phrase in a
+    field of FIELDS: each word's matcher skips to a candidate and the two
+    position lists are compared (Whoosh's own phrase matcher walks spans
+    through generic wrappers, many times slower)."""
+    first, second = pair
+    found: set[int] = set()
+    for leaf, offset in searcher.reader().leaf_readers():
+        end = offset + leaf.doc_count_all()
+        local = [d - offset for d in candidates if offset <= d < end]
+        for field in FIELDS:
+            if not local or (field, first) not in leaf or (field, second) not in leaf:
                 continue
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                found.add(docnum)
+            a, b = leaf.postings(field, first), leaf.postings(field, second)
+            for docnum in local:
+                if docnum + offset in found:
+                    continue
+                if not (reach(a, docnum) and reach(b, docnum)):
+                    if not (a.is_active() and b.is_active()):
+                        break
+                    continue
+                if near(a.value_as("positions"), b.value_as("positions")):
+                    found.add(docnum + offset)
     return found
+
+
+def reach(matcher, docnum: int) -> bool:
+    """Move ``matcher`` to ``docnum`` if it is at or before it; True when it holds it."""
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    return matcher.is_active() and matcher.id() == docnum
+
+
+def near(first_positions, second_positions) -> bool:
+    """The second word follows the first within SLOP positions somewhere."""
+    following = set(second_positions)
+    return any(p + gap in following for p in first_positions for gap in range(1, SLOP + 1))
 
 
 def boost_phrases(searcher, ranked: list, pairs, idf) -> list:

@@ -391,7 +391,7 @@ class Evaluator:
         if isinstance(q, wq.Term):
             if q.fieldname not in SCORED_FIELDS or self.stats.cached(q.fieldname, q.text) is not None:
                 return 0
-            return self.reader.doc_frequency(q.fieldname, q.text)
+            return self.stats.live.doc_frequency(self.reader, q.fieldname, q.text)
         if isinstance(q, (wq.And, wq.Or)):
             return sum(self.cost(c) for c in q.subqueries if not isinstance(c, wq.Not))
         return 0
@@ -405,7 +405,7 @@ class Evaluator:
             postings = self.stats.probe(self.reader, q.fieldname, q.text, docs)
             idf = self.stats.live.idf(self.reader, q.fieldname, q.text) if postings else 0.0
             leaf = Leaf(q.fieldname, q.text, postings, idf * (self.stats.K1 + 1) * boost, complete=False)
-            size = self.reader.doc_frequency(q.fieldname, q.text)
+            size = self.stats.live.doc_frequency(self.reader, q.fieldname, q.text)
             return Match(set(postings), [leaf] if postings else [], size=size)
         if isinstance(q, (wq.And, wq.Or)) and not any(isinstance(c, wq.Not) for c in q.subqueries):
             parts = [self.within(c, docs, boost) for c in q.subqueries]
