@@ -23,10 +23,10 @@ JUNK_TAGS = frozenset({"script", "style", "iframe", "button", "select", "input",
 # but a tag left open by the page's markup can make the whole article its
 # child.
 JUDGED_TAGS = frozenset({"form", "header", "nav", "footer", "aside", "noscript"})
-# A junk-named block with this much text outside links, and links making at
-# most this share of its text, holds the article.
+# A block with this much text outside links, and links making at most this
+# share of its text, reads as a page of prose: under half of it is links.
 KEEP_PROSE = 400
-KEEP_LINKS = 0.35
+KEEP_LINKS = 0.45
 _COMMENT_NAME = re.compile(r"comment|komentar|disqus|respond|discussion", re.IGNORECASE)
 
 # class/id words marking boilerplate blocks (share bars, ads, related boxes...).
@@ -100,9 +100,10 @@ def strip_junk(soup: BeautifulSoup) -> None:
 def _remove_unless_article(soup: BeautifulSoup, suspects: list[Tag]) -> None:
     """Remove each suspect block but those holding the article and the blocks around them.
 
-    The blocks around one that holds the article stay (its "sidebar" may
-    wrap it), their other parts judged on their own. Figures are those
-    before any removal.
+    A suspect holds the article when it, or a block inside it, reads as a
+    page of prose (``_reads_as_text``); the blocks around a holder stay too
+    (its "sidebar" may wrap it), their other parts judged on their own.
+    Figures are those before any removal.
     """
     stats = text_stats(soup.body or soup)
     holders = [tag for tag in suspects if _holds_the_article(tag, stats)]
@@ -135,17 +136,29 @@ def _junk_name(tag: Tag) -> bool:
 
 
 def _holds_the_article(tag: Tag, stats: dict) -> bool:
-    """A junk-looking block that holds a page of prose with few links is the
-    article's container under a misleading name (a post in a "widget"), not junk.
+    """A junk-looking block that reads as a page of prose, or holds a block
+    that does, is the article's container under a misleading name (a post
+    in a "widget", a header the markup never closed), not junk.
 
     Comment sections hold long prose too: a block named like one stays only
     when it wraps the page's headline as well (a whole-page wrapper).
     """
     text, links = stats.get(id(tag), (0, 0))
-    if text - links < KEEP_PROSE or links > KEEP_LINKS * text:
-        return False
+    if text - links < KEEP_PROSE:
+        return False  # nor can anything inside it read as a page
     names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
-    return not _COMMENT_NAME.search(names) or tag.find("h1") is not None
+    if _COMMENT_NAME.search(names) and tag.find("h1") is None:
+        return False
+    return _reads_as_text(stats.get(id(tag))) or any(_reads_as_text(stats.get(id(inner)))
+                                                      for inner in tag.find_all(_TEXT_BLOCKS))
+
+
+def _reads_as_text(figures: tuple[int, int] | None) -> bool:
+    text, links = figures or (0, 0)
+    return text - links >= KEEP_PROSE and links <= KEEP_LINKS * text
+
+
+_TEXT_BLOCKS = ("div", "section", "article", "main", "td")
 
 
 def text_stats(root: Tag) -> dict[int, tuple[int, int]]:
