@@ -70,3 +70,21 @@ def test_the_article_keeps_the_publishers_label(client, engine):
     hit = engine.search('kategori:"sepak bola"').hits[0]
     data = get(client, f"/api/articles/{hit.id}")
     assert data["category"] == "olahraga" and data["category_label"]
+
+
+def test_every_source_is_known_however_many_there_are(tmp_path):
+    from conftest import news, write_jsonl
+    from search.indexing.indexer import index_corpus
+    from web import create_app
+    from web.engine import close_engine
+
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(i, f"Berita {i}", "Isi berita banjir.", source=f"penerbit{i:02d}")
+                                              for i in range(60)])
+    index_corpus(tmp_path / "c", tmp_path / "ix")
+    app = create_app({"CARI_INDEX": str(tmp_path / "ix"), "TESTING": True})
+    try:
+        client = app.test_client()
+        assert len(client.get("/api/filters").get_json()["source"]) == 60
+        assert client.get("/api/search?q=banjir&source=penerbit59").get_json()["warnings"] == []
+    finally:
+        close_engine(app)

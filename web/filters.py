@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from search.categories import CATEGORIES, category_key, labels_of
@@ -64,7 +65,10 @@ def held(engine, facet: str) -> dict[str, int]:
     view = view_of(engine)
     last_view, counts = _held
     if last_view is not view:       # a view per index generation: count once for each
-        counts = {name: {item["value"]: item["count"] for item in view.count(name, None)}
+        # Every value, not the facet's top ones: a value past them is still there.
+        live = view.live
+        counts = {name: dict(Counter(v for n, v in enumerate(view.columns[name]) if v is not None and n in live)
+                             .most_common())
                   for name in FILTER_FACETS}
         _held = (view, counts)
     return counts[facet]
