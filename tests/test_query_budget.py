@@ -288,3 +288,292 @@ def test_expensive_shapes_need_the_gate_from_the_start(news_engine):
             assert budget.holding is heavy, q
         finally:
             budget.release()
+
+
+# -- light requests first (search/retrieval/lanes.py) ---------------------------------------------
+
+
+class RecordingLane:
+    """search.retrieval.lanes.Lane, noting every step aside and whether it waited."""
+
+    def __init__(self):
+        from search.retrieval.lanes import Lane
+
+        self.lane = Lane()
+        self.steps: list[bool] = []
+
+    def step_aside(self, most: float) -> bool:
+        waited = self.lane.step_aside(most)
+        self.steps.append(waited)
+        return waited
+
+    def __getattr__(self, name):
+        return getattr(self.lane, name)
+
+    def __contains__(self, ident):
+        return ident in self.lane
+
+
+@pytest.fixture
+def lane(monkeypatch):
+    from search.retrieval import lanes
+
+    recording = RecordingLane()
+    monkeypatch.setattr(lanes, "LIGHT", recording)
+    return recording
+
+
+def in_other_thread(lane):
+    """A light request of another thread, in flight until ``done`` is set."""
+    import threading
+
+    entered, done = threading.Event(), threading.Event()
+
+    def request():
+        lane.enter()
+        entered.set()
+        done.wait(30)
+        lane.leave()
+
+    thread = threading.Thread(target=request, daemon=True)
+    thread.start()
+    assert entered.wait(10)
+    return done, thread
+
+
+def test_a_heavy_search_steps_aside_until_the_light_request_ends():
+    import threading
+
+    from search.retrieval.lanes import Lane
+
+    lane = Lane()
+    done, light = in_other_thread(lane)
+    returned = threading.Event()
+    waited = []
+    heavy = threading.Thread(target=lambda: (waited.append(lane.step_aside(60)), returned.set()))
+    heavy.start()
+    assert not returned.wait(0.3)            # still aside while the light request runs
+    done.set()
+    light.join(10)
+    assert returned.wait(10) and waited == [True]
+    assert lane.step_aside(60) is False      # nobody light: no wait at all
+
+
+def test_requests_that_start_during_a_step_aside_do_not_prolong_it():
+    """A stream of light requests cannot starve a heavy search."""
+    import threading
+
+    from search.retrieval.lanes import Lane
+
+    lane = Lane()
+    first_done, first = in_other_thread(lane)
+    returned = threading.Event()
+    heavy = threading.Thread(target=lambda: (lane.step_aside(60), returned.set()))
+    heavy.start()
+    second_done, second = in_other_thread(lane)   # starts while the heavy one waits
+    try:
+        assert not returned.wait(0.3)
+        first_done.set()
+        assert returned.wait(10)                  # the second is still in flight
+        assert len(lane) == 1
+    finally:
+        first_done.set()
+        second_done.set()
+        first.join(10)
+        second.join(10)
+
+
+@pytest.mark.shared_data
+def test_a_light_search_is_answered_in_full_while_the_heavy_slot_is_held(news_engine, lane):
+    """An ordinary query never needs the heavy gate: held by another search,
+    it changes nothing for it, and a light search never steps aside."""
+    import threading
+
+    alone = news_engine.search("banjir jakarta")
+    news_engine.heavy_gate.acquire()
+    try:
+        lane.enter()                          # as the app does for each request
+        held = news_engine.search("banjir jakarta")
+        assert threading.get_ident() in lane  # still light
+    finally:
+        lane.leave()
+        news_engine.heavy_gate.release()
+    assert not held.partial and held.total == alone.total > 0
+    assert [h.id for h in held.hits] == [h.id for h in alone.hits]
+    assert lane.steps == []
+
+
+@pytest.mark.shared_data
+def test_a_heavy_search_leaves_the_lane_and_steps_aside_for_light_requests(news_engine, lane, monkeypatch):
+    import threading
+
+    from search.retrieval import lanes
+
+    monkeypatch.setattr(lanes, "HEAVY_YIELD", 0.001)     # the test needs no real pause
+    done, light = in_other_thread(lane)
+    try:
+        lane.enter()
+        news_engine.search("me* pemerintah")
+        assert threading.get_ident() not in lane          # heavy by its shape: out of the lane
+    finally:
+        lane.leave()
+        done.set()
+        light.join(10)
+    assert lane.steps and all(lane.steps)                 # it stepped aside at its checkpoints
+
+
+@pytest.mark.shared_data
+def test_a_heavy_search_alone_never_steps_aside(news_engine, lane):
+    results = news_engine.search("me* pemerintah")
+    assert lane.steps and not any(lane.steps)             # it looked, nobody was there
+    assert not any("busy" in note for note in results.notes)
+
+
+@pytest.mark.shared_data
+def test_a_heavy_search_with_no_place_to_wait_stops_at_once(news_engine, monkeypatch):
+    """Heavy searches hold at most half a worker's threads: with the gate
+    taken and its one waiting place taken too, the next one does not wait."""
+    import threading
+
+    from search.retrieval import lanes
+
+    class Gate:
+        """The engine's gate, noting how long each acquire was ready to wait."""
+
+        def __init__(self, lock):
+            self.lock, self.timeouts = lock, []
+
+        def acquire(self, blocking=True, timeout=-1):
+            self.timeouts.append(timeout if blocking else 0)
+            return self.lock.acquire(blocking, timeout)
+
+        def release(self):
+            self.lock.release()
+
+    gate = Gate(threading.Lock())
+    monkeypatch.setattr(news_engine, "heavy_gate", gate)
+    monkeypatch.setattr(lanes, "WAITERS", lanes.WAITERS)
+    lanes.limit_waiters(4)                                # 4 threads: one runs, one waits
+    gate.lock.acquire()                                   # another search runs
+    assert lanes.WAITERS.acquire(blocking=False)          # a third waits
+    try:
+        results = news_engine.search("me* pemerintah")
+        assert lanes.WAITERS.acquire(blocking=False) is False   # one place, still taken
+    finally:
+        lanes.WAITERS.release()
+        gate.lock.release()
+    assert results.partial and any("busy" in note for note in results.notes)
+    assert gate.timeouts == [0]                           # tried once, without waiting
+    gate.timeouts.clear()
+    gate.lock.acquire()
+    try:
+        news_engine.search("me* pemerintah")              # the place is free: it waits its turn
+    finally:
+        gate.lock.release()
+    assert gate.timeouts[0] == 0 and gate.timeouts[1] > 0
+
+
+def test_waiting_places_are_half_the_threads_less_the_running_search():
+    from search.retrieval import lanes
+
+    saved = lanes.WAITERS
+    try:
+        for threads, places in ((1, 0), (2, 0), (4, 1), (8, 3)):
+            lanes.limit_waiters(threads)
+            taken = 0
+            while lanes.WAITERS.acquire(blocking=False):
+                taken += 1
+            assert taken == places, threads
+    finally:
+        lanes.WAITERS = saved
+
+
+@pytest.mark.shared_data
+def test_each_app_request_is_light_until_its_search_turns_heavy(news_index, monkeypatch):
+    import threading
+
+    from search.retrieval import lanes
+    from search.retrieval.engine import Engine
+    from web import create_app
+    from web.engine import close_engine
+
+    seen = {}
+    search = Engine.search
+
+    def spy(self, q, *args, **kwargs):
+        seen[q, "before"] = threading.get_ident() in lanes.LIGHT
+        try:
+            return search(self, q, *args, **kwargs)
+        finally:
+            seen[q, "after"] = threading.get_ident() in lanes.LIGHT
+
+    monkeypatch.setattr(Engine, "search", spy)
+    app = create_app({"CARI_INDEX": str(news_index), "TESTING": True, "CARI_RESULT_CACHE": 0})
+    try:
+        client = app.test_client()
+        client.get("/api/search", query_string={"q": "jakarta"})    # the index is open and warm
+        for q in ("banjir jakarta", "me* pemerintah"):
+            assert client.get("/api/search", query_string={"q": q}).status_code == 200
+        assert client.get("/search", query_string={"q": "banjir"}).status_code == 200
+    finally:
+        close_engine(app)
+    assert seen["banjir jakarta", "before"] and seen["banjir jakarta", "after"]
+    assert seen["me* pemerintah", "before"] and not seen["me* pemerintah", "after"]
+    assert seen["banjir", "before"]
+    assert len(lanes.LIGHT) == 0                          # every request left it
+
+
+def test_a_light_request_of_another_worker_makes_a_heavy_search_step_aside():
+    """The workers of a server share the cores: the lanes of two processes
+    that share a board (as gunicorn's workers do) count each other's light
+    requests, and a worker that died stops counting when the next one starts."""
+    import multiprocessing
+
+    from search.retrieval.lanes import Board, Lane
+
+    board = Board.new(4)
+    fork = multiprocessing.get_context("fork")
+    entered, finish = fork.Event(), fork.Event()
+
+    def other_worker():
+        lane = Lane()
+        lane.share(board)
+        lane.enter()
+        entered.set()
+        finish.wait(30)
+        lane.leave()
+
+    worker = fork.Process(target=other_worker)
+    worker.start()
+    try:
+        assert entered.wait(10)
+        lane = Lane()
+        lane.share(board)
+        assert lane.totals() == (1, 0)           # the other worker's request, in flight
+        assert lane.step_aside(0.05) is True
+        finish.set()
+        worker.join(10)
+        assert lane.totals() == (1, 1) and lane.step_aside(60) is False
+    finally:
+        finish.set()
+        worker.join(10)
+
+    dying = fork.Process(target=_enter_and_die, args=(board,))
+    dying.start()
+    dying.join(10)
+    entered_ever, left_ever = board.totals()
+    assert entered_ever - left_ever == 1          # its request never left
+    late = Lane()
+    late.share(board)                             # a new worker: dead workers' slots are cleared
+    assert late.totals() == (0, 0) and late.step_aside(60) is False
+
+
+def _enter_and_die(board):
+    import os
+
+    from search.retrieval.lanes import Lane
+
+    lane = Lane()
+    lane.share(board)
+    lane.enter()
+    os._exit(0)                                   # a worker recycled with a request in flight

@@ -23,6 +23,7 @@ from flask import Flask, current_app, g
 from search import store
 from search.errors import CariError
 from search.retrieval.engine import Engine
+from search.retrieval.lanes import LIGHT
 
 log = logging.getLogger("cari.engine")
 EXTENSION = "cari_engine"
@@ -141,6 +142,16 @@ def close_engine(app: Flask) -> None:
 def init_engine(app: Flask) -> None:
     app.extensions[EXTENSION] = None
     app.teardown_appcontext(_release_engine)
+    # Every request is light until its search turns heavy
+    # (search/retrieval/lanes.py): heavy searches step aside for it. From the
+    # app's first hook to its last, so writing the answer to a slow client
+    # does not count.
+    app.before_request(LIGHT.enter)
+    app.teardown_request(_leave_lane)
+
+
+def _leave_lane(exc=None) -> None:
+    LIGHT.leave()
 
 
 def warm_engine(app: Flask) -> None:

@@ -20,6 +20,8 @@ get ``graceful_timeout`` to finish, and the process exits, so the arbiter
 starts a fresh one. (A search cannot get there by itself: search/retrieval/engine.py
 holds every query to a budget of two seconds.)
 """
+import ctypes
+import multiprocessing
 import os
 import sys
 import threading
@@ -75,10 +77,24 @@ def post_worker_init(worker):
     # every 5 ms: behind CPU-bound searches, a light one that reads twenty
     # times would wait 100 ms. Hand over every millisecond.
     sys.setswitchinterval(SWITCH_INTERVAL)
+    # Light requests first, in every worker (search/retrieval/lanes.py): a
+    # heavy search steps aside while any worker has one in flight, as they
+    # share the cores. Heavy searches waiting for their turn hold at most
+    # half of the threads; the rest stays for light requests.
+    from search.retrieval import lanes
+
+    lanes.LIGHT.share(lanes.Board(*_light_board))
+    lanes.limit_waiters(worker.cfg.threads)
     threading.Thread(target=_watchdog, args=(worker, timeout), name="cari-watchdog", daemon=True).start()
 
 
 SWITCH_INTERVAL = 0.001
+# The light requests of every worker (search.retrieval.lanes.Board): made
+# here, in the master, so that the workers it forks share them. Slots for
+# the workers and for their replacements (a dead worker's slot is reused).
+_LIGHT_SLOTS = 4 * workers + 8
+_light_board = (multiprocessing.Lock(), *(multiprocessing.RawArray(ctypes.c_longlong, _LIGHT_SLOTS)
+                                          for _ in range(3)))
 # Requests in flight in this worker: request thread -> (monotonic start, "METHOD /path").
 _in_flight: dict = {}
 # Tests only (tests/test_query_budget.py): a request for exactly this path

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 
 from search.errors import QueryError
 from search.fields import SPELL_WORD_MAX
+from search.retrieval import lanes
 from search.retrieval.query_builder import (  # the names callers import from here: __all__
     MAX_EXPANSIONS, MAX_TERMS, MAX_TOTAL_EXPANSIONS, PREFIX_SCAN, SEARCH_FIELDS, TIMED_OUT, Builder,
     ParsedQuery, and_with_nots, any_field, build_query, date_query, split_top)
@@ -65,13 +66,15 @@ class Budget:
 
     ``gate`` (a lock shared by the searches of one process, or None) keeps
     heavy searches from piling up: once a search has used ``HEAVY_CPU``
-    seconds of CPU (an ordinary query uses a few ms) it must hold the gate
-    to go on, so a process runs one heavy search at a time and its light
-    searches share the interpreter with one heavy thread, not with all. A
-    heavy search that cannot get the gate within ``HEAVY_WAIT`` stops there
-    (``shed``) and answers with what it has, flagged partial, freeing its
-    thread. Every stage's checkpoint is :meth:`expired`; :meth:`release`
-    gives the gate back.
+    seconds of CPU (an ordinary query uses a few ms), or from the start when
+    its shape is expensive (:meth:`mark_heavy`), it must hold the gate to go
+    on, so a process runs one heavy search at a time. A heavy search that
+    cannot get the gate within ``HEAVY_WAIT``, or finds no place to wait
+    (``lanes.WAITERS``), stops there (``shed``) and answers with what it
+    has, flagged partial, freeing its thread. A heavy search leaves the
+    light lane and, at each checkpoint, steps aside while light requests
+    run (search/retrieval/lanes.py). Every stage's checkpoint is
+    :meth:`expired`; :meth:`release` gives the gate back.
     """
 
     def __init__(self, seconds: float = float("inf"), expansions: int = MAX_TOTAL_EXPANSIONS,
@@ -88,21 +91,35 @@ class Budget:
         self.cpu_start = time.thread_time()
 
     def expired(self) -> bool:
-        if self.out_of_time:
-            return True
-        if (self.gate is not None and not self.holding
-                and time.thread_time() - self.cpu_start > HEAVY_CPU):
-            if not self.gate.acquire(timeout=max(0.0, min(HEAVY_WAIT, self.left()))):
+        if self.gate is not None and not (self.holding or self.out_of_time):
+            if time.thread_time() - self.cpu_start > HEAVY_CPU and not self._take_gate():
                 self.out_of_time = self.shed = True
-                return True
-            self.holding = True
-        if time.perf_counter() > self.deadline:
+        if self.holding or self.shed:       # heavy: light requests first
+            lanes.LIGHT.step_aside(min(lanes.HEAVY_YIELD, self.left()))
+        if not self.out_of_time and time.perf_counter() > self.deadline:
             self.out_of_time = True
         return self.out_of_time
 
+    def _take_gate(self) -> bool:
+        """This search is heavy: out of the light lane, then the gate if it is
+        free, or if it frees within HEAVY_WAIT and there is a place to wait
+        (a search that waits holds a server thread: see lanes.WAITERS)."""
+        lanes.LIGHT.leave()
+        if self.gate.acquire(blocking=False):
+            self.holding = True
+        elif lanes.WAITERS.acquire(blocking=False):
+            try:
+                self.holding = self.gate.acquire(timeout=max(0.0, min(HEAVY_WAIT, self.left())))
+            finally:
+                lanes.WAITERS.release()
+        return self.holding
+
     def mark_heavy(self) -> None:
-        """This search is expensive by its shape: it needs the gate at its next checkpoint."""
+        """This search is expensive by its shape: out of the light lane now, and
+        it needs the gate at its next checkpoint."""
         self.cpu_start -= HEAVY_CPU
+        if self.gate is not None:
+            lanes.LIGHT.leave()
 
     def release(self) -> None:
         """The search is over: give the gate back."""
