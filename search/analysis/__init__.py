@@ -15,7 +15,7 @@ from search.analysis.chain import indonesian_analyzer
 from search.analysis.stemmer import stem
 from search.analysis.stopwords import STOPWORDS
 
-ANALYSIS_VERSION = "id-10"
+ANALYSIS_VERSION = "id-11"
 
 
 def analyze(text: str) -> list[dict]:

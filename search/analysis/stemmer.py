@@ -18,7 +18,7 @@ as a second tier consulted only when ours explains nothing.
 """
 from __future__ import annotations
 
-from search.analysis.lexicon import NAMES, ROOTS
+from search.analysis.lexicon import KEPT_APART, NAMES, ROOT_USE, ROOTS
 
 PARTICLES = ("lah", "kah", "tah", "pun")
 POSSESSIVES = ("nya", "ku", "mu")
@@ -50,7 +50,7 @@ def _me_pe(word: str, head: str) -> list[tuple[str, str]]:
     # me-/pe- before l r w y m n ny ng: no nasal, root starts here (melihat, menyanyi)
     if first in "lrwymn":
         out.append((head, rest))
-    if rest.startswith("nge") and len(rest) > 4:          # mengebom, pengetahuan
+    if rest.startswith("nge") and _one_syllable(rest[3:]):  # mengebom, mengecat, pengeboman
         out.append((head, rest[3:]))
     if rest.startswith("ng"):
         tail = rest[2:]
@@ -76,6 +76,12 @@ def _me_pe(word: str, head: str) -> list[tuple[str, str]]:
         elif tail[:1] in VOWELS:
             out.append((head, "t" + tail))                  # menangkap -> tangkap
     return out
+
+
+def _one_syllable(root: str) -> bool:
+    """menge-/penge- stand only before one-syllable roots (bom, cat, tik):
+    mengeluarkan is meN- + keluar, not menge- + luar."""
+    return len(root) >= MIN_ROOT and sum(ch in VOWELS for ch in root) == 1
 
 
 def _drops_r(root: str) -> bool:
@@ -146,9 +152,15 @@ def suffix_readings(word: str) -> list[tuple[str, str]]:
                     out.append((inner[: -len(suffix)], suffix))
             out.append((inner, ""))
     out.sort(key=lambda reading: len(reading[0]))
-    if _prefix_first(word):
+    if _prefix_first(_uninflected(word)):
         out.sort(key=lambda reading: reading[1] in DERIVATIONAL)
     return out
+
+
+def _uninflected(word: str) -> str:
+    """``word`` less a particle and a possessive (dinilainya -> dinilai)."""
+    base = _strip_one(word, PARTICLES) or word
+    return _strip_one(base, POSSESSIVES) or base
 
 
 def _prefix_first(word: str) -> bool:
@@ -160,21 +172,45 @@ def _prefix_first(word: str) -> bool:
     return False
 
 
-def _strip_prefixes(word: str, suffix: str, roots, depth: int, used: tuple) -> str | None:
-    """Depth-first search for a root under up to MAX_PREFIXES prefixes."""
+def _r_sibling(readings: list[tuple[str, str]], family: str, rest: str) -> str | None:
+    """The other reading of a ber-/ter-/per- word before r: ter- + asa and
+    te- + rasa both spell terasa."""
+    for other_family, other_rest in readings:
+        if other_family == family and (other_rest == "r" + rest or "r" + other_rest == rest):
+            return other_rest
+    return None
+
+
+def _strip_prefixes(word: str, suffix: str, roots, depth: int, used: tuple, use) -> str | None:
+    """Depth-first search for a root under up to MAX_PREFIXES prefixes.
+
+    A remainder that is a root is not taken apart further (pesan is a root,
+    not pe + san). When the first reading that reaches a root has an r-sibling
+    that reaches one too (terasa), the root news uses more is taken.
+    """
     if depth >= MAX_PREFIXES:
         return None
-    for family, rest in prefix_readings(word):
-        if family in used:
+    options = prefix_readings(word)
+    for family, rest in options:
+        found = _reach(family, rest, suffix, roots, depth, used, use)
+        if not found:
             continue
-        if depth == 0 and (family, suffix) in FORBIDDEN_CONFIXES:
-            continue
-        if rest in roots:
-            return rest
-        found = _strip_prefixes(rest, suffix, roots, depth + 1, used + (family,))
-        if found:
-            return found
+        sibling = _r_sibling(options, family, rest) if use else None
+        if sibling:
+            other = _reach(family, sibling, suffix, roots, depth, used, use)
+            if other and use.get(other, 0) > use.get(found, 0):
+                return other
+        return found
     return None
+
+
+def _reach(family: str, rest: str, suffix: str, roots, depth: int, used: tuple, use) -> str | None:
+    """The root reached by taking prefix ``family`` off, leaving ``rest``."""
+    if family in used or (depth == 0 and (family, suffix) in FORBIDDEN_CONFIXES):
+        return None
+    if rest in roots:
+        return rest
+    return _strip_prefixes(rest, suffix, roots, depth + 1, used + (family,), use)
 
 
 def inflection_base(word: str, roots) -> str | None:
@@ -192,20 +228,94 @@ def inflection_base(word: str, roots) -> str | None:
     return None
 
 
-def lexicon_stem(word: str, roots=ROOTS) -> str | None:
-    """The root of ``word`` if some decomposition reaches the lexicon, else None."""
+def _suffix_roots(word: str, roots, use) -> list[tuple[str, str, str]]:
+    """``(base, suffix, root)`` for each suffix reading of ``word`` that reaches
+    the lexicon, in the rules' order (most stripped suffix first)."""
+    out = []
+    for base, suffix in suffix_readings(word):
+        found = base if base in roots else _strip_prefixes(base, suffix, roots, 0, (), use)
+        if found:
+            out.append((base, suffix, found))
+    return out
+
+
+def lexicon_roots(word: str, roots=ROOTS) -> list[str]:
+    """Every root any reading of ``word`` reaches, in the rules' order: the
+    evidence that a word is ambiguous (bench/stem_data.py counts use only
+    from words with one)."""
+    if word in roots:
+        return [word]
+    inflected = inflection_base(word, roots)
+    if inflected:
+        return [inflected]
+    found: list[str] = []
+    for base, suffix in suffix_readings(word):
+        if base in roots:
+            found.append(base)
+        else:
+            _all_prefix_roots(base, suffix, roots, 0, (), found)
+    return list(dict.fromkeys(found))
+
+
+def _all_prefix_roots(word: str, suffix: str, roots, depth: int, used: tuple, out: list) -> None:
+    if depth >= MAX_PREFIXES:
+        return
+    for family, rest in prefix_readings(word):
+        if family in used or (depth == 0 and (family, suffix) in FORBIDDEN_CONFIXES):
+            continue
+        if rest in roots:
+            out.append(rest)
+        else:
+            _all_prefix_roots(rest, suffix, roots, depth + 1, used + (family,), out)
+
+
+def _k_sibling(found: list[tuple[str, str, str]]) -> str | None:
+    """perbankan is perban + -kan or perbank + -an: the second reading's root,
+    when the first took -kan and the one keeping the k reaches a root too."""
+    base, suffix, _ = found[0]
+    if suffix != "kan":
+        return None
+    for other_base, other_suffix, root in found[1:]:
+        if other_suffix == "an" and other_base == base + "k":
+            return root
+    return None
+
+
+def lexicon_stem(word: str, roots=ROOTS, use=None) -> str | None:
+    """The root of ``word`` if some decomposition reaches the lexicon, else None.
+
+    The rules' order decides (ECS), except where two readings differ only in
+    which side of a boundary a letter falls and the rules cannot tell: -kan
+    or k + -an (penegakan: tega or tegak; perbankan: perban or bank) and
+    ber-/ter-/per- before r (terasa: asa or rasa). There ``use`` (root ->
+    tokens of news only that root explains) picks the root news uses more.
+
+    A bare verb (the passive of *yang perlu Anda ketahui*, *kami lakukan*) has
+    the root of its di- passive, so when the word alone is not explained,
+    di- + word is tried: ketahui is read as diketahui, whose ke- + -i is part
+    of the verb and not a forbidden confix.
+    """
+    found = _lexicon_root(word, roots, use)
+    if found is None and not word.startswith("di"):
+        passive = _lexicon_root("di" + word, roots, use)
+        if passive and not passive.startswith("di"):      # skusi is not (di)skusi
+            found = passive
+    return found
+
+
+def _lexicon_root(word: str, roots, use) -> str | None:
     if word in roots:
         return word
     inflected = inflection_base(word, roots)
     if inflected:
         return inflected
-    for base, suffix in suffix_readings(word):
-        if base in roots:
-            return base
-        found = _strip_prefixes(base, suffix, roots, 0, ())
-        if found:
-            return found
-    return None
+    found = _suffix_roots(word, roots, use)
+    if not found:
+        return None
+    other = _k_sibling(found) if use else None
+    if other and use.get(other, 0) > use.get(found[0][2], 0):
+        return other
+    return found[0][2]
 
 
 def reduplication_stem(word: str, roots=ROOTS) -> str | None:
@@ -287,31 +397,42 @@ class Stemmer:
     ``roots`` are the trusted roots (ours), tried first; ``extra_roots`` (for
     instance derived from the corpus being indexed) are tried only when no
     decomposition reaches a trusted root; ``names`` are proper nouns never
-    stemmed (Bekasi is not bekas + -i). Pickles without its cache.
+    stemmed (Bekasi is not bekas + -i). ``kept`` maps derived words that keep
+    their own meaning in news to their own term (meninggal is not tinggal;
+    they only lose -nya and particles); ``use`` counts how much news
+    uses each root, to choose between two readings the lexicon allows (see
+    bench/stem_data.py for both). Pickles without its cache.
     """
 
     CACHE_LIMIT = 500_000
 
     def __init__(self, roots: frozenset[str] = ROOTS, extra_roots: frozenset[str] = frozenset(),
-                 names: frozenset[str] = NAMES):
+                 names: frozenset[str] = NAMES, kept=None, use: dict[str, int] | None = None):
         self.roots = roots | _function_words(roots)
         self.extra_roots = frozenset(extra_roots)
         self.names = frozenset(names)
+        kept = KEPT_APART if kept is None else kept
+        self.kept = dict(kept) if isinstance(kept, dict) else {word: word for word in kept}
+        self.use = dict(ROOT_USE if use is None else use)
         self._all = self.roots | self.extra_roots
         self._cache: dict[str, str] = {}
 
     def __getstate__(self):
-        return {"roots": self.roots, "extra_roots": self.extra_roots, "names": self.names}
+        return {"roots": self.roots, "extra_roots": self.extra_roots, "names": self.names,
+                "kept": self.kept, "use": self.use}
 
     def __setstate__(self, state):
-        self.__init__(state["roots"], state["extra_roots"], state["names"])
+        # Indexes pickled before kept/use existed stem as they were built.
+        self.__init__(state["roots"], state["extra_roots"], state["names"],
+                      state.get("kept", {}), state.get("use", {}))
 
     def __eq__(self, other):
         return (isinstance(other, Stemmer) and other.roots == self.roots
-                and other.extra_roots == self.extra_roots and other.names == self.names)
+                and other.extra_roots == self.extra_roots and other.names == self.names
+                and other.kept == self.kept and other.use == self.use)
 
     def __hash__(self):
-        return hash((len(self.roots), len(self.extra_roots), len(self.names)))
+        return hash((len(self.roots), len(self.extra_roots), len(self.names), len(self.kept)))
 
     def stem(self, word: str) -> str:
         """Root of one lowercase word; cached per distinct word.
@@ -327,9 +448,13 @@ class Stemmer:
             return self._stem_hyphenated(word)
         if len(word) <= 3 or not word.isalpha() or word in self.roots or word in self.names:
             return word
-        found = lexicon_stem(word, self.roots) or reduplication_stem(word, self.roots)
+        # meninggalnya follows meninggal; umumnya (generally) is kept itself
+        kept = self.kept.get(inflection_base(word, self.kept) or "") or self.kept.get(word)
+        if kept:
+            return kept
+        found = lexicon_stem(word, self.roots, self.use) or reduplication_stem(word, self.roots)
         if not found and self.extra_roots:
-            found = lexicon_stem(word, self._all) or reduplication_stem(word, self._all)
+            found = lexicon_stem(word, self._all, self.use) or reduplication_stem(word, self._all)
         return found or fallback_stem(word)
 
     def _stem_hyphenated(self, word: str) -> str:
