@@ -38,7 +38,7 @@ _JUNK_WORDS = re.compile(
     r"pagination|paging|video-?box|photo-?gallery|gallery|thumb|polling|rating|author-?box|"
     r"rekomendasi|recommend|lainnya|more-?news|box-?news|list-?news|hidden(?=$|\s)|modal|popup|"
     r"deskripsi|keterangan|twitter-tweet|instagram-media|tiktok-embed|embed)"
-    r"(?:$|[-_\s\d])",
+    r"s?(?:$|[-_\s\d])",  # plurals too: "comments", "widgets"
     re.IGNORECASE,
 )
 # Containers that hold the article on known publishers' templates; checked
