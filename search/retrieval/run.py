@@ -178,7 +178,9 @@ class Run:
         """``force``: the query found nothing, correct any unknown word; else
         only a "did you mean" for a rare word beside a far commoner one."""
         return correct_query(parsed, self.reader, self.analyzer, lambda: self.generation.words(self.reader),
-                             force=force, budget=self.budget)
+                             force=force, budget=self.budget,
+                             body_docs=(lambda term: self.stats.postings(raw, "body", term).keys())
+                             if self.stats.usable else None)
 
     def _allowed(self, parsed) -> set | None:
         """Documents the filters typed in the query allow, or None for all."""

@@ -202,32 +202,38 @@ def term_frequency(reader, analyzer, text: str) -> int:
     return max((reader.doc_frequency("body", t.text) for t in analyzer(text, mode="query")), default=0)
 
 
-def documents(reader, analyzer, text: str) -> set:
-    """Documents whose body holds every analysed term of ``text`` (deleted ones too: a ratio only)."""
+def documents(reader, analyzer, text: str, body_docs=None) -> set:
+    """Documents whose body holds every analysed term of ``text`` (deleted
+    ones too: a ratio only). ``body_docs(term)``: the documents of a body
+    term, when the caller holds them decoded (scoring.Stats)."""
     found = None
     for token in analyzer(text, mode="query"):
         if (("body", token.text)) not in reader:
             return set()
-        ids = set(reader.postings("body", token.text).all_ids())
+        if body_docs is not None:
+            ids = body_docs(token.text)
+            ids = ids if isinstance(ids, (set, frozenset)) else set(ids)
+        else:
+            ids = set(reader.postings("body", token.text).all_ids())
         found = ids if found is None else found & ids
         if not found:
             return set()
     return found or set()
 
 
-def confirmed(reader, analyzer, parsed, word, typed: str, fix: str) -> bool:
+def confirmed(reader, analyzer, parsed, word, typed: str, fix: str, body_docs=None) -> bool:
     """With the query's other words, ``fix`` finds ``TOGETHER_MORE`` times the articles ``typed`` does."""
     others = [w for w in parsed.words if w is not word]
     if not others:
         return True             # one word: its frequencies are all there is
     context = None
     for other in others:
-        found = documents(reader, analyzer, parsed.text[other.start:other.end])
+        found = documents(reader, analyzer, parsed.text[other.start:other.end], body_docs)
         context = found if context is None else context & found
     if not context:
         return False
-    fixed = len(documents(reader, analyzer, fix) & context)
-    return fixed >= TOGETHER_MORE * max(1, len(documents(reader, analyzer, typed) & context))
+    fixed = len(documents(reader, analyzer, fix, body_docs) & context)
+    return fixed >= TOGETHER_MORE * max(1, len(documents(reader, analyzer, typed, body_docs) & context))
 
 
 def match_case(typed: str, word: str) -> str:
@@ -238,7 +244,7 @@ def match_case(typed: str, word: str) -> str:
     return word
 
 
-def correct_query(parsed, reader, analyzer, vocabulary, force: bool, budget=None) -> str | None:
+def correct_query(parsed, reader, analyzer, vocabulary, force: bool, budget=None, body_docs=None) -> str | None:
     """The query text with misspelt words replaced, or None when nothing changes.
 
     ``reader``: the index's; ``analyzer``: its body analyzer; ``vocabulary``:
@@ -277,7 +283,7 @@ def correct_query(parsed, reader, analyzer, vocabulary, force: bool, budget=None
             # for a far commoner near spelling that the other words confirm.
             if not force and own_df <= max(DID_YOU_MEAN_MIN, reader.doc_count() * DID_YOU_MEAN_SHARE):
                 fix = best_spelling(words, lower, own_df)
-                if fix and confirmed(reader, analyzer, parsed, word, typed, fix):
+                if fix and confirmed(reader, analyzer, parsed, word, typed, fix, body_docs):
                     replacements.append((word.start, word.end, match_case(typed, fix)))
             continue
         fix = best_spelling(words, lower, max(own_df, body_df))
