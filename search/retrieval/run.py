@@ -177,6 +177,7 @@ class Run:
     def _correct(self, parsed, force: bool) -> str | None:
         """``force``: the query found nothing, correct any unknown word; else
         only a "did you mean" for a rare word beside a far commoner one."""
+        raw = self.searcher.reader()     # the postings cache reads through the searcher's own reader
         return correct_query(parsed, self.reader, self.analyzer, lambda: self.generation.words(self.reader),
                              force=force, budget=self.budget,
                              body_docs=(lambda term: self.stats.postings(raw, "body", term).keys())
