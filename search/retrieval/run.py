@@ -163,7 +163,7 @@ class Run:
         if self.clauses is None or not self.counted:
             return None
         clauses, excluded = self.clauses
-        if len(clauses) < 3 or all_rare(clauses, len(self.view.live)):
+        if min_should_match(len(clauses)) >= len(clauses) or all_rare(clauses, len(self.view.live)):
             return None
         sets = [c.ids if isinstance(c.ids, (set, frozenset)) else set(c.ids) for c in clauses]
         docs = tail_docs(sets, min_should_match(len(clauses)), matched, excluded)
@@ -195,7 +195,7 @@ class Run:
         self.clauses = None
         if parsed.query is None:
             return set(allowed) if allowed is not None else set(self.view.live)
-        if parsed.positives >= 3 and self.stats.usable:
+        if min_should_match(parsed.positives) < parsed.positives and self.stats.usable:
             self.match = self._match(parsed.query, by_clause=True)
         else:
             self.match = self._match(parsed.query)
