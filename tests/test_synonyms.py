@@ -159,3 +159,19 @@ def test_analyze_query_shows_the_expansions_and_keeps_the_json_shape(capsys, mon
     assert main(["analyze", "--query", "pilpres"]) == 0
     out = capsys.readouterr().out
     assert "pilpres -> \"" in out and "(synonym: pemilihan presiden, weight" in out     # a phrase
+
+
+def test_a_changed_users_file_is_not_answered_from_the_result_cache(sample_index, tmp_path, monkeypatch):
+    """A worker's result cache holds answers by index generation; the user's
+    synonym file changes answers without one."""
+    from search.retrieval.engine import Engine
+
+    mine = tmp_path / "sinonim.txt"
+    mine.write_text("# nothing yet\n", "utf-8")
+    monkeypatch.setenv("CARI_SYNONYMS", str(mine))
+    with Engine(sample_index, result_cache_size=100) as eng:
+        before = eng.search("kahwa").total
+        mine.write_text("kahwa, banjir\n", "utf-8")
+        stat = mine.stat()
+        os.utime(mine, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+        assert before == 0 and eng.search("kahwa").total > 0

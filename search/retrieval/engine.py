@@ -25,6 +25,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from search.analysis import synonyms
 from search.columns import check_columns
 from search.errors import QueryError
 from search.retrieval.facets import ColumnView
@@ -226,7 +227,9 @@ class Engine:
         request = make_request(q, page, per_page, highlight, sort, filters, facets, group, diverse)
         searcher = self.searcher()
         generation = self.generation(searcher)
-        key = request.cache_key(generation.number)
+        # The user's synonym file (CARI_SYNONYMS) changes what a query finds
+        # without a new index generation: its stamp is part of the key.
+        key = (request.cache_key(generation.number), synonyms.SOURCE.stamp())
         results = self.results.get(key)
         if results is not None:
             results.terms = list(results.terms)     # the caller's own list, as for hits and notes
