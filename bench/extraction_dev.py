@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import importlib.util
 import json
+import re
 import sys
 import tempfile
 import time
@@ -134,13 +135,20 @@ def score_items(run, items: list[dict], score) -> tuple[dict, list[dict], float]
     return summarise(rows), rows, spent
 
 
+def _reason_kind(status: str) -> str:
+    """A skip reason without its page's particulars (URL, character count), to count reasons by kind."""
+    status = re.sub(r"https?://\S+?(?=,|$)", "<url>", status)
+    return re.sub(r"\d+ characters", "N characters", status)
+
+
 def summarise(rows: list[dict]) -> dict:
     with_total = sum(r["with"] for r in rows)
     without_total = sum(r["without"] for r in rows)
     empty_reasons: dict[str, int] = {}
     for r in rows:
         if r["empty"]:
-            empty_reasons[r["status"]] = empty_reasons.get(r["status"], 0) + 1
+            kind = _reason_kind(r["status"])
+            empty_reasons[kind] = empty_reasons.get(kind, 0) + 1
     return {
         "pages": len(rows),
         "sites": len({r["site"] for r in rows}),
