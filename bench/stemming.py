@@ -52,8 +52,16 @@ def rooter(stemmer):
 
 
 def cari_factory():
+    """cari's root finding: its stemmer without the kept-apart words, which
+    are an index-term choice (see ``cari_terms_factory``), not a root."""
     from search.analysis.stemmer import Stemmer
-    return rooter(Stemmer())                           # a new stemmer has an empty cache
+    return rooter(Stemmer(kept={}))                    # a new stemmer has an empty cache
+
+
+def cari_terms_factory():
+    """cari's index terms: derived words with their own meaning kept apart."""
+    from search.analysis.stemmer import Stemmer
+    return rooter(Stemmer())
 
 
 def sastrawi_factory():
@@ -80,7 +88,7 @@ def cari_held_out_factory():
     from search.analysis.lexicon import NAMES, ROOTS
     from search.analysis.stemmer import Stemmer
     held_out = test_roots()
-    return rooter(Stemmer(roots=ROOTS - held_out, names=NAMES - held_out))
+    return rooter(Stemmer(roots=ROOTS - held_out, names=NAMES - held_out, kept={}))
 
 
 # Words taken out of roots_news_id.txt by the one policy applied after reading
@@ -103,7 +111,7 @@ def cari_blind_factory():
     """cari with the lexicon as written, before the policy above."""
     from search.analysis.lexicon import NAMES, ROOTS
     from search.analysis.stemmer import Stemmer
-    return rooter(Stemmer(roots=ROOTS | POLICY_REMOVED, names=NAMES))
+    return rooter(Stemmer(roots=ROOTS | POLICY_REMOVED, names=NAMES, kept={}))
 
 
 def clickid_bodies():
@@ -127,11 +135,12 @@ def cari_derived_factory():
     from search.analysis.stemmer import Stemmer
     if "extra" not in _DERIVED:                      # about 10 s; once per run
         _DERIVED["extra"], _ = derive(clickid_bodies())
-    return rooter(Stemmer(roots=ROOTS, extra_roots=_DERIVED["extra"], names=NAMES))
+    return rooter(Stemmer(roots=ROOTS, extra_roots=_DERIVED["extra"], names=NAMES, kept={}))
 
 
 STEMMERS = {
     "cari": cari_factory,
+    "cari index terms (kept-apart words)": cari_terms_factory,
     "cari, lexicon as written (blind)": cari_blind_factory,
     "cari + roots derived from CLICK-ID bodies": cari_derived_factory,
     "cari, test roots held out": cari_held_out_factory,
@@ -140,6 +149,81 @@ STEMMERS = {
 }
 if not CLICKID.is_dir():                             # the derived row needs the corpus
     del STEMMERS["cari + roots derived from CLICK-ID bodies"]
+
+
+# --- what the stemmer of #14 changes on the words news uses --------------------------
+
+TOP_WORDS = 30_000
+BEFORE_COMMIT = "96b978e"       # the stemmer before kept-apart words and the ambiguity rules
+EXAMPLES = 12
+
+
+def previous_stemmer(commit: str = BEFORE_COMMIT):
+    """The stemmer of ``commit`` (its stemmer.py from git, over today's lexicon files,
+    which that change did not touch), or None without git history."""
+    import subprocess
+    import types
+    try:
+        source = subprocess.run(["git", "show", f"{commit}:search/analysis/stemmer.py"], cwd=REPO,
+                                capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType(f"stemmer_{commit}")
+    exec(compile(source, f"stemmer@{commit}", "exec"), module.__dict__)
+    return module.Stemmer()
+
+
+def change_kind(word: str, before: str, after: str, stemmer) -> str:
+    terms = set(stemmer.kept.values())
+    if any(part in terms for part in after.split("-")):          # anti-pemerintah too
+        return "kept apart: its own term"
+    if before == word or before not in stemmer.roots:
+        return "newly explained by the lexicon"
+    if after.startswith(before) or after.endswith(before):
+        return "a longer root of another reading"
+    return "another root"
+
+
+def stem_changes(top: int = TOP_WORDS) -> dict | None:
+    """How the stems of the ``top`` most frequent corpus words differ from the
+    stemmer before (``BEFORE_COMMIT``), by kind, with the most used examples."""
+    from collections import Counter
+
+    from bench.stem_data import CORPUS, tokenised
+    from search.analysis.stemmer import Stemmer
+    from search.analysis.terms import root
+    old = previous_stemmer()
+    if old is None or not CORPUS.is_dir():
+        return None
+    counts = Counter(w for doc in tokenised() for w in doc)
+    words = [w for w, _ in counts.most_common(top)]
+    new = Stemmer()
+    kinds: dict[str, list] = {}
+    for word in words:
+        before, after = root(word, old.stem), root(word, new.stem)
+        if before != after:
+            kinds.setdefault(change_kind(word, before, after, new), []).append((word, before, after, counts[word]))
+    return {"top": len(words), "commit": BEFORE_COMMIT,
+            "tokens": sum(counts[w] for w in words),
+            "kinds": {kind: {"words": len(rows), "tokens": sum(r[3] for r in rows), "examples": rows[:EXAMPLES]}
+                      for kind, rows in kinds.items()}}
+
+
+def changes_markdown(changes: dict | None) -> list[str]:
+    if not changes:
+        return ["", "Changes on the corpus words: not measured (needs ../shared/corpus and git history)."]
+    total = sum(k["words"] for k in changes["kinds"].values())
+    tokens = sum(k["tokens"] for k in changes["kinds"].values())
+    lines = ["", f"**Stems changed since commit {changes['commit']}** among the {changes['top']:,} most "
+                 f"frequent words of CLICK-ID and IndoSum (titles and bodies): {total:,} words "
+                 f"({total / changes['top']:.1%}), {tokens:,} of their {changes['tokens']:,} tokens "
+                 f"({tokens / changes['tokens']:.1%}). Examples are the most used words of each kind "
+                 "(word: before → after, uses).", "",
+             "| kind | words | tokens | examples |", "|---|---:|---:|---|"]
+    for kind, row in sorted(changes["kinds"].items(), key=lambda item: -item[1]["tokens"]):
+        examples = ", ".join(f"{w}: {b} → {a} ({n:,})" for w, b, a, n in row["examples"])
+        lines.append(f"| {kind} | {row['words']:,} | {row['tokens']:,} | {examples} |")
+    return lines
 
 
 def stem_text(fn, text: str) -> str:
@@ -178,6 +262,7 @@ def run(speed_words: list[str] | None = None, quick: bool = False) -> dict:
         row["cold_wps"] = words_per_second(fn, words)
         row["warm_wps"] = words_per_second(fn, words)
         results["stemmers"][name] = row
+    results["changes"] = None if quick else stem_changes()
     return results
 
 
@@ -208,6 +293,13 @@ def markdown(results: dict) -> str:
                  "`derive.derive` learns from ../shared/corpus/clickid at run time (nothing stored).")
     lines.append("'test roots held out' removes every expected root of both pair files from cari's "
                  "root and name lists: the score of the rules on roots the lexicon does not know.")
+    lines.append("Since #14 cari's lists include two learnt from the news corpora by "
+                 "`python -m bench.stem_data --write` (its docstring states the principle): derived words "
+                 "kept apart as their own term (`kept_apart_id.txt`) and how much news uses each root "
+                 "(`root_use_id.txt`, deciding between -kan and k + -an, and ter-/ber-/per- before r). "
+                 "The cari rows find roots without the kept-apart words; 'cari index terms' is what the "
+                 "index stores, where a kept word is its own term and so misses its pair by design.")
+    lines.extend(changes_markdown(results.get("changes")))
     return "\n".join(lines)
 
 
