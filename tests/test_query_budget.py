@@ -432,10 +432,11 @@ def test_a_heavy_search_alone_never_steps_aside(news_engine, lane):
 @pytest.mark.shared_data
 def test_a_heavy_search_with_no_place_to_wait_stops_at_once(news_engine, monkeypatch):
     """Heavy searches hold at most half a worker's threads: with the gate
-    taken and its one waiting place taken too, the next one does not wait."""
+    taken and its one waiting place taken too, the next one heavy by its
+    shape does not wait; an ordinary query that costs more waits its turn."""
     import threading
 
-    from search.retrieval import lanes
+    from search.retrieval import lanes, query
 
     class Gate:
         """The engine's gate, noting how long each acquire was ready to wait."""
@@ -471,6 +472,17 @@ def test_a_heavy_search_with_no_place_to_wait_stops_at_once(news_engine, monkeyp
     finally:
         gate.lock.release()
     assert gate.timeouts[0] == 0 and gate.timeouts[1] > 0
+
+    monkeypatch.setattr(query, "HEAVY_CPU", 0.0)          # an ordinary query, heavy by its cost
+    gate.timeouts.clear()
+    gate.lock.acquire()
+    assert lanes.WAITERS.acquire(blocking=False)          # no place left
+    try:
+        news_engine.search("banjir jakarta")
+    finally:
+        lanes.WAITERS.release()
+        gate.lock.release()
+    assert gate.timeouts[0] == 0 and gate.timeouts[1] > 0  # it waited its turn all the same
 
 
 def test_waiting_places_are_half_the_threads_less_the_running_search():

@@ -69,9 +69,9 @@ class Budget:
     seconds of CPU (an ordinary query uses a few ms), or from the start when
     its shape is expensive (:meth:`mark_heavy`), it must hold the gate to go
     on, so a process runs one heavy search at a time. A heavy search that
-    cannot get the gate within ``HEAVY_WAIT``, or finds no place to wait
-    (``lanes.WAITERS``), stops there (``shed``) and answers with what it
-    has, flagged partial, freeing its thread. A heavy search leaves the
+    cannot get the gate within ``HEAVY_WAIT``, or, heavy by its shape, finds
+    no place to wait (``lanes.WAITERS``), stops there (``shed``) and answers
+    with what it has, flagged partial, freeing its thread. A heavy search leaves the
     light lane and, at each checkpoint, steps aside while light requests
     run (search/retrieval/lanes.py). Every stage's checkpoint is
     :meth:`expired`; :meth:`release` gives the gate back.
@@ -88,6 +88,7 @@ class Budget:
         self.shed = False               # stopped for a heavier search, not by the clock
         self.gate = gate
         self.holding = False
+        self.by_shape = False           # heavy from the start (mark_heavy)
         self.cpu_start = time.thread_time()
 
     def expired(self) -> bool:
@@ -102,22 +103,29 @@ class Budget:
 
     def _take_gate(self) -> bool:
         """This search is heavy: out of the light lane, then the gate if it is
-        free, or if it frees within HEAVY_WAIT and there is a place to wait
-        (a search that waits holds a server thread: see lanes.WAITERS)."""
+        free, or if it frees within HEAVY_WAIT. A search heavy by its shape
+        waits only in a free place (it holds a server thread meanwhile: see
+        lanes.WAITERS); one of ordinary shape that costs more always may."""
         lanes.LIGHT.leave()
         if self.gate.acquire(blocking=False):
             self.holding = True
+        elif not self.by_shape:         # an ordinary query that costs more: it waits its turn
+            self.holding = self._wait_for_gate()
         elif lanes.WAITERS.acquire(blocking=False):
             try:
-                self.holding = self.gate.acquire(timeout=max(0.0, min(HEAVY_WAIT, self.left())))
+                self.holding = self._wait_for_gate()
             finally:
                 lanes.WAITERS.release()
         return self.holding
+
+    def _wait_for_gate(self) -> bool:
+        return self.gate.acquire(timeout=max(0.0, min(HEAVY_WAIT, self.left())))
 
     def mark_heavy(self) -> None:
         """This search is expensive by its shape: out of the light lane now, and
         it needs the gate at its next checkpoint."""
         self.cpu_start -= HEAVY_CPU
+        self.by_shape = True
         if self.gate is not None:
             lanes.LIGHT.leave()
 
