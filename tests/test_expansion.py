@@ -162,3 +162,20 @@ def test_a_query_of_stopwords_is_a_results_page_that_says_why(client, q):
     assert "Kueri tidak memuat kata yang bisa dicari" in page.get_data(as_text=True)
     api = client.get("/api/search", query_string={"q": q})
     assert api.status_code == 200 and api.get_json()["total"] == 0
+
+
+def test_a_spelling_variant_does_not_stop_near_spellings(tmp_path):
+    """mahfudz (in one article) has an old spelling by rule (mahfoedz, in two)
+    and the near spelling the stories use (mahfud): it finds all three."""
+    from search.indexing.indexer import index_corpus
+
+    filler = [news(10 + i, f"Harga cabai {i}", f"Harga cabai naik di pasar {i}.") for i in range(120)]
+    records = [news(1 + i, f"Mahfud MD bicara {i}", f"Menteri Mahfud MD berbicara {i}.") for i in range(4)]
+    records += [news(5 + i, f"Kisah Mahfoedz {i}", f"Mahfoedz menulis surat {i}.") for i in range(2)]
+    records.append(news(7, "Surat pembaca", "Kata Mahfudz, surat itu sampai."))   # the typed form, once
+    write_jsonl(tmp_path / "c" / "a.jsonl", records + filler)
+    index_corpus(tmp_path / "c", tmp_path / "ix")
+    with Engine(tmp_path / "ix", result_cache_size=0) as eng:
+        results = eng.search("mahfudz")
+    assert {"mahfud", "mahfoedz"} <= set(results.terms)
+    assert results.total == 7

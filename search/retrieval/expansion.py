@@ -29,8 +29,9 @@ rebuild. Four kinds, each with its weight:
   does not find ``gema``); a word in more than ``NEAR_SHARE`` is common and
   gets none, and a common word (in more than ``NEAR_COMMON_SHARE``) is never
   a near spelling (``Matta`` does not find ``mata``). A word that has a
-  synonym or a spelling variant is a known form, not a misspelling: it gets
-  no near spellings (``Korut`` does not find ``korup``).
+  synonym is a known word, not a misspelling: it gets no near spellings
+  (``Korut`` does not find ``korup``); a spelling variant does not make it
+  known (``mahfudz`` has the variant ``mahfoedz`` and the near ``mahfud``).
 
 Each alternative's weight is its kind's times ``min(1, idf(typed) / idf(alt))``,
 so a rarer alternative never outscores the typed word it stands for. Near
@@ -264,7 +265,10 @@ class Expander:
             add("synonym", expansion.text, expansion.positions, SYNONYM_WEIGHT)
         for text, alt_positions in self.variants(typed):
             add("variant", text, alt_positions, VARIANT_WEIGHT)
-        if len(positions) == 1 and not found:     # a word of the lists, or with variants, is known: not a typo
+        # A word of the synonym lists is a known word, not a typo; a spelling
+        # variant found by rule only says an old or new spelling exists
+        # (mahfudz -> mahfoedz), not that the typed form is right.
+        if len(positions) == 1 and not any(a.kind == "synonym" for a in found):
             for text, alt_positions in self.near(typed.lower(), positions[0]):
                 add("near", text, alt_positions, NEAR_WEIGHT)
         return found
