@@ -1,16 +1,28 @@
 """Find an HTML page's article text and split it into paragraphs.
 
-The approach is readability's: drop what is never article text (scripts,
-navigation, share bars, captions, related-story boxes), score every block by
-the prose directly inside it, and take the best block. A short list of
-per-publisher containers is tried first, as real extractors do, because
-those are cheap and exact where they apply.
+The approach is readability's, by signals that hold across sites:
+
+- drop what is never article text (scripts, hidden elements, captions);
+  page chrome (<header>, <nav>, <form>...) and blocks named like junk
+  ("widget", "sidebar", "comments"...) are judged by what they hold: one
+  that reads as a page of prose, or holds a block that does, stays;
+- score every block by the prose in it (<p>, <li>, text runs between <br>s),
+  discounted by the share of its text in links, and take the best block
+  with the sibling blocks that read as parts of the same article (a lede
+  box, the parts around an inline ad), never another story's teaser;
+- in the text taken, paragraphs mostly of link text are lists of other
+  pages, and go.
+
+A short list of per-publisher containers is tried first, as real
+extractors do, because those are cheap and exact where they apply.
 """
 from __future__ import annotations
 
 import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from search.readers.boilerplate import split_related
 
 # Elements that never hold article prose.
 JUNK_TAGS = frozenset({"script", "style", "iframe", "button", "select", "input",
@@ -245,12 +257,6 @@ def _tags_named(soup: BeautifulSoup, pattern: re.Pattern, by_id: bool = True) ->
     return found
 
 
-def find_container(soup: BeautifulSoup) -> Tag | None:
-    """The element holding the article text (see ``find_blocks`` for the whole of it)."""
-    blocks = find_blocks(soup)
-    return blocks[0] if blocks else None
-
-
 def find_blocks(soup: BeautifulSoup) -> list[Tag]:
     """The elements holding the article text, in page order.
 
@@ -300,12 +306,6 @@ MAX_SIBLING_LINKS = 0.5
 WRAPPER_RATIO = 1.3
 MAX_CLIMB = 4
 _SENTENCE_END = re.compile(r"[.!?…»\"”)]\s*$")
-
-
-def best_scored(soup: BeautifulSoup) -> Tag | None:
-    """Readability-style: the block whose own prose scores highest."""
-    blocks = best_blocks(soup)
-    return blocks[0] if blocks else None
 
 
 def best_blocks(soup: BeautifulSoup) -> list[Tag]:
@@ -422,12 +422,6 @@ def _is_teaser(tag: Tag, stats: dict) -> bool:
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def link_density(tag: Tag) -> float:
-    text = len(tag.get_text(" ", strip=True)) or 1
-    links = sum(len(a.get_text(" ", strip=True)) for a in tag.find_all("a"))
-    return min(links / text, 1.0)
-
-
 def paragraphs_of(container: Tag | list[Tag]) -> list[str]:
     """The container's text (or the blocks' in turn) as paragraphs: block elements and <br> break them.
 
@@ -457,7 +451,6 @@ TRAILING_HEADING = 60
 
 def _leads_a_story(text: str) -> bool:
     """A "read also: <link>" line: kept, the boilerplate pass turns it into a related title."""
-    from search.readers.boilerplate import split_related
     return bool(split_related(text)[1])
 
 
