@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 import threading
@@ -190,10 +191,12 @@ def run_one(index: Path, seconds: float, clients: int, threads: int) -> dict:
     qs = queries()
     hostile = hostile_queries()
     env = {"CARI_RESULT_CACHE": "0", "CARI_THREADS": str(threads)}
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="cari-hostile-") as tmp:
         with Server("cari", index, WORKERS, Path(tmp), env) as server:
             for q in qs:                       # every worker thread opens its searcher
                 get(server.base, q)
+            warm_lines = len(access_lines(server))
             pids_before = server.worker_pids()
             alone = victim(server.base, qs, seconds)
             with Attack(server.base, hostile, clients) as attack:
@@ -202,18 +205,43 @@ def run_one(index: Path, seconds: float, clients: int, threads: int) -> dict:
             attackers = attack.results()
             pids_after = server.worker_pids()
             errors_log = (Path(tmp) / "cari-2w-error.log").read_text("utf-8", "replace")
+            inside = server_side(access_lines(server)[warm_lines:], set(hostile.values()))
     ratio = attacked["p99_ms"] / alone["p99_ms"] if alone.get("p99_ms") else None
     return {
         "threads": threads,
         "victim_alone": alone,
         "victim_under_attack": attacked,
+        "victim_server_side": inside,
         "p99_ratio": round(ratio, 2) if ratio else None,
         "goal_met": ratio is not None and ratio < GOAL_RATIO,
         "hostile": attackers,
         "workers_restarted": pids_before != pids_after,
         "watchdog_restarts": errors_log.count("over CARI_TIMEOUT"),
+        "loadavg_1m_before": round(load_before, 1),
         "loadavg_1m_after": round(os.getloadavg()[0], 1),
     }
+
+
+ACCESS_LINE = re.compile(r'"GET (\S+) HTTP/[\d.]+" \d+ \S+ (\d+)ms$')
+
+
+def access_lines(server) -> list[str]:
+    return server.access_log.read_text("utf-8", "replace").splitlines()
+
+
+def server_side(lines: list[str], hostile: set[str]) -> dict:
+    """The victim's time inside gunicorn (its access log: from the request
+    read to the answer written), alone and under attack: the rest of what
+    the client measures is the wait for a thread, the network and the client."""
+    rows = []
+    for line in lines:
+        m = ACCESS_LINE.search(line)
+        if m:
+            q = urllib.parse.parse_qs(urllib.parse.urlsplit(m.group(1)).query).get("q", [""])[0]
+            rows.append((q in hostile, float(m.group(2))))
+    first = next((i for i, (bad, _) in enumerate(rows) if bad), len(rows))
+    return {"alone": summary([ms for bad, ms in rows[:first] if not bad]),
+            "under_attack": summary([ms for bad, ms in rows[first:] if not bad])}
 
 
 # The same bench on the code before the query budget (issue #20), 8 s phases.
@@ -221,6 +249,17 @@ BEFORE = ("Before the query budget (commit 746240f, same bench with 8 s phases, 
           "threads the victim's p99 under attack was **32,831 ms (3,908×)**: the hostile requests took "
           "7–60 s each and held every thread; with 8 threads 112 ms (13×), as the attackers completed "
           "only nine requests in all.")
+
+# The same bench with the budget and the heavy gate but before the light lane
+# (search/retrieval/lanes.py), as docs/bench-results/hostile.json had it.
+BEFORE_LANES = ("Before the light lane (commit 8fcee60, 15 s phases, load average 1.8–3.3 after): the "
+                "victim's p99 under attack was 96.3 ms against 9.2 ms alone (**10.47×**) with 4 threads, "
+                "57.2 ms against 10.6 ms (**5.4×**) with 8; its p50 21.4 ms against 3.7 ms, and 15.7 ms "
+                "against 4.6 ms. The same bench minutes apart on the tree just before the lane (2251d56, "
+                "load average 11–13, ordinary queries three to four times dearer than at 8fcee60): under "
+                "attack the victim's p99 was 222 and 300 ms with 4 threads (3.37×, 5.25×), 193 and 168 ms "
+                "with 8 (4.31×, 2.79×), p50 37–90 ms; with the lane, in four runs, 118–145 ms with 4 "
+                "threads (1.85–2.58×), 116–185 ms with 8 (0.86–2.3×), p50 23–27 ms.")
 
 
 def markdown(data: dict) -> str:
@@ -230,7 +269,14 @@ def markdown(data: dict) -> str:
         "a time, alone and then while the attackers send the worst queries known as fast as they are "
         "answered; each phase is bounded in time and requests, every request has a 60 s timeout. Goal: "
         "victim p99 under attack under 5× its p99 alone. Clients and server share the two cores, so "
-        "absolute figures are pessimistic and vary by about 1.5× from run to run.",
+        "absolute figures are pessimistic and vary by about 1.5× from run to run; on a machine busy "
+        "with other work the p99 alone itself varies two- to threefold, and the ratio with it.",
+        "",
+        "What holds the attack: one budget per request, one heavy search at a time per worker (the heavy "
+        "gate of `search/retrieval/query.py`), light requests first (`search/retrieval/lanes.py`: the "
+        "heavy search steps aside at its checkpoints while ordinary requests are in flight in any "
+        "worker), and heavy searches by their shape hold at most half a worker's threads (the others "
+        "stop at once, partial).",
         "",
         f"{data['workers']} gunicorn workers, result cache off; one victim client sends "
         f"ordinary queries one at a time for {data['seconds_per_phase']:.0f} s alone, then "
@@ -239,7 +285,7 @@ def markdown(data: dict) -> str:
     ]
     for point in data["runs"]:
         lines += ["", f"**{point['threads']} threads per worker**", ""] + run_markdown(data, point)
-    lines += ["", BEFORE]
+    lines += ["", BEFORE, "", BEFORE_LANES]
     return "\n".join(lines)
 
 
@@ -254,11 +300,17 @@ def run_markdown(data: dict, run: dict) -> list[str]:
                      f"{point['max_ms']} | {point['search_p50_ms']} / {point['search_p99_ms']} | "
                      f"{point['errors']} | {point['partial']} |")
     met = "met" if run["goal_met"] else "NOT met"
+    inside = run.get("victim_server_side") or {}
+    if inside.get("alone", {}).get("requests") and inside.get("under_attack", {}).get("requests"):
+        lines += ["", f"Inside gunicorn (access log: request read to answer written), the victim's p50 / p99: "
+                      f"{inside['alone']['p50_ms']} / {inside['alone']['p99_ms']} ms alone, "
+                      f"{inside['under_attack']['p50_ms']} / {inside['under_attack']['p99_ms']} ms "
+                      f"beside the attackers."]
     lines += [
         "",
         f"p99 under attack / alone: **{run['p99_ratio']}×** (goal under {data['goal_ratio']:.0f}×: {met}); "
         f"workers restarted: {'yes' if run['workers_restarted'] else 'no'}; "
-        f"load average after: {run['loadavg_1m_after']}.",
+        f"load average (1 min) before / after: {run.get('loadavg_1m_before')} / {run['loadavg_1m_after']}.",
         "",
         "| hostile query | bytes | requests | p50 ms | p99 ms | max ms | statuses | partial |",
         "|---|---:|---:|---:|---:|---:|---|---:|",
