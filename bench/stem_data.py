@@ -27,19 +27,18 @@ takes to a root R other than itself) is kept apart when
 1. D is a word in its own right: at least MIN_COUNT uses, and the rest of
    its family (every other word stemmed to R) has MIN_COUNT too, so the
    merge would join two sets of stories of real size; and
-2. either D is unrelated to the rest of its family (the searcher of D would
-   get stories about something else: kemenangan is not tangan, pendekatan
-   is not dekat), or D is used at least as often as the bare root word R,
-   R is itself a word of MIN_COUNT uses, and D is unrelated to R (the
-   searcher of R would be flooded with D: meninggal, died, is not tinggal,
-   stay; pemerintah, government, is not perintah, order).
+2. D is unrelated to the rest of its family (the searcher of D would get
+   stories about something else: kemenangan is not tangan, pendekatan is
+   not dekat): D is its own term, shared only with such words of its family
+   used alike (each close to the other by the same test); or
+3. R is itself a word of MIN_COUNT uses and D is unrelated to it (the
+   searcher of R would get D's stories: meninggal, died, is not tinggal,
+   stay; pemerintah, government, is not perintah, order). The family then
+   splits in two: the derived words unrelated to R are one term (the most
+   used of them names it: melakukan, dilakukan and lakukan apart from laku,
+   sell well), the words used like R stay with it.
 
-Words of one family that are used alike (each close to the other by the
-same 5% test) share one term, the most used of them: kept words group
-first, then a derived word of the family that is not kept itself joins a
-group it is used alike with. So melakukan, dilakukan and lakukan stay one
-term apart from laku (sell well), and mengetahui goes with diketahui. The
-affix alone decides nothing: mengungsi and pengungsi are used about the
+The affix alone decides nothing: mengungsi and pengungsi are used about the
 same disasters and stay one term. The decision is one pass over the
 families as the stemmer without this list makes them; a kept word's term
 also takes its -nya and particles (meninggalnya).
@@ -241,25 +240,26 @@ def word_closeness(a: str, b: str, table, row_of, feature_id, column_p, stem, st
     return float((others >= float(vectors[0] @ vectors[1])).mean())
 
 
-def group_terms(kept: list[str], siblings: list[str], stem_of, counts, close) -> dict[str, str]:
-    """The term of each kept word: kept words of one family that are used
-    alike (``close(a, b)`` both ways) share one term, the most used of them
-    (melakukan and dilakukan stay one term, apart from laku), and a derived
-    word of the family that is not kept itself joins a group it is used
-    alike with (mengetahui goes where diketahui goes)."""
+def group_terms(apart_words: list[str], root_split: list[str], stem_of, counts, close) -> dict[str, str]:
+    """The term of each kept word. Words unrelated to the rest of their family
+    (``apart_words``) are their own term, shared only with such words used
+    alike (``close(a, b)`` both ways). Words kept only because they are
+    unrelated to the bare root word (``root_split``) split the family in two:
+    together they are one term, the most used of them (melakukan, dilakukan
+    and lakukan apart from laku, sell well), the rest stay with the root."""
     terms: dict[str, str] = {}
     groups: dict[str, list[list[str]]] = {}
-    for word in sorted(kept, key=lambda w: -counts[w]):
+    for word in sorted(apart_words, key=lambda w: -counts[w]):
         family = groups.setdefault(stem_of[word], [])
         _join(word, family, close) or family.append([word])
-    for word in sorted(siblings, key=lambda w: -counts[w]):
-        if word not in kept and stem_of[word] in groups:
-            _join(word, groups[stem_of[word]], close)
-    for family in groups.values():
-        for group in family:
-            term = max(group, key=lambda w: counts[w])
-            for word in group:
-                terms[word] = term
+    halves: dict[str, list[str]] = {}
+    for word in root_split:
+        if word not in apart_words:
+            halves.setdefault(stem_of[word], []).append(word)
+    for family in [g for gs in groups.values() for g in gs] + list(halves.values()):
+        term = max(family, key=lambda w: (counts[w], w))
+        for word in family:
+            terms[word] = term
     return terms
 
 
@@ -279,7 +279,6 @@ def _join(word: str, family: list[list[str]], close) -> bool:
 
 
 def learn() -> dict:
-    from search.analysis.stemmer import _uninflected
     from search.analysis.terms import root
     docs = tokenised()
     counts = Counter(w for doc in docs for w in doc)
@@ -289,9 +288,8 @@ def learn() -> dict:
     words, family = candidates(counts, stem_of)
     table, row_of, stem_row, feature_id, column_p = context_counts(docs, stem_of, words, counts)
     scores = similarities(words, stem_of, table, row_of, stem_row, feature_id, column_p)
-    kept = [w for w in words if apart(scores[w], counts[w], counts.get(stem_of[w], 0))]
-    # an inflected form (melakukannya) follows its base when the base is kept
-    kept = sorted(w for w in kept if _uninflected(w) == w or _uninflected(w) not in kept)
+    apart_words = [w for w in words if scores[w][1] > UNRELATED_SHARE]
+    root_split = [w for w in words if scores[w][2] is not None and scores[w][2] > UNRELATED_SHARE]
 
     stems, families = family_matrix(table, stem_row, feature_id, column_p)
 
@@ -299,20 +297,11 @@ def learn() -> dict:
         share = word_closeness(a, b, table, row_of, feature_id, column_p, stem_of[a], stems, families)
         return share <= UNRELATED_SHARE
 
-    terms = drop_inflected(group_terms(kept, words, stem_of, counts, close))
+    terms = drop_inflected(group_terms(apart_words, root_split, stem_of, counts, close))
     return {"articles": len(docs), "tokens": sum(counts.values()), "use": use, "kept": terms,
             "scores": scores, "counts": {w: counts[w] for w in words},
             "stem_of": {w: stem_of[w] for w in words}, "family": family,
             "root_counts": {w: counts.get(stem_of[w], 0) for w in words}}
-
-
-def apart(score, count: int, root_count: int) -> bool:
-    """The principle (module docstring): unrelated to the rest of its family,
-    or, when at least as used as its root word, unrelated to that word."""
-    _, share_family, share_root = score
-    if share_family > UNRELATED_SHARE:
-        return True
-    return share_root is not None and count >= root_count and share_root > UNRELATED_SHARE
 
 
 HEADER_USE = """# How much Indonesian news uses each root: tokens of CLICK-ID and IndoSum
