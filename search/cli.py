@@ -128,14 +128,14 @@ def print_results(results) -> None:
 
     mode = "" if results.matched_all else " (no article has every word; showing articles with any)"
     if results.total_some_words:
-        mode += f" ({results.total_all_words} with every word, {results.total_some_words} with most of them)"
+        mode += f" ({results.total_all_words} with every word, {results.total_some_words} with some of them)"
     print(f"{results.total} results{mode}, {results.took_ms:.0f} ms")
     first = (results.page - 1) * results.per_page
     bold = sys.stdout.isatty()
     previous = True
     for n, hit in enumerate(results.hits, first + 1):
         if previous and not hit.all_words:
-            print("\n-- articles with most of the words, not all --")
+            print("\n-- articles with some of the words, not all --")
         previous = hit.all_words
         date = (hit.date or "")[:10]
         print(f"\n{n}. {hit.title}")

@@ -389,6 +389,7 @@ def test_scores_are_whooshs_bm25f(engine, monkeypatch):
 
     monkeypatch.setattr(run_module, "WRITTEN_FORM_WEIGHT", 0.0)
     monkeypatch.setattr(proximity, "WEIGHT", 0.0)
+    monkeypatch.setattr(run_module, "min_should_match", lambda n: n)    # every word, as Whoosh's AND
     searcher = engine.searcher()
     for q in ("banjir jakarta", "kpk OR rupiah", "kabut asap", "banjir -rob", "sumber:kabarnusa banjir",
               '"kabut asap" kebakaran', "pemerin*"):

@@ -66,7 +66,7 @@ def schemas() -> dict:
             "similar": {"type": "array", "items": text, "description": "ids of the story's other "
                         "matching articles, best-ranked first (group=true: they are not listed again)"},
             "all_words": {"type": "boolean", "description": "false for a partial match: the article "
-                          "holds most of the query's words, not all, and is listed after those that do"},
+                          "holds at least half of the query's words, not all, and is listed after those that do"},
         }),
         "Facets": {
             "type": "object", "additionalProperties": False,
@@ -81,9 +81,9 @@ def schemas() -> dict:
             "total_all_words": {"type": "integer", "minimum": 0,
                                 "description": "articles holding every word (listed first)"},
             "total_some_words": {"type": "integer", "minimum": 0,
-                                 "description": "articles holding most of the words, not all (listed "
+                                 "description": "articles holding at least half of the words, not all (listed "
                                  "after the others, each hit's all_words false); 0 for a query of one "
-                                 "or two words, of rare words only, or sorted by newest"},
+                                 "word, of rare words only, or sorted by newest"},
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
             "took_ms": {"type": "number", "minimum": 0},

@@ -260,7 +260,7 @@ class Engine:
         found = run.resolve(request.q)
         parsed = found.parsed
         selected = run.narrow(found.matched, request.filters)
-        # The tail (articles holding most of the words) ranks after every
+        # The tail (articles holding half the words or more) ranks after every
         # all-words article, by relevance only: "newest" lists all-words articles.
         tail = found.tail if request.sort == "relevance" else None
         tail_selected = run.narrow(tail.docs, request.filters) if tail is not None else set()

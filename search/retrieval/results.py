@@ -23,7 +23,7 @@ class Hit:
     score: float
     snippet: str
     snippet_text: str
-    all_words: bool = True          # False: a partial match, holding most of the query's words (tail.py)
+    all_words: bool = True          # False: a partial match, holding half of the query's words or more (tail.py)
     group: str | None = None        # its story's key when near-duplicates exist (stories.py)
     similar: list[str] = field(default_factory=list)   # ids of the story's other matching articles
 
@@ -47,7 +47,7 @@ class SearchResults:
     total_exact: bool = True        # False: the time limit stopped the count (total is a lower bound)
     terms: list[str] = field(default_factory=list)   # analysed terms the hits matched on, to mark
     total_all_words: int | None = None  # of ``total``: articles holding every word (None: same as total)
-    total_some_words: int = 0           # of ``total``: articles holding most of the words, ranked after them
+    total_some_words: int = 0           # of ``total``: articles holding half the words or more, ranked after them
     timeline: dict | None = None        # matches per period (timeline.py); None without facets
 
     def to_dict(self) -> dict:

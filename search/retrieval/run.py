@@ -78,7 +78,7 @@ class Resolution:
     matched_all: bool = True            # False: no document had every word; these have any
     correction: str | None = None       # a spelling correction to offer ("Maksud Anda")
     corrected: bool = False             # the results are for ``correction``, not the typed text
-    tail: Tail | None = None            # articles holding most of the words, not all (tail.py)
+    tail: Tail | None = None            # articles holding some of the words, not all (tail.py)
 
 
 def bm25_idf(docs: int, df: int) -> float:
@@ -142,7 +142,7 @@ class Run:
             return Resolution(parsed, matched, tail=tail)          # no time for retries
         correction = self._correct(parsed, force=True)
         if tail is not None and correction is None:
-            return Resolution(parsed, matched, tail=tail)  # most of the words, no typo to fix
+            return Resolution(parsed, matched, tail=tail)  # some of the words, no typo to fix
         if correction is not None:
             for match_all in (True, False):
                 fixed = self.parse(correction, match_all=match_all)
@@ -157,7 +157,7 @@ class Run:
         return Resolution(parsed, matched, correction=correction)
 
     def _tail(self, parsed, matched: set, allowed) -> Tail | None:
-        """The articles holding most of the query's words but not all
+        """The articles holding at least half of the query's words but not all
         (tail.py), or None: a query of one or two clauses, of rare words
         only, or out of time."""
         if self.clauses is None or not self.counted:
