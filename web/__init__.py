@@ -25,7 +25,7 @@ def create_app(config: dict | None = None):
     app.json.ensure_ascii = False
 
     init_engine(app)
-    from web import api, follow, pages  # noqa: F401  (follow adds its routes to pages.bp)
+    from web import api, export, follow, pages  # noqa: F401  (export and follow add routes to pages.bp)
     from web.params import ArticleIdConverter
 
     app.url_map.converters["article_id"] = ArticleIdConverter
