@@ -142,3 +142,13 @@ def test_each_skip_reason_is_one_line_in_extract_and_in_the_index_report(tmp_pat
     assert "indexed 1 articles" in done.stdout
     lines = [line for line in done.stderr.splitlines() if "menu.html" in line]
     assert len(lines) == 1 and lines[0].endswith(f"menu.html: {reason}")
+
+
+def test_box_of_other_stories_after_the_article_is_not_merged(tmp_path):
+    # Cards of other stories, each an <article> with a plain-text teaser: not links, but not this story.
+    cards = "".join(f'<article class="card"><a href="/s/{i}"><img src="{i}.jpg"></a><div>{PARAS[i][:-1]} '
+                    f'in another story of the week.</div><a href="/s/{i}">Read on</a></article>' for i in range(3))
+    body = (f'<article class="post"><div class="content">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"
+            f'<div class="wrapper"><h3>Similar posts</h3><div class="row">{cards}</div></div></article>')
+    text = body_of(tmp_path, page(body))
+    assert text.split("\n\n") == PARAS

@@ -398,8 +398,8 @@ def _belongs(tag: Tag, top_score: float, scores: dict, stats: dict) -> bool:
     if tag.name not in BLOCK_TAGS and tag.name not in ("span", "font", "form"):
         return False
     text, links = stats.get(id(tag), (0, 0))
-    if not text or _is_teaser(tag, stats):
-        return False
+    if not text or _is_teaser(tag, stats) or len(tag.find_all("article", limit=2)) > 1:
+        return False  # a block holding <article>s of its own lists other stories
     density = links / text
     if density >= MAX_SIBLING_LINKS:
         return False  # a box of links to other pages
