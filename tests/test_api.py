@@ -308,7 +308,8 @@ def test_messages_follow_accept_language(client, accept, lang):
 
 def test_catalog_has_both_languages_for_every_code():
     samples = {"detail": "d", "name": "n", "reason": "integer", "min": 1, "max": 2, "id": "x",
-               "method": "POST", "allowed": "GET", "max_url": 1, "max_body": 2, "retry_after": 3}
+               "method": "POST", "allowed": "GET", "max_url": 1, "max_body": 2, "retry_after": 3,
+               "names": "a, b", "known": "q"}
     for code, (status, texts) in CATALOG.items():
         assert set(texts) == {"id", "en"} and 400 <= status < 600
         indonesian, english = (message(code, lang, **dict(samples)) for lang in ("id", "en"))

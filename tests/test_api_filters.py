@@ -41,11 +41,30 @@ def test_an_unknown_category_in_the_query_text_is_a_warning_in_english_when_aske
     assert warning["code"] == "unknown_category" and warning["message"].startswith("There is no category")
 
 
-def test_unknown_parameters_are_named_not_ignored(client):
-    data = get(client, "/api/search?q=banjir&sumber=kabarnusa&bulan=2019-09")
-    names = [w["name"] for w in data["warnings"] if w["code"] == "unknown_parameter"]
-    assert names == ["bulan", "sumber"]
-    assert "source" in data["warnings"][0]["message"]
+def test_unknown_parameters_are_a_400_that_names_them(client):
+    response = client.get("/api/search?q=banjir&sumber=kabarnusa&bulan=2019-09")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "unknown_parameter"
+    assert error["names"] == ["bulan", "sumber"]
+    assert "bulan, sumber" in error["message"] and "source" in error["message"]
+
+
+def test_unknown_parameters_follow_accept_language(client):
+    english = client.get("/api/suggest?q=banj&lmit=3", headers={"Accept-Language": "en"})
+    assert english.status_code == 400 and english.headers["Content-Language"] == "en"
+    assert english.get_json()["error"]["message"] == "Unknown parameter: lmit. Known: limit, q."
+    indonesian = client.get("/api/articles?id=x&lang=en")
+    assert indonesian.status_code == 400 and indonesian.headers["Content-Language"] == "id"
+    assert indonesian.get_json()["error"] == {
+        "code": "unknown_parameter", "names": ["lang"],
+        "message": "Parameter tidak dikenal: lang. Yang dikenal: id."}
+
+
+def test_many_unknown_parameters_are_named_within_bounds(client):
+    query = "&".join(f"{'x' * 150}{i:02d}=1" for i in range(30))
+    error = client.get("/api/search?q=banjir&" + query).get_json()["error"]
+    assert len(error["names"]) == 10 and all(len(name) == 100 for name in error["names"])
 
 
 def test_month_is_the_pages_month_filter(client):

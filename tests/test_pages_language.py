@@ -68,4 +68,4 @@ def test_the_language_picked_sticks_to_the_next_search(client):
 def test_the_api_follows_accept_language_not_the_pages_cookie(client):
     client.get("/search?q=banjir&lang=en")
     data = client.get("/api/search?q=banjir&bogus=1").get_json()
-    assert data["warnings"][0]["message"].startswith("Parameter bogus tidak dikenal")
+    assert data["error"]["message"].startswith("Parameter tidak dikenal: bogus.")

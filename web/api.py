@@ -207,12 +207,10 @@ def search():
 
 def search_warnings(args: dict) -> list[dict]:
     """What the request asked that cannot work, in the client's language:
-    parameters the route does not take, filter values no article has."""
+    filter values no article has (parameters the route does not take are a
+    400: ParamSet.parse)."""
     lang = i18n.current_lang(from_url=False)
-    known = ", ".join(sorted(SEARCH.names))
-    out = [{"code": "unknown_parameter", "name": name[:100],
-            "message": i18n.translate("warn_unknown_parameter", lang, name=name[:100], known=known)}
-           for name in SEARCH.unknown(request.args)]
+    out = []
     for unknown in unknown_values(get_engine(), args["q"], args):
         out.append({"code": "unknown_" + unknown.facet, **unknown.to_dict(),
                     "message": i18n.translate("unknown_" + unknown.facet, lang, value=unknown.value)})

@@ -25,6 +25,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "bad_date": (400, "error_bad_date"),
     "query_too_long": (400, "error_query_too_long"),
     "invalid_parameter": (400, "error_invalid_parameter"),
+    "unknown_parameter": (400, "error_unknown_parameter"),
     "bad_request": (400, "error_bad_request"),
     "not_found": (404, "error_api_not_found"),
     "article_not_found": (404, "error_article_not_found"),
@@ -69,11 +70,13 @@ def log_failure(exc: BaseException) -> None:
 class ApiError(Exception):
     """An error the API answers with; ``details`` fill the message's placeholders."""
 
-    def __init__(self, code: str, headers: dict | None = None, status: int | None = None, **details):
+    def __init__(self, code: str, headers: dict | None = None, status: int | None = None,
+                 fields: dict | None = None, **details):
         super().__init__(code)
         self.code = code
         self.status = status or CATALOG[code][0]
         self.headers = headers or {}
+        self.fields = fields or {}        # for programs, beside code and message (unknown_parameter: names)
         self.details = details
 
 
@@ -95,7 +98,9 @@ def query_error(exc) -> ApiError:
 def error_json(error: ApiError):
     """The Flask response for ``error``, in the client's language."""
     lang = i18n.current_lang(from_url=False)
-    response = jsonify(error_response(error.code, message(error.code, lang, **error.details)))
+    body = error_response(error.code, message(error.code, lang, **error.details))
+    body["error"].update(error.fields)
+    response = jsonify(body)
     response.status_code = error.status
     response.headers.update(error.headers)
     response.headers["Content-Language"] = lang

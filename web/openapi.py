@@ -48,6 +48,19 @@ def obj(properties: dict, description: str = "") -> dict:
     return schema
 
 
+def error_body() -> dict:
+    """An error's fields: code and message always, ``names`` for unknown_parameter."""
+    body = obj({
+        "code": {"type": "string", "enum": ERROR_CODES},
+        "message": {"type": "string", "description": "for people, in Indonesian or English "
+                    "(Accept-Language)"},
+    })
+    body["properties"]["names"] = {"type": "array", "items": {"type": "string", "maxLength": 100},
+                                   "maxItems": 10, "description": "unknown_parameter: the parameters "
+                                   "the route does not take (at most 10 named)"}
+    return body
+
+
 # -- schemas -----------------------------------------------------------------------------
 def schemas() -> dict:
     text = {"type": "string"}
@@ -103,8 +116,8 @@ def schemas() -> dict:
                          "description": "matching articles per period, under every filter but the "
                          "dates; null when facets=false"},
             "warnings": {"type": "array", "items": ref("Warning"),
-                         "description": "what the request asked that cannot work: parameters "
-                         "this route does not take (ignored), filter values no article has"},
+                         "description": "what the request asked that cannot work: filter values "
+                         "no article has (a parameter the route does not take is a 400)"},
         }),
         "Timeline": obj({
             "unit": {"type": "string", "enum": ["day", "week", "month", "year"],
@@ -120,9 +133,8 @@ def schemas() -> dict:
         "Warning": {
             "type": "object", "required": ["code", "message"],
             "properties": {
-                "code": {"type": "string", "enum": ["unknown_parameter", "unknown_source", "unknown_category"]},
+                "code": {"type": "string", "enum": ["unknown_source", "unknown_category"]},
                 "message": {"type": "string", "description": "for people, in the language of Accept-Language"},
-                "name": {"type": "string", "description": "unknown_parameter: the parameter"},
                 "facet": {"type": "string", "enum": ["source", "category"]},
                 "value": {"type": "string", "description": "the filter value as given"},
                 "closest": {"type": "array", "items": text, "description": "the values likeliest meant"},
@@ -168,17 +180,14 @@ def schemas() -> dict:
             "analysis_version": nullable("string"),
         }),
         "Health": obj({"status": {"type": "string", "const": "ok"}}),
-        "Error": obj({"error": obj({
-            "code": {"type": "string", "enum": ERROR_CODES},
-            "message": {"type": "string", "description": "for people, in Indonesian or English "
-                        "(Accept-Language)"},
-        })}),
+        "Error": obj({"error": error_body()}),
     }
 
 
 # -- responses ------------------------------------------------------------------------------
 ERRORS = {
-    "400": ("Invalid parameters or a query that cannot run.", "invalid_parameter",
+    "400": ("Invalid or unknown parameters (unknown_parameter names them in `names`), or a query "
+            "that cannot run.", "invalid_parameter",
             "Parameter per_page tidak valid: harus bilangan bulat 1–100."),
     "404": ("Not found.", "article_not_found", "Tidak ada artikel dengan id tidak-ada."),
     "413": ("The URL or body is too large.", "too_large",

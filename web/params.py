@@ -20,6 +20,8 @@ WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ISO_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 BOOLEANS = {"true": True, "false": False}
+MAX_NAMES_SHOWN = 10     # unknown parameters named in a 400, each cut at MAX_NAME_CHARS
+MAX_NAME_CHARS = 100
 
 
 def invalid(param: "Param", reason: str, **details) -> ApiError:
@@ -145,6 +147,14 @@ class ParamSet:
     params: tuple[Param, ...] = field(default_factory=tuple)
 
     def parse(self, args) -> dict:
+        """Every parameter's value; ApiError ``unknown_parameter`` (400) naming
+        the parameters this route does not take, so a misspelt one (``sumber=``
+        for ``source=``) is not silently a different search."""
+        unknown = self.unknown(args)
+        if unknown:
+            shown = [name[:MAX_NAME_CHARS] for name in unknown[:MAX_NAMES_SHOWN]]
+            raise ApiError("unknown_parameter", fields={"names": shown},
+                           names=", ".join(shown), known=", ".join(sorted(self.names)))
         return {p.name: p.parse(args) for p in self.params}
 
     @property
@@ -152,7 +162,7 @@ class ParamSet:
         return frozenset(p.name for p in self.params)
 
     def unknown(self, args) -> list[str]:
-        """The names in ``args`` this route does not take (reported, not ignored)."""
+        """The names in ``args`` this route does not take (a 400, not ignored)."""
         return sorted(set(args) - self.names)
 
     def openapi(self) -> list[dict]:
