@@ -36,6 +36,24 @@ def test_notes_of_a_search_cut_short_are_in_the_pages_language(client, monkeypat
     assert "The search took too long:" in english
 
 
+def test_the_apis_notes_follow_accept_language(client, monkeypatch):
+    monkeypatch.setattr(engine_module, "TIME_LIMIT", 0.0)
+    url = "/api/search?q=banjir+OR+rupiah+OR+gempa"
+    indonesian = client.get(url).get_json()["notes"]
+    assert indonesian and all(not any(words in note for words in ENGLISH) for note in indonesian)
+    assert any(note.startswith("Pencarian terlalu lama:") for note in indonesian)
+    english = client.get(url, headers={"Accept-Language": "en"})
+    assert any(note.startswith("The search took too long:") for note in english.get_json()["notes"])
+    assert "Accept-Language" in english.headers["Vary"]
+
+
+def test_the_api_says_why_a_query_with_nothing_to_search_finds_nothing(client):
+    data = client.get("/api/search?q=%21%21%21", headers={"Accept-Language": "en"}).get_json()
+    assert data["total"] == 0 and data["notes"] == ["The query has no searchable words."]
+    indonesian = client.get("/api/search?q=%21%21%21").get_json()
+    assert indonesian["notes"] == ["Kueri tidak memuat kata yang bisa dicari."]
+
+
 @pytest.mark.parametrize("note, expected", [
     ("only the first 1000 results are ranked and can be paged through: refine the query",
      "hanya 1000 hasil pertama yang diurutkan"),

@@ -24,6 +24,7 @@ from web.text import truncate_body
 from web import i18n, ratelimit
 from web.filters import available, date_range, unknown_values
 from web.headlines import headlines
+from web.notes import translate_notes
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 health_bp = Blueprint("health", __name__)
@@ -190,18 +191,24 @@ def search():
     if not request.args.get("q"):
         raise ApiError("missing_query")
     args = SEARCH.parse(request.args)
+    lang = i18n.current_lang(from_url=False)
+    why_empty = []
     try:
         results = run_search(args)
     except QueryError as exc:
         if exc.code not in NOTHING_TO_SEARCH:
             raise
-        # Only spaces, punctuation or emoji: a valid string that finds nothing.
+        # Only spaces, punctuation or emoji: a valid string that finds nothing (a note says why).
         results = SearchResults(query=clean_text(args["q"]), total=0, page=args["page"],
                                 per_page=args["per_page"], took_ms=0.0)
+        why_empty = [i18n.translate("error_" + exc.code, lang)]
     payload = search_response(results)
+    # The engine's notes are English for the command line: the API says them
+    # in the client's language, from the pages' catalog (web/notes.py).
+    payload["notes"] = translate_notes(results.notes, lang) + why_empty
     payload["warnings"] = search_warnings(args)
     response = cached_json(payload, MAX_AGE["search"], volatile=("took_ms",))
-    response.vary.add("Accept-Language")        # the warnings' words
+    response.vary.add("Accept-Language")        # the notes' and warnings' words
     return response
 
 

@@ -104,7 +104,9 @@ def schemas() -> dict:
             "total_exact": {"type": "boolean", "description": "false when the time limit stopped the "
                             "count: `total` is then what was counted, not the number of matching articles"},
             "notes": {"type": "array", "items": {"type": "string"},
-                      "description": "why the results are partial (time, expansion or spelling limits)"},
+                      "description": "why the results are partial (time, expansion or spelling "
+                      "limits) or empty (nothing searchable), for people, in the language of "
+                      "Accept-Language"},
             "matched_all": {"type": "boolean", "description": "false when no article had every word "
                             "and the results match any of them"},
             "correction": nullable("string", description="a suggested spelling of the query"),
