@@ -152,3 +152,19 @@ def test_box_of_other_stories_after_the_article_is_not_merged(tmp_path):
             f'<div class="wrapper"><h3>Similar posts</h3><div class="row">{cards}</div></div></article>')
     text = body_of(tmp_path, page(body))
     assert text.split("\n\n") == PARAS
+
+
+def test_author_box_after_the_article_is_not_merged(tmp_path):
+    bio = ("<p><strong>About the author</strong></p><p>Hi, I am Sam, a sailor and the writer of this piece. "
+           "If you liked it, rate it below, and if you wish, you can buy me a coffee here.</p>")
+    body = (f'<div id="content"><article class="post">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>"
+            f'<div class="post-about"><img src="sam.jpg">{bio}</div></div>')
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_sections_after_the_article_block_that_open_with_headings_stay(tmp_path):
+    # The article's own sections: headed, short, but built like its first block.
+    sections = "".join(f"<section><h2>Part {i}</h2><p>{p}</p></section>" for i, p in enumerate(PARAS[1:]))
+    first = "".join(f"<p>{p}</p>" for p in PARAS)
+    text = body_of(tmp_path, page(f"<main><section>{first}</section>{sections}</main>"))
+    assert text.split("\n\n")[-2:] == ["Part 2", PARAS[3]]

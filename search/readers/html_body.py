@@ -9,7 +9,9 @@ The approach is readability's, by signals that hold across sites:
 - score every block by the prose in it (<p>, <li>, text runs between <br>s),
   discounted by the share of its text in links, and take the best block
   with the sibling blocks that read as parts of the same article (a lede
-  box, the parts around an inline ad), never another story's teaser;
+  box, the parts around an inline ad), never another story's teaser, a
+  block of <article> cards, nor a small headed box after the article that
+  is not built like it (about the author, other stories);
 - in the text taken, paragraphs mostly of link text are lists of other
   pages, and go.
 
@@ -380,11 +382,17 @@ def _with_siblings(top: Tag, top_score: float, scores: dict, stats: dict) -> lis
         parent = node.parent
         if parent is None or not isinstance(parent, Tag):
             break
-        kept = [child for child in parent.children
-                if child is node or (isinstance(child, Tag) and _belongs(child, top_score, scores, stats))]
+        node_text = stats.get(id(node), (0, 0))[0]
+        kept, after = [], False
+        for child in parent.children:
+            if child is node:
+                kept.append(child)
+                after = True
+            elif isinstance(child, Tag) and _belongs(child, top_score, scores, stats) and \
+                    not (after and _is_box_after(child, node, node_text, stats)):
+                kept.append(child)
         if len(kept) > 1:
             return kept
-        node_text = stats.get(id(node), (0, 0))[0]
         parent_text = stats.get(id(parent), (0, 0))[0]
         if parent.name in ("body", "html") or parent_text > WRAPPER_RATIO * node_text:
             break
@@ -408,6 +416,25 @@ def _belongs(tag: Tag, top_score: float, scores: dict, stats: dict) -> bool:
     if text >= SIBLING_TEXT and density < SIBLING_LINKS:
         return bool(_SENTENCE_END.search(tag.get_text(" ", strip=True)[-3:]) or text >= 2 * SIBLING_TEXT)
     return False
+
+
+# A box after the article opens with a heading this short and holds at most
+# this share of the article's text.
+BOX_HEADING = 40
+BOX_SHARE = 1 / 3
+
+
+def _is_box_after(tag: Tag, article: Tag, article_text: int, stats: dict) -> bool:
+    """A block after the article's block that opens with a short heading of its
+    own, is small beside the article and is not built like it: a box about
+    something else (the author, other stories, a newsletter). The article's
+    own sections open with headings too, but repeat its block's markup."""
+    if stats.get(id(tag), (0, 0))[0] > BOX_SHARE * article_text:
+        return False
+    if tag.name == article.name and tag.get("class") == article.get("class"):
+        return False
+    first = next(iter(_linked_paragraphs(tag)), ("", 0))[0]
+    return 0 < len(first) <= BOX_HEADING and not re.search(r"[.!?…]$", first)
 
 
 def _is_teaser(tag: Tag, stats: dict) -> bool:
