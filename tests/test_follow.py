@@ -122,3 +122,21 @@ def test_feed_of_a_bad_search_is_a_400_not_a_500(follow):
     assert follow.get("/search.atom?q=banjir&date_from=2020-13-45").status_code == 400
     _, empty = feed_of(follow, "/search.atom?q=yang+dan")       # only stopwords: a feed with no entries
     assert empty.entries == [] and not empty.bozo
+
+
+def test_feed_and_exports_share_the_pages_rate_limit(follow_app):
+    from web import create_app
+    from web.engine import close_engine
+
+    limited = create_app({"CARI_INDEX": follow_app.config["CARI_INDEX"], "TESTING": True,
+                          "CARI_RATE_LIMIT": "3/m"})
+    try:
+        client = limited.test_client()
+        assert client.get("/search.atom?q=banjir").status_code == 200
+        assert client.get("/search.csv?q=banjir").status_code == 200
+        assert client.get("/search?q=banjir").status_code == 200
+        for url in ("/search.atom?q=banjir", "/search.json?q=banjir", "/search.csv?q=banjir"):
+            response = client.get(url)
+            assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1, url
+    finally:
+        close_engine(limited)
