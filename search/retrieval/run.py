@@ -29,7 +29,7 @@ from search.retrieval.live import live_reader
 from search.retrieval.proximity import boost_phrases, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
-from search.retrieval.scoring import Evaluator, Match, OutOfTime, conjoin, score, top
+from search.retrieval.scoring import Evaluator, Match, OutOfTime, best, conjoin
 from search.retrieval.spelling import correct_query
 from search.retrieval.tail import Tail, all_rare, min_should_match, tail_docs
 
@@ -255,11 +255,10 @@ class Run:
             return []
         if self.stats.usable and self.match is not None:
             try:
-                scores = score(self.match, selected, self.stats, self.budget.deadline, self.budget)
+                ranked = best(self.match, selected, self.stats, max(depth, WRITTEN_FORM_DEPTH), self.budget)
             except OutOfTime:
                 self.out_of_time("the search took too long: results are not ranked by relevance")
                 return [(n, 0.0) for n in self.view.newest(selected, depth)]
-            ranked = top(scores, max(depth, WRITTEN_FORM_DEPTH))
             if not self.budget.expired():
                 ranked = self.prefer_written_forms(parsed, ranked)
             if not self.budget.expired():

@@ -40,6 +40,8 @@ RECENT_POSTINGS = 300_000
 WARM_MIN_DF = 256              # shorter lists are a block or two: cheap to read when asked
 SCORED_FIELDS = ("title", "body")
 MAX_COMBINATIONS = 120         # at_least: more subsets than this, count per document instead
+PRUNE_MIN_FACTOR = 4           # best(): fewer documents than this times the depth are simply all scored
+BOUND_EPSILON = 1e-9           # bounds are sums in another order than scores: allow for rounding
 # A clause is read only among the candidate documents (probed, skipping the
 # blocks that hold none) when reading it in full would decode more than this
 # many postings per candidate. A skip is a few Python calls and may decode a
@@ -104,7 +106,7 @@ class Stats:
         self._pinned: dict[tuple, dict] = {}
         self._recent: dict[tuple, dict] = {}
         self._size = 0
-        self._max_impacts: dict[tuple, float] = {}
+        self._shortest: dict[str, float] = {}
         self._lock = threading.Lock()
         # One int object per document number, shared by every cached posting
         # list (a dict of fresh ints would cost 28 bytes more per posting).
@@ -128,17 +130,18 @@ class Stats:
         return found
 
     def max_impact(self, leaf: Leaf) -> float:
-        """The most ``leaf`` adds to the score of an article in its postings
-        (kept per term when they are complete: a bound for top-k pruning,
-        see search/retrieval/tail.py)."""
-        key = (leaf.field, leaf.text)
-        found = self._max_impacts.get(key) if leaf.complete else None
-        if found is None:
-            norm = self.norms[leaf.field]
-            found = max((w / (w + norm[d]) for d, w in leaf.postings.items()), default=0.0)
-            if leaf.complete:
-                self._max_impacts[key] = found
-        return found * leaf.factor
+        """At least the most ``leaf`` adds to any article's score, cheaply: its
+        largest weight over the field's shortest document (a term's share
+        w / (w + norm) grows with w and shrinks with the norm). A bound for
+        top-k pruning (``best``, search/retrieval/tail.py); ``max`` over the
+        weights runs in C, where the exact bound would need a Python pass."""
+        if not leaf.postings:
+            return 0.0
+        shortest = self._shortest.get(leaf.field)
+        if shortest is None:
+            shortest = self._shortest[leaf.field] = min(self.norms[leaf.field], default=1.0)
+        weight = max(leaf.postings.values())
+        return leaf.factor * weight / (weight + shortest)
 
     def cached(self, field: str, text: str) -> dict | None:
         """The term's postings if they are held decoded, else None."""
@@ -518,6 +521,34 @@ def score(match: Match, selected, stats: Stats, deadline: float | None = None, b
                 if w:
                     scores[d] += c * w / (w + norm[d])
     return scores
+
+
+def best(match: Match, selected, stats: Stats, depth: int, budget=None) -> list[tuple[int, float]]:
+    """``top(score(match, selected), depth)``, without scoring every term for
+    every document (MaxScore).
+
+    Terms are added highest possible contribution first (``Stats.max_impact``).
+    After each, the ``depth``-th best score so far is a floor under the
+    ``depth``-th best final score (scores only grow), so a document whose
+    score so far plus the most the remaining terms could add is below it
+    cannot enter, and is dropped. The survivors are then scored in full in
+    the usual order, so scores and ties are exactly ``score``'s."""
+    selected = selected if isinstance(selected, (set, frozenset, dict)) else set(selected)
+    if len(selected) <= depth * PRUNE_MIN_FACTOR:
+        return top(score(match, selected, stats, budget=budget), depth)
+    bounds = [(stats.max_impact(leaf), leaf) for leaf in match.leaves]
+    bounds.sort(key=lambda item: -item[0])
+    remaining = sum(bound for bound, _ in bounds)
+    partial = dict.fromkeys(selected, 0.0)
+    for bound, leaf in bounds:
+        remaining -= bound
+        for d, value in score(Match(set(), [leaf]), partial, stats, budget=budget).items():
+            partial[d] += value
+        if remaining > 0 and len(partial) > depth:
+            floor = heapq.nlargest(depth, partial.values())[-1]
+            need = floor - remaining - BOUND_EPSILON * max(1.0, floor)
+            partial = {d: v for d, v in partial.items() if v >= need}
+    return top(score(match, partial, stats, budget=budget), depth)
 
 
 def top(scores: dict, depth: int) -> list[tuple[int, float]]:
