@@ -79,6 +79,29 @@ def news(i: int, title: str, body: str, **extra) -> dict:
     return record
 
 
+def engine_of(tmp_path_factory, name: str, records: list[dict], **engine_args):
+    """An Engine over a fresh index of ``records`` (one .jsonl file); close it after use."""
+    from search.indexing.indexer import index_corpus
+    from search.retrieval.engine import Engine
+
+    corpus = tmp_path_factory.mktemp(f"{name}-corpus")
+    write_jsonl(corpus / f"{name}.jsonl", records)
+    index_dir = tmp_path_factory.mktemp(f"{name}-index")
+    index_corpus(corpus, index_dir)
+    return Engine(index_dir, **engine_args)
+
+
+def zipf_records(words, count: int, seed: int, longest: int = 40) -> list[dict]:
+    """``count`` articles of ``words`` drawn with Zipf-like frequencies (the
+    first word most often): large, overlapping match sets."""
+    import random
+
+    rng = random.Random(seed)
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    return [news(i, " ".join(rng.choices(words, weights, k=3)),
+                 " ".join(rng.choices(words, weights, k=rng.randint(3, longest)))) for i in range(count)]
+
+
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory) -> Path:
     """An index of the project's own corpus/, built once per test session."""

@@ -59,19 +59,9 @@ WORDS = ("banjir", "gempa", "korban", "sungai", "sekolah", "pasar", "harga", "be
 @pytest.fixture(scope="module")
 def zipf_engine(tmp_path_factory):
     """800 articles of words drawn with Zipf-like frequencies: large match sets."""
-    from conftest import news, write_jsonl
-    from search.indexing.indexer import index_corpus
-    from search.retrieval.engine import Engine
+    from conftest import engine_of, zipf_records
 
-    rng = random.Random(17)
-    weights = [1 / (rank + 1) for rank in range(len(WORDS))]
-    records = [news(i, " ".join(rng.choices(WORDS, weights, k=3)),
-                    " ".join(rng.choices(WORDS, weights, k=rng.randint(3, 60)))) for i in range(800)]
-    corpus = tmp_path_factory.mktemp("zipf-corpus")
-    write_jsonl(corpus / "z.jsonl", records)
-    index_dir = tmp_path_factory.mktemp("zipf-index")
-    index_corpus(corpus, index_dir)
-    engine = Engine(index_dir)
+    engine = engine_of(tmp_path_factory, "zipf", zipf_records(WORDS, 800, seed=17, longest=60))
     yield engine
     engine.close()
 

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from conftest import news, write_jsonl
+from conftest import engine_of, news, write_jsonl, zipf_records
 
 WORDS = ("banjir", "gempa", "korban", "sungai", "sekolah", "pasar", "harga", "beras", "listrik", "kapal",
          "nelayan", "petani", "jembatan", "bandara", "pelabuhan", "hujan")
@@ -17,9 +17,6 @@ WORDS = ("banjir", "gempa", "korban", "sungai", "sekolah", "pasar", "harga", "be
 @pytest.fixture(scope="module")
 def tail_engine(tmp_path_factory):
     """Hand-made articles: which of banjir/sungai/korban each holds is known."""
-    from search.indexing.indexer import index_corpus
-    from search.retrieval.engine import Engine
-
     filler = " ".join(f"kalimat{i}" for i in range(30))
     records = [
         news(1, "Banjir sungai menelan korban", f"Banjir dari sungai menelan korban jiwa. {filler}"),
@@ -31,11 +28,7 @@ def tail_engine(tmp_path_factory):
     # Many more articles that hold one of the words, so no word is rare.
     records += [news(10 + i, f"Berita {WORDS[i % 4 + 4]} {i}", f"{('banjir', 'sungai', 'korban')[i % 3]} "
                      f"{WORDS[4 + i % 8]} {filler}") for i in range(90)]
-    corpus = tmp_path_factory.mktemp("tail-corpus")
-    write_jsonl(corpus / "tail.jsonl", records)
-    index_dir = tmp_path_factory.mktemp("tail-index")
-    index_corpus(corpus, index_dir)
-    engine = Engine(index_dir)
+    engine = engine_of(tmp_path_factory, "tail", records)
     yield engine
     engine.close()
 
@@ -110,20 +103,7 @@ def test_the_api_and_cli_say_which_hits_hold_every_word(tail_engine, tmp_path):
 @pytest.fixture(scope="module")
 def random_engine(tmp_path_factory):
     """600 articles of words drawn with Zipf-like frequencies."""
-    from search.indexing.indexer import index_corpus
-    from search.retrieval.engine import Engine
-
-    rng = random.Random(7)
-    weights = [1 / (rank + 1) for rank in range(len(WORDS))]
-    records = []
-    for i in range(600):
-        body = rng.choices(WORDS, weights, k=rng.randint(3, 40))
-        records.append(news(i, " ".join(rng.choices(WORDS, weights, k=3)), " ".join(body)))
-    corpus = tmp_path_factory.mktemp("random-corpus")
-    write_jsonl(corpus / "r.jsonl", records)
-    index_dir = tmp_path_factory.mktemp("random-index")
-    index_corpus(corpus, index_dir)
-    engine = Engine(index_dir)
+    engine = engine_of(tmp_path_factory, "random", zipf_records(WORDS, 600, seed=7))
     yield engine
     engine.close()
 
