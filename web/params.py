@@ -134,7 +134,8 @@ class Param:
         return {"type": "string", "format": "date"}
 
     def _schema_month(self) -> dict:
-        return {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
+        # Years 0001-9999: Python's dates (and so this parser) have no year 0.
+        return {"type": "string", "pattern": "^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$"}
 
     def _schema_list(self) -> dict:
         return {"type": "array", "maxItems": self.max_items,
