@@ -137,13 +137,13 @@ def test_a_common_word_gets_no_near_spellings(engine):
 
 def test_a_far_commoner_near_spelling_is_offered_beside_results(engine):
     results = engine.search("Anis Baswedan")
-    assert results.total == 2 and not results.corrected
+    assert results.total_all_words == 2 and not results.corrected    # then Baswedan alone (the tail)
     assert results.correction == "Anies Baswedan"
 
 
 def test_a_name_of_its_own_is_not_corrected(engine):
     results = engine.search("Anis Matta")
-    assert results.total == 1 and results.correction is None
+    assert results.total_all_words == 1 and results.correction is None
 
 
 def test_a_correction_is_never_a_stopword(sample_index, client):
