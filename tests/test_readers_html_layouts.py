@@ -168,3 +168,14 @@ def test_sections_after_the_article_block_that_open_with_headings_stay(tmp_path)
     first = "".join(f"<p>{p}</p>" for p in PARAS)
     text = body_of(tmp_path, page(f"<main><section>{first}</section>{sections}</main>"))
     assert text.split("\n\n")[-2:] == ["Part 2", PARAS[3]]
+
+
+def test_emphasised_note_after_the_plain_article_is_not_body(tmp_path):
+    note = "<p><em>Want the news of the harbour every morning? Sign up for our letter and follow us.</em></p>"
+    body = "<div>" + "".join(f"<p>{p}</p>" for p in PARAS) + note + "</div>"
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_emphasised_paragraphs_of_an_article_set_in_italics_stay(tmp_path):
+    body = "<div>" + "".join(f"<p><i>{p}</i></p>" for p in PARAS) + "</div>"
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS

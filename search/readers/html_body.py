@@ -13,7 +13,8 @@ The approach is readability's, by signals that hold across sites:
   block of <article> cards, nor a small headed box after the article that
   is not built like it (about the author, other stories);
 - in the text taken, paragraphs mostly of link text are lists of other
-  pages, and go.
+  pages, and go; so do wholly italic or bold paragraphs after the last
+  plain one of an article set in plain type (notes, calls to subscribe).
 
 A short list of per-publisher containers is tried first, as real
 extractors do, because those are cheap and exact where they apply.
@@ -433,7 +434,7 @@ def _is_box_after(tag: Tag, article: Tag, article_text: int, stats: dict) -> boo
         return False
     if tag.name == article.name and tag.get("class") == article.get("class"):
         return False
-    first = next(iter(_linked_paragraphs(tag)), ("", 0))[0]
+    first = next(iter(_linked_paragraphs(tag)), ("", 0, 0))[0]
     return 0 < len(first) <= BOX_HEADING and not re.search(r"[.!?…]$", first)
 
 
@@ -456,18 +457,42 @@ def paragraphs_of(container: Tag | list[Tag]) -> list[str]:
     and go; so does a short heading that only such lists follow to the end
     of the block ("Read more:", "Related posts").
     """
-    if isinstance(container, list):
-        return [paragraph for block in container for paragraph in paragraphs_of(block)]
+    blocks = container if isinstance(container, list) else [container]
+    return [text for text, _ in _without_trailing_notes(
+        [piece for block in blocks for piece in _block_paragraphs(block)])]
+
+
+def _block_paragraphs(container: Tag) -> list[tuple[str, bool]]:
+    """(paragraph, whether all of it is emphasised) for the block's paragraphs but link lists."""
     pieces = _linked_paragraphs(container)
-    out: list[str] = []
-    for text, links in reversed(pieces):  # from the end: a list's heading comes after its list
+    out: list[tuple[str, bool]] = []
+    for text, links, emphasised in reversed(pieces):  # from the end: a list's heading comes after its list
         if links > LINK_PARAGRAPH * len(text) and not _leads_a_story(text):
             continue
         if not out and len(pieces) > 2 and _heads_trailing_links(pieces, text):
             continue
-        out.append(text)
+        out.append((text, emphasised >= len(text) - 2))
     out.reverse()
     return out
+
+
+# Notes at the article's end are dropped only when at most this share of the
+# paragraphs before them is emphasised too.
+NOTE_SHARE = 0.2
+
+
+def _without_trailing_notes(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """The paragraphs without the wholly emphasised ones at the end, when the
+    article's own paragraphs are plain: an italic or bold paragraph after the
+    last plain one is an editor's note or a call to subscribe, follow or
+    watch, set apart from the story by its type."""
+    end = len(pieces)
+    while end > 0 and pieces[end - 1][1]:
+        end -= 1
+    body = pieces[:end]
+    if end == len(pieces) or len(body) < 3 or sum(e for _, e in body) > NOTE_SHARE * len(body):
+        return pieces
+    return body
 
 
 # A paragraph with more than this share of its characters in links is a list of links.
@@ -481,48 +506,55 @@ def _leads_a_story(text: str) -> bool:
     return bool(split_related(text)[1])
 
 
-def _heads_trailing_links(pieces: list[tuple[str, int]], text: str) -> bool:
+def _heads_trailing_links(pieces: list[tuple[str, int, int]], text: str) -> bool:
     """Whether ``text`` is a short heading (no sentence end) followed, to the end
     of the block, by link lists and nothing else."""
     if len(text) > TRAILING_HEADING or re.search(r"[.!?]$", text):
         return False
-    index = max(i for i, (t, _) in enumerate(pieces) if t == text)
+    index = max(i for i, (t, _, _) in enumerate(pieces) if t == text)
     after = pieces[index + 1:]
-    return bool(after) and all(links > LINK_PARAGRAPH * len(t) for t, links in after)
+    return bool(after) and all(links > LINK_PARAGRAPH * len(t) for t, links, _ in after)
 
 
-def _linked_paragraphs(container: Tag) -> list[tuple[str, int]]:
-    """(paragraph, characters of it inside links) for each paragraph of the container."""
-    out: list[tuple[str, int]] = []
+_EMPHASIS = frozenset({"i", "em", "b", "strong"})
+
+
+def _linked_paragraphs(container: Tag) -> list[tuple[str, int, int]]:
+    """(paragraph, characters of it inside links, characters of it in italics
+    or bold) for each paragraph of the container."""
+    out: list[tuple[str, int, int]] = []
     current: list[str] = []
-    linked = [0]
+    linked = [0, 0]
 
     def flush():
         text = re.sub(r"\s+", " ", "".join(current)).strip()
         if text:
-            out.append((text, min(linked[0], len(text))))
+            out.append((text, min(linked[0], len(text)), min(linked[1], len(text))))
         current.clear()
-        linked[0] = 0
+        linked[0] = linked[1] = 0
 
-    def walk(node, in_link: bool):
+    def walk(node, in_link: bool, in_emphasis: bool):
         for child in node.children:
             if isinstance(child, Comment):
                 continue
             if isinstance(child, NavigableString):
                 piece = str(child)
                 current.append(piece)
+                size = len(" ".join(piece.split()))
                 if in_link:
-                    linked[0] += len(" ".join(piece.split()))
+                    linked[0] += size
+                if in_emphasis:
+                    linked[1] += size
             elif isinstance(child, Tag):
                 if child.name == "br":
                     flush()
                 elif child.name in BLOCK_TAGS:
                     flush()
-                    walk(child, in_link)
+                    walk(child, in_link, in_emphasis)
                     flush()
                 else:
-                    walk(child, in_link or child.name == "a")
+                    walk(child, in_link or child.name == "a", in_emphasis or child.name in _EMPHASIS)
 
-    walk(container, container.name == "a")
+    walk(container, container.name == "a", container.name in _EMPHASIS)
     flush()
     return out
