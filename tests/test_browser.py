@@ -7,6 +7,7 @@ Set CARI_SCREENSHOTS=1 to write the README screenshots into docs/img/screenshots
 """
 from __future__ import annotations
 
+import csv
 import http.client
 import os
 import re
@@ -16,7 +17,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 
@@ -512,3 +513,43 @@ def test_a_headline_suggestion_opens_its_article(site, tab):
     field.press("Enter")
     page.wait_for_url(re.compile(r"/article\?id="))
     assert page.locator("h1").inner_text() == title
+
+
+@pytest.mark.browser
+def test_follow_a_search_from_its_feed_link(site, tab):
+    import feedparser
+
+    page = tab.page
+    page.goto(site + "/search?q=banjir&source=kabarnusa")
+    total = total_of(page)
+    feed_link = page.locator('head link[rel="alternate"][type="application/atom+xml"]')
+    href = feed_link.get_attribute("href")
+    assert page.locator("nav.follow a", has_text="Ikuti").get_attribute("href") == href
+    answer = page.request.get(urljoin(page.url, href))
+    assert answer.status == 200 and answer.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(answer.body())
+    assert not feed.bozo and feed.version == "atom10"
+    assert 0 < len(feed.entries) == min(total, 20)
+    page.goto(feed.entries[0].link)             # an entry opens the article on cari
+    assert page.locator("h1#article-title").inner_text() == feed.entries[0].title
+
+
+@pytest.mark.browser
+def test_download_the_results_as_csv(site, open_tab, tmp_path):
+    tab = open_tab(accept_downloads=True)
+    page = tab.page
+    page.goto(site + "/search?q=banjir&source=kabarnusa&sort=newest&group=false")   # one row per article
+    total = total_of(page)
+    with page.expect_download() as download:
+        page.locator("nav.follow a", has_text="CSV").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "cari-banjir.csv"
+    with saved.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames == ["title", "date", "source", "url", "id"]
+    assert len(rows) == total and {row["source"] for row in rows} == {"kabarnusa"}
+    dates = [row["date"] for row in rows]
+    assert dates == sorted(dates, reverse=True)
+    assert tab.errors == []
