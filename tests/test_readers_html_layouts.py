@@ -179,3 +179,15 @@ def test_emphasised_note_after_the_plain_article_is_not_body(tmp_path):
 def test_emphasised_paragraphs_of_an_article_set_in_italics_stay(tmp_path):
     body = "<div>" + "".join(f"<p><i>{p}</i></p>" for p in PARAS) + "</div>"
     assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_lede_in_the_article_header_comes_first(tmp_path):
+    # The headline and its lede sit in the article's <header>, the body in another wrapper.
+    lede = ("Two years after the old pier closed, the island has its ferry back, and the crossing "
+            "is faster than it ever was.")
+    body = (f'<header class="site"><div class="logo">Harbour News</div><ul>{MENU}</ul></header>'
+            f'<main><div class="intro"><header><h1>Ferry terminal opens</h1><p class="lead">{lede}</p></header></div>'
+            '<div class="wrap"><div class="text">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div></div></main>")
+    text = body_of(tmp_path, page(body))
+    assert text.split("\n\n") == [lede, *PARAS]
+    assert "Section number" not in text

@@ -5,13 +5,15 @@ The approach is readability's, by signals that hold across sites:
 - drop what is never article text (scripts, hidden elements, captions);
   page chrome (<header>, <nav>, <form>...) and blocks named like junk
   ("widget", "sidebar", "comments"...) are judged by what they hold: one
-  that reads as a page of prose, or holds a block that does, stays;
+  that reads as a page of prose, or holds a block that does, stays, and
+  so does a <header> with the headline and a paragraph of prose (a lede);
 - score every block by the prose in it (<p>, <li>, text runs between <br>s),
   discounted by the share of its text in links, and take the best block
   with the sibling blocks that read as parts of the same article (a lede
   box, the parts around an inline ad), never another story's teaser, a
   block of <article> cards, nor a small headed box after the article that
   is not built like it (about the author, other stories);
+- a lede in the article's <header> before the body comes first;
 - in the text taken, paragraphs mostly of link text are lists of other
   pages, and go; so do wholly italic or bold paragraphs after the last
   plain one of an article set in plain type (notes, calls to subscribe).
@@ -121,7 +123,7 @@ def _remove_unless_article(soup: BeautifulSoup, suspects: list[Tag]) -> None:
     Figures are those before any removal.
     """
     stats = text_stats(soup.body or soup)
-    holders = [tag for tag in suspects if _holds_the_article(tag, stats)]
+    holders = [tag for tag in suspects if _holds_the_article(tag, stats) or _heads_the_article(tag, stats)]
     kept = {id(tag) for tag in holders} | {id(parent) for tag in holders for parent in tag.parents}
     for tag in suspects:
         if not tag.decomposed and id(tag) not in kept:
@@ -166,6 +168,22 @@ def _holds_the_article(tag: Tag, stats: dict) -> bool:
         return False
     return _reads_as_text(stats.get(id(tag))) or any(_reads_as_text(stats.get(id(inner)))
                                                       for inner in tag.find_all(_TEXT_BLOCKS))
+
+
+# A lede: a paragraph of this much text, under a tenth of it in links.
+LEDE_CHARS = 100
+
+
+def _heads_the_article(tag: Tag, stats: dict) -> bool:
+    """A <header> holding the page's headline (<h1>) and a paragraph of prose
+    is the article's own header with its lede, not the page's banner."""
+    if tag.name != "header" or tag.find("h1") is None:
+        return False
+    for paragraph in tag.find_all("p"):
+        text, links = stats.get(id(paragraph), (0, 0))
+        if text >= LEDE_CHARS and links < 0.1 * text:
+            return True
+    return False
 
 
 def _reads_as_text(figures: tuple[int, int] | None) -> bool:
@@ -268,12 +286,44 @@ def find_blocks(soup: BeautifulSoup) -> list[Tag]:
     is taken with the sibling blocks that read as part of the same article:
     a lede box before it, the parts after an inline ad or a "read more" split.
     """
+    return _with_lede(soup, _body_blocks(soup))
+
+
+def _body_blocks(soup: BeautifulSoup) -> list[Tag]:
     by_name = _tags_by_selector(soup)
     for selector in ('[itemprop="articleBody"]', *SITE_CONTAINERS):
         for found in by_name.get(selector, ()):
             if len(found.get_text(" ", strip=True)) >= MIN_BODY_CHARS:
                 return [found]
     return best_blocks(soup)
+
+
+def _with_lede(soup: BeautifulSoup, blocks: list[Tag]) -> list[Tag]:
+    """The blocks, after the lede of the article's <header> when the body
+    blocks do not hold it: the header with the headline comes before the
+    body and its paragraphs of prose are the article's first."""
+    if not blocks:
+        return blocks
+    first = blocks[0]
+    for header in soup.find_all("header"):
+        if header.find("h1") is None or first in header.parents or header in first.parents:
+            continue
+        if any(block in header.parents for block in blocks):
+            continue
+        stats = text_stats(header)
+        ledes = [p for p in header.find_all("p")
+                 if stats[id(p)][0] >= LEDE_CHARS and stats[id(p)][1] < 0.1 * stats[id(p)][0]]
+        if ledes and _comes_before(header, first):
+            return ledes + blocks
+    return blocks
+
+
+def _comes_before(tag: Tag, other: Tag) -> bool:
+    """Whether ``tag`` ends before ``other`` starts in the page."""
+    for node in tag.next_elements:
+        if node is other:
+            return True
+    return False
 
 
 def _tags_by_selector(soup: BeautifulSoup) -> dict[str, list[Tag]]:
