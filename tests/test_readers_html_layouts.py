@@ -191,3 +191,15 @@ def test_lede_in_the_article_header_comes_first(tmp_path):
     text = body_of(tmp_path, page(body))
     assert text.split("\n\n") == [lede, *PARAS]
     assert "Section number" not in text
+
+
+def test_date_line_over_the_article_is_not_body(tmp_path):
+    for line in ("Updated: 11.04.2020, 10:27", "2021-10-16 | News", "5. March 2020"):
+        body = f"<div><p>{line}</p>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"
+        assert body_of(tmp_path, page(body)).split("\n\n") == PARAS, line
+
+
+def test_sentence_with_a_date_over_the_article_stays(tmp_path):
+    lede = "On 11.04.2020 the council met in the old town hall."
+    body = f"<div><p>{lede}</p>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"
+    assert body_of(tmp_path, page(body)).split("\n\n") == [lede, *PARAS]

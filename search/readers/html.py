@@ -189,10 +189,30 @@ def _drop_title_and_dates(paragraphs: list[str], title: str) -> list[str]:
     """The headline and the date line repeated at the top of the container."""
     out = []
     for index, paragraph in enumerate(paragraphs):
-        if index < 5 and (paragraph == title or (len(paragraph) < 80 and html_meta.DATE_TEXT.search(paragraph))):
+        if index < 5 and (paragraph == title or (len(paragraph) < 80 and html_meta.DATE_TEXT.search(paragraph))
+                          or _is_date_line(paragraph)):
             continue
         out.append(paragraph)
     return out
+
+
+# A date in the usual numeric and written forms: 11.04.2020, 2021-10-16,
+# 4/3/2024, 5. Februar 2020, March 4, 2024.
+_DATE = re.compile(r"\b(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.?\s+\w{3,10}\.?\s+\d{4}"
+                   r"|\w{3,10}\.?\s+\d{1,2},?\s+\d{4})\b")
+# A line this short that holds a date and at most this many other words says when, not what.
+DATE_LINE = 60
+DATE_LINE_WORDS = 3
+
+
+def _is_date_line(paragraph: str) -> bool:
+    """A short line at the top that is a date (with a label, a time or a
+    category at most): "Aktualisiert: 11.04.2020, 10:27", "2021-10-16 | News"."""
+    found = _DATE.search(paragraph)
+    if len(paragraph) > DATE_LINE or not found:
+        return False
+    rest = paragraph[:found.start()] + " " + paragraph[found.end():]
+    return len(re.findall(r"[^\W\d_]{2,}", rest)) <= DATE_LINE_WORDS
 
 
 def _source(paragraphs: list[str], site: str, url: str) -> str:
