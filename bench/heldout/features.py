@@ -8,7 +8,7 @@ stay as they are. Stemming cannot be switched this way (it is in the index):
 from __future__ import annotations
 
 FEATURES = {
-    "tail": "articles holding most of the words",
+    "tail": "articles holding some of the words",
     "synonyms": "synonyms",
     "variants": "spelling variants",
     "near": "near spellings of rare names",
