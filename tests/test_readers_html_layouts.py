@@ -203,3 +203,23 @@ def test_sentence_with_a_date_over_the_article_stays(tmp_path):
     lede = "On 11.04.2020 the council met in the old town hall."
     body = f"<div><p>{lede}</p>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"
     assert body_of(tmp_path, page(body)).split("\n\n") == [lede, *PARAS]
+
+
+def test_lede_in_a_box_between_headline_and_body_comes_first(tmp_path):
+    lede = ("Two years after the old pier closed, the island has its ferry back, and the crossing "
+            "is faster than it ever was.")
+    caption = "The new terminal seen from the water on its first morning, with the old pier behind it. © Harbour Photo"
+    # The body sits in a column beside a menu: no sibling of it nor of its wrappers holds the lede.
+    body = (f'<div class="top"><h1>Ferry terminal opens</h1><div class="byline">By Sam Reed</div>'
+            f'<div class="teaser"><p>{lede}</p></div><div class="pic"><p>{caption}</p></div></div>'
+            '<div class="columns"><div class="text">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"
+            f'<div class="side"><ul>{MENU}{MENU}</ul></div></div>')
+    assert body_of(tmp_path, page(body)).split("\n\n") == [lede, *PARAS]
+
+
+def test_no_lede_taken_over_teasers_of_other_stories(tmp_path):
+    teasers = "".join(f'<div><h3><a href="/s/{i}">Another story of the harbour, number {i}</a></h3>'
+                      f"<p>{PARAS[i][:-1]}, and more in the story itself.</p></div>" for i in range(3))
+    body = (f'<h1>Harbour News</h1>{teasers}<div class="columns"><div class="text">'
+            + "".join(f"<p>{p}</p>" for p in PARAS) + f'</div><div class="side"><ul>{MENU}{MENU}</ul></div></div>')
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS

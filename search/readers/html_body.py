@@ -13,7 +13,9 @@ The approach is readability's, by signals that hold across sites:
   box, the parts around an inline ad), never another story's teaser, a
   block of <article> cards, nor a small headed box after the article that
   is not built like it (about the author, other stories);
-- a lede in the article's <header> before the body comes first;
+- the lede, paragraphs of prose between the headline (<h1>) and the body
+  (in the article's <header>, a box of its own), comes first, unless
+  other stories' linked headlines lie between (a front page);
 - in the text taken, paragraphs mostly of link text are lists of other
   pages, and go; so do wholly italic or bold paragraphs after the last
   plain one of an article set in plain type (notes, calls to subscribe).
@@ -299,31 +301,34 @@ def _body_blocks(soup: BeautifulSoup) -> list[Tag]:
 
 
 def _with_lede(soup: BeautifulSoup, blocks: list[Tag]) -> list[Tag]:
-    """The blocks, after the lede of the article's <header> when the body
-    blocks do not hold it: the header with the headline comes before the
-    body and its paragraphs of prose are the article's first."""
+    """The blocks, after the article's lede when they do not hold it: the
+    paragraphs of prose between the headline (<h1>) and the first block.
+    Pages often set the lede apart from the body, in the article's <header>
+    or a box of its own."""
     if not blocks:
         return blocks
     first = blocks[0]
-    for header in soup.find_all("header"):
-        if header.find("h1") is None or first in header.parents or header in first.parents:
-            continue
-        if any(block in header.parents for block in blocks):
-            continue
-        stats = text_stats(header)
-        ledes = [p for p in header.find_all("p")
-                 if stats[id(p)][0] >= LEDE_CHARS and stats[id(p)][1] < 0.1 * stats[id(p)][0]]
-        if ledes and _comes_before(header, first):
+    headline = soup.find("h1")
+    if headline is None or headline in first.parents or first in headline.parents:
+        return blocks
+    ledes = []
+    for node in headline.next_elements:
+        if node is first:
             return ledes + blocks
-    return blocks
+        if isinstance(node, Tag) and node.name in _HEADINGS and _is_linked(node):
+            return blocks  # another story's linked headline: teasers (a front page), not a lede
+        if isinstance(node, Tag) and node.name == "p" and not any(p in ledes for p in node.parents):
+            text = " ".join(node.get_text(" ").split())
+            links = sum(len(" ".join(a.get_text(" ").split())) for a in node.find_all("a"))
+            if len(text) >= LEDE_CHARS and links < 0.1 * len(text) and "©" not in text:
+                ledes.append(node)  # (a credit mark is a photo's caption)
+    return blocks  # the headline comes after the body: no lede to take
 
 
-def _comes_before(tag: Tag, other: Tag) -> bool:
-    """Whether ``tag`` ends before ``other`` starts in the page."""
-    for node in tag.next_elements:
-        if node is other:
-            return True
-    return False
+def _is_linked(tag: Tag) -> bool:
+    text = " ".join(tag.get_text(" ").split())
+    linked = sum(len(" ".join(a.get_text(" ").split())) for a in tag.find_all("a"))
+    return len(text) >= 10 and linked >= 0.8 * len(text)
 
 
 def _tags_by_selector(soup: BeautifulSoup) -> dict[str, list[Tag]]:
