@@ -223,3 +223,13 @@ def test_no_lede_taken_over_teasers_of_other_stories(tmp_path):
     body = (f'<h1>Harbour News</h1>{teasers}<div class="columns"><div class="text">'
             + "".join(f"<p>{p}</p>" for p in PARAS) + f'</div><div class="side"><ul>{MENU}{MENU}</ul></div></div>')
     assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_prose_in_the_footer_does_not_outweigh_the_article(tmp_path):
+    # A masthead long enough to be kept as prose, its many commas scoring like an article's.
+    staff = ", ".join(f"Name{i} Surname{i}" for i in range(12))
+    footer = (f"<footer><p>Editor in chief: Ann Lee. Team: {staff}.</p>"
+              f"<p>Contributors: {staff}.</p></footer>")
+    body = "<main><div>" + "".join(f"<p>{p}</p>" for p in PARAS) + f"</div></main>{footer}"
+    text = body_of(tmp_path, page(body))
+    assert text.split("\n\n") == PARAS

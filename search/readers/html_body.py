@@ -8,7 +8,8 @@ The approach is readability's, by signals that hold across sites:
   that reads as a page of prose, or holds a block that does, stays, and
   so does a <header> with the headline and a paragraph of prose (a lede);
 - score every block by the prose in it (<p>, <li>, text runs between <br>s),
-  discounted by the share of its text in links, and take the best block
+  discounted by the share of its text in links (and by half inside page
+  chrome kept for its prose: a masthead's list of names), and take the best block
   with the sibling blocks that read as parts of the same article (a lede
   box, the parts around an inline ad), never another story's teaser, a
   block of <article> cards, nor a small headed box after the article that
@@ -392,10 +393,22 @@ def best_blocks(soup: BeautifulSoup) -> list[Tag]:
 
     def weighted(key: int) -> float:
         text, links = stats.get(key, (0, 0))
-        return scores[key] * (1 - min(links / text, 1.0)) if text else 0.0
+        score = scores[key] * (1 - min(links / text, 1.0)) if text else 0.0
+        return score * CHROME_WEIGHT if _in_chrome(tags[key]) else score
 
     best = max(scores, key=weighted)
     return _with_siblings(tags[best], weighted(best), scores, stats)
+
+
+# Prose kept inside page chrome (<footer>, <aside>, <nav>) weighs this much:
+# it is the article only when nothing outside comes near (a page whose
+# markup leaves the article inside its <footer>).
+CHROME_WEIGHT = 0.5
+_CHROME = ("footer", "aside", "nav")
+
+
+def _in_chrome(tag: Tag) -> bool:
+    return tag.name in _CHROME or tag.find_parent(_CHROME) is not None
 
 
 def _prose_chunks(soup: BeautifulSoup, stats: dict):
