@@ -233,3 +233,9 @@ def test_prose_in_the_footer_does_not_outweigh_the_article(tmp_path):
     body = "<main><div>" + "".join(f"<p>{p}</p>" for p in PARAS) + f"</div></main>{footer}"
     text = body_of(tmp_path, page(body))
     assert text.split("\n\n") == PARAS
+
+
+def test_initials_and_agency_line_after_the_article_is_not_body(tmp_path):
+    for credit in ("aja/PAP", "rdk / nrl"):
+        body = "<div>" + "".join(f"<p>{p}</p>" for p in PARAS) + f"<p>{credit}</p></div>"
+        assert body_of(tmp_path, page(body)).split("\n\n") == PARAS, credit

@@ -20,6 +20,7 @@ _DROP_LINE = re.compile(
       | (?:\(?\s*(?:editor|penulis|reporter|pewarta|penyunting|redaktur|sumber|
               disadur\s+dari|laporan\s+wartawan|kontributor|foto|video)\s*:.{0,160})
       | \(\s*[a-z]{2,5}\s*(?:/\s*[a-z]{2,5}\s*)*\)    # (rdk/nrl) initials
+      | [a-z]{2,5}(?:\s*/\s*[a-z]{2,5})+               # rdk/nrl, aja/PAP: initials and agency
       | baca\s+(?:juga|selengkapnya|berita\s+lainnya)\s*:?\s*,?\s*
       | lihat\s+juga\s*:?
       | loading\s*\.{0,3}
