@@ -239,3 +239,15 @@ def test_initials_and_agency_line_after_the_article_is_not_body(tmp_path):
     for credit in ("aja/PAP", "rdk / nrl"):
         body = "<div>" + "".join(f"<p>{p}</p>" for p in PARAS) + f"<p>{credit}</p></div>"
         assert body_of(tmp_path, page(body)).split("\n\n") == PARAS, credit
+
+
+def test_heading_left_without_its_box_at_the_article_end_is_not_body(tmp_path):
+    # The box of related posts under the heading is removed as junk; its heading stays behind.
+    body = ('<div class="entry">' + "".join(f"<p>{p}</p>" for p in PARAS) +
+            '<h3>Similar posts</h3><div class="related-posts"><a href="/a">One</a></div></div>')
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_heading_with_its_text_at_the_article_end_stays(tmp_path):
+    body = '<div class="entry">' + "".join(f"<p>{p}</p>" for p in PARAS[:3]) + f"<h3>What next</h3><p>{PARAS[3]}</p></div>"
+    assert body_of(tmp_path, page(body)).split("\n\n") == [*PARAS[:3], "What next", PARAS[3]]

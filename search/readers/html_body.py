@@ -19,7 +19,9 @@ The approach is readability's, by signals that hold across sites:
   other stories' linked headlines lie between (a front page);
 - in the text taken, paragraphs mostly of link text are lists of other
   pages, and go; so do wholly italic or bold paragraphs after the last
-  plain one of an article set in plain type (notes, calls to subscribe).
+  plain one of an article set in plain type (notes, calls to subscribe),
+  and a heading left at the very end with nothing under it (its box of
+  related posts was removed).
 
 A short list of per-publisher containers is tried first, as real
 extractors do, because those are cheap and exact where they apply.
@@ -526,8 +528,17 @@ def paragraphs_of(container: Tag | list[Tag]) -> list[str]:
     of the block ("Read more:", "Related posts").
     """
     blocks = container if isinstance(container, list) else [container]
-    return [text for text, _ in _without_trailing_notes(
+    out = [text for text, _ in _without_trailing_notes(
         [piece for block in blocks for piece in _block_paragraphs(block)])]
+    if len(out) > 1 and blocks and _ends_with_heading(blocks[-1], out[-1]):
+        out.pop()  # a heading with nothing under it: its box was taken away
+    return out
+
+
+def _ends_with_heading(block: Tag, last: str) -> bool:
+    """Whether ``last``, the text's last paragraph, is a heading element of the block."""
+    headings = block.find_all(_HEADINGS)
+    return bool(headings) and " ".join(headings[-1].get_text(" ").split()) == last
 
 
 def _block_paragraphs(container: Tag) -> list[tuple[str, bool]]:
