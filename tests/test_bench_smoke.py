@@ -59,7 +59,7 @@ def test_quick_bench_writes_the_report(bench_env):
     assert set(quality["results"]) == {"cari", "nostem", "snowball", "sastrawi", "whoosh", "tantivy"}
     # The IndoSum known items come from the 500-item sample by default, and the report says so.
     assert quality["files"]["indosum_knownitem"] == "indosum_knownitem_sample500.tsv"
-    assert "`indosum_knownitem_sample500.tsv`" in text.split("## Retrieval quality")[1]
+    assert "`indosum_knownitem_sample500.tsv`" in text.split("## Retrieval quality\n")[1]
     assert quality["skipped"] == {"whoosh": ["indosum_knownitem"]}
     assert "indosum_knownitem" not in quality["results"]["whoosh"]
     assert "indosum_knownitem" in quality["results"]["cari"]
