@@ -158,8 +158,8 @@ class Run:
 
     def _tail(self, parsed, matched: set, allowed) -> Tail | None:
         """The articles holding at least half of the query's words but not all
-        (tail.py), or None: a query of one or two clauses, of rare words
-        only, or out of time."""
+        (tail.py), or None: a query of one clause, of rare words only, or out
+        of time."""
         if self.clauses is None or not self.counted:
             return None
         clauses, excluded = self.clauses
