@@ -1,10 +1,16 @@
-"""Matching and BM25F ranking over whole posting lists, with Whoosh's scores.
+"""Matching and BM25F ranking, with Whoosh's scores.
 
 Whoosh walks a tree of matchers one document at a time, a few Python method
 calls per posting per node; a query engine that needs the full matching set
 anyway (for the total and the facets) pays that twice. Here each term's
 postings are read block by block into a dict ``docnum -> weight`` (built in
 C), sets do the boolean logic, and only the documents that survive are scored.
+
+Two shortcuts keep the answer exact: an AND's clauses are read cheapest
+first, and a clause far longer than the documents that can still qualify is
+only probed for them (``Evaluator.all_of``: its matcher skips the blocks that
+hold none); the top ``k`` is found without adding every term to every
+document (``best``: MaxScore).
 
 Scores are Whoosh's own: for a tree of AND/OR over terms, Whoosh's score of a
 document is the sum of the BM25F scores of the positive terms it contains, and
