@@ -71,9 +71,11 @@ check: install-test
 screenshots: install-test browser
 	CARI_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k fit_the_screen -q
 
-# About 10 minutes on 2 cores (613 s for the seven benchmarks in the last run,
-# docs/benchmarks.md), plus the install. Quality scores the 500-item IndoSum
-# sample; CARI_BENCH_INDOSUM=full scores all 3,450 known items (slower).
+# The nine benchmarks of bench/report.py's MODULES on 2 cores: about 10 minutes
+# before scaling's 1x and 4x query points and the extraction dev set joined
+# them, which add a few minutes (docs/benchmarks.md has each one's seconds),
+# plus the install. Quality scores the 500-item IndoSum sample;
+# CARI_BENCH_INDOSUM=full scores all 3,450 known items (slower).
 bench: install-bench
 	$(BIN)/python -m bench
 
