@@ -79,16 +79,29 @@ def news(i: int, title: str, body: str, **extra) -> dict:
     return record
 
 
-def engine_of(tmp_path_factory, name: str, records: list[dict], **engine_args):
-    """An Engine over a fresh index of ``records`` (one .jsonl file); close it after use."""
+def index_of(tmp_path_factory, name: str, records: list[dict]) -> Path:
+    """A fresh index of ``records`` (one .jsonl file)."""
     from search.indexing.indexer import index_corpus
-    from search.retrieval.engine import Engine
 
     corpus = tmp_path_factory.mktemp(f"{name}-corpus")
     write_jsonl(corpus / f"{name}.jsonl", records)
     index_dir = tmp_path_factory.mktemp(f"{name}-index")
     index_corpus(corpus, index_dir)
-    return Engine(index_dir, **engine_args)
+    return index_dir
+
+
+def engine_of(tmp_path_factory, name: str, records: list[dict], **engine_args):
+    """An Engine over a fresh index of ``records``; close it after use."""
+    from search.retrieval.engine import Engine
+
+    return Engine(index_of(tmp_path_factory, name, records), **engine_args)
+
+
+def app_of(tmp_path_factory, name: str, records: list[dict]):
+    """The web app (testing) over a fresh index of ``records``; close it with web.engine.close_engine."""
+    from web import create_app
+
+    return create_app({"CARI_INDEX": str(index_of(tmp_path_factory, name, records)), "TESTING": True})
 
 
 def zipf_records(words, count: int, seed: int, longest: int = 40) -> list[dict]:

@@ -9,18 +9,15 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from conftest import news, write_jsonl
+from conftest import app_of, news
 
 FORMULA = '=HYPERLINK("http://evil.example","klik") banjir'
 
 
 @pytest.fixture(scope="module")
 def export_app(tmp_path_factory):
-    from search.indexing.indexer import index_corpus
-    from web import create_app
     from web.engine import close_engine
 
-    root = tmp_path_factory.mktemp("export")
     records = [news(i, f"Banjir ke-{i} di kampung", "Banjir merendam kampung.", date=f"2019-{1 + i % 12:02d}-05",
                     url=f"https://uji.example/banjir-{i}") for i in range(1, 121)]
     records += [
@@ -29,9 +26,7 @@ def export_app(tmp_path_factory):
              source="lain", category="olahraga"),
         news(203, "Gempa di Cianjur", "Gempa mengguncang Cianjur.", date="2022-11-21"),
     ]
-    write_jsonl(root / "corpus" / "uji.jsonl", records)
-    index_corpus(root / "corpus", root / "index")
-    app = create_app({"CARI_INDEX": str(root / "index"), "TESTING": True})
+    app = app_of(tmp_path_factory, "export", records)
     yield app
     close_engine(app)
 

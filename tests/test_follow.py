@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 import feedparser
 import pytest
 
-from conftest import news, write_jsonl
+from conftest import app_of, news
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE = 'Banjir <b>"kota"</b> & \x01 rob'
@@ -17,12 +17,9 @@ HOSTILE = 'Banjir <b>"kota"</b> & \x01 rob'
 
 @pytest.fixture(scope="module")
 def follow_app(tmp_path_factory):
-    from search.indexing.indexer import index_corpus
-    from web import create_app
     from web.engine import close_engine
 
-    root = tmp_path_factory.mktemp("follow")
-    write_jsonl(root / "corpus" / "uji.jsonl", [
+    app = app_of(tmp_path_factory, "follow", [
         news(1, "Banjir lama di Bekasi", "Banjir merendam Bekasi.", date="2019-01-05"),
         news(2, HOSTILE, "Banjir rob menggenangi pesisir.", date="2021-03-07T08:30:00+07:00",
              url="https://uji.example/banjir-rob"),
@@ -31,8 +28,6 @@ def follow_app(tmp_path_factory):
         news(4, "Gempa di Cianjur", "Gempa mengguncang Cianjur.", date="2022-11-21"),
         news(5, "=HYPERLINK(\"http://evil.example\") banjir", "Banjir dan rumus.", date="2018-02-02"),
     ])
-    index_corpus(root / "corpus", root / "index")
-    app = create_app({"CARI_INDEX": str(root / "index"), "TESTING": True})
     yield app
     close_engine(app)
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import news, write_jsonl
+from conftest import app_of, news
 
 # banjir, OR (gempa and jakarta), OR (longsor without hujan-and-angin).
 QUERY = "banjir ATAU gempa DAN jakarta | longsor -(hujan angin)"
@@ -32,14 +32,9 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from search.indexing.indexer import index_corpus
-    from web import create_app
     from web.engine import close_engine
 
-    root = tmp_path_factory.mktemp("marking")
-    write_jsonl(root / "corpus" / "berita.jsonl", ARTICLES)
-    index_corpus(root / "corpus", root / "index")
-    app = create_app({"CARI_INDEX": str(root / "index"), "TESTING": True})
+    app = app_of(tmp_path_factory, "marking", ARTICLES)
     yield app.test_client()
     close_engine(app)
 

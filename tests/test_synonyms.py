@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import news, write_jsonl
+from conftest import index_of, news
 from search.analysis import indonesian_analyzer
 from search.analysis.synonyms import BUILTIN, Source, parse_rules
 from search.retrieval.engine import Engine
@@ -26,12 +26,7 @@ STORIES = [
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
-    from search.indexing.indexer import index_corpus
-
-    root = tmp_path_factory.mktemp("synonyms")
-    write_jsonl(root / "c" / "a.jsonl", STORIES)
-    index_corpus(root / "c", root / "ix")
-    return root / "ix"
+    return index_of(tmp_path_factory, "synonyms", STORIES)
 
 
 @pytest.fixture
