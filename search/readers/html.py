@@ -96,7 +96,9 @@ def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
     paragraphs, related = clean_paragraphs(_join_datelines(_drop_title_and_dates(raw, title)))
     related = list(dict.fromkeys(related + boxed_related))  # in order, once each
 
-    reason = front_page_reason(url, og_type, paragraphs, title_confirmed and date is not None)
+    # Text in short lines is the page's own unless its blocks are teasers (linked headlines).
+    lines = [] if html_body.holds_linked_headlines(blocks) else paragraphs
+    reason = front_page_reason(url, og_type, paragraphs, title_confirmed and date is not None, lines)
     if reason:
         return FileResult(skipped=reason)
     if not paragraphs and description and title_confirmed and date_declared:
@@ -122,6 +124,8 @@ def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
 # Prose (characters in paragraphs longer than PROSE_PARAGRAPH) that makes a
 # page an article whatever else it says: a front page's teasers are short.
 ARTICLE_PROSE = 500
+# Text in paragraphs of any length that makes a page an article likewise.
+ARTICLE_TEXT = 500
 PROSE_PARAGRAPH = 120
 MIN_PROSE = 200
 
@@ -135,18 +139,23 @@ def _no_text_reason(blocks: list, raw: list[str]) -> str:
     return "no article text found in page: its main block holds only credits, share buttons and the like"
 
 
-def front_page_reason(url: str, og_type: str, paragraphs: list[str], looks_like_article: bool) -> str | None:
+def front_page_reason(url: str, og_type: str, paragraphs: list[str], looks_like_article: bool,
+                      lines: list[str] = ()) -> str | None:
     """Why this page is a front/index page rather than an article, or None.
 
     ``looks_like_article``: a dated page whose on-page headline matches its
     metadata title. Photo pages with almost no prose still pass on that.
+    ``lines``: the paragraphs that are the page's own text (not what other
+    stories' teasers leave once their linked headlines are gone).
     Each sign of a front page is weak alone (articles are published with
     og:type "website", at a site's root, without a date, with little text):
-    a page is one when two of them agree and it has no article-sized block
-    of prose.
+    a page is one when two of them agree and it has no article-sized text
+    of its own: neither a block of prose nor as much text in short lines
+    (a recipe's steps, a poem's verses, a list of terms), which a front
+    page's teasers, mostly links, do not leave behind.
     """
     prose = sum(len(p) for p in paragraphs if len(p) > PROSE_PARAGRAPH)
-    if prose >= ARTICLE_PROSE:
+    if prose >= ARTICLE_PROSE or sum(len(line) for line in lines) >= ARTICLE_TEXT:
         return None
     signs = []
     if url and _is_listing_url(url):

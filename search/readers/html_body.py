@@ -328,6 +328,11 @@ def _with_lede(soup: BeautifulSoup, blocks: list[Tag]) -> list[Tag]:
     return blocks  # the headline comes after the body: no lede to take
 
 
+def holds_linked_headlines(blocks: list[Tag]) -> bool:
+    """Whether the blocks hold headlines that link elsewhere: other stories' teasers."""
+    return any(_is_linked(heading) for block in blocks for heading in block.find_all(_HEADINGS))
+
+
 def _is_linked(tag: Tag) -> bool:
     text = " ".join(tag.get_text(" ").split())
     linked = sum(len(" ".join(a.get_text(" ").split())) for a in tag.find_all("a"))
