@@ -222,10 +222,13 @@ def cmd_extract(args) -> int:
             "articles": [a.to_dict() for a in result.articles],
             "errors": result.errors,
             "skipped": result.skipped,
+            "skipped_records": dict(sorted(result.skipped_records.items())),
         })
     else:
         if result.skipped:
             print(f"skipped: {result.skipped}")
+        for reason, count in sorted(result.skipped_records.items()):   # an archive's pages
+            print(f"skipped records: {count} {reason}")
         for error in result.errors:
             print(f"error: {error}", file=sys.stderr)
         for article in result.articles:
@@ -273,7 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_index(sub.add_parser("index", help="index a directory of articles (incremental)"))
     p.add_argument("dir", nargs="?", default=settings.value("CARI_CORPUS"),
-                   help="corpus directory: .txt, .html, .json, .jsonl files, searched recursively "
+                   help="corpus directory: .txt, .html, .json, .jsonl files (also gzipped: .html.gz...), "
+                        ".warc/.warc.gz web archives, searched recursively "
                         f"(default: $CARI_CORPUS or ./{settings.default('CARI_CORPUS')})")
     p.add_argument("--rebuild", action="store_true", help="start from an empty index")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",

@@ -52,7 +52,9 @@ def write(path: Path, data: bytes | str) -> Path:
 
 
 def test_supported_extensions():
-    assert SUPPORTED_EXTENSIONS == frozenset({".txt", ".html", ".htm", ".json", ".jsonl"})
+    plain = {".txt", ".html", ".htm", ".json", ".jsonl"}
+    archives = {kind + ".gz" for kind in plain} | {".warc", ".warc.gz"}   # tests/test_readers_archives.py
+    assert SUPPORTED_EXTENSIONS == frozenset(plain | archives)
 
 
 def test_unsupported_extension_is_skipped(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from search.indexing.report import IndexReport
-from search.readers import SUPPORTED_EXTENSIONS
+from search.readers import SUPPORTED_EXTENSIONS, kind_of
 
 @dataclass
 class CorpusFile:
@@ -88,10 +88,10 @@ def walk_corpus(corpus: Path, report: IndexReport, follow_symlinks: bool = False
         report.errors.append((shown_path(rel), reason))
 
     def supported(rel: str) -> bool:
-        suffix = os.path.splitext(rel)[1]
-        if suffix.lower() in SUPPORTED_EXTENSIONS:
+        kind = kind_of(rel)   # ".html", or ".html.gz" for a compressed page
+        if kind in SUPPORTED_EXTENSIONS:
             return True
-        skip(rel, f"unsupported file type {suffix or '(none)'}")
+        skip(rel, f"unsupported file type {kind or '(none)'}")
         return False
 
     def add_file(path: str, rel: str, st: os.stat_result) -> None:

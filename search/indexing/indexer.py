@@ -224,6 +224,8 @@ def write_files(writer, corpus, changed, stamps, owners, report, progress) -> No
             report.skipped_files.append((cf.rel, result.skipped))
         for reason in result.errors:
             report.errors.append((cf.rel, reason))
+        for reason, count in sorted(result.skipped_records.items()):
+            report.skipped_records.append((cf.rel, reason, count))
         if result.errors and not result.articles:
             report.failed += 1
         elif not result.skipped:

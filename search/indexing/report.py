@@ -1,7 +1,21 @@
-"""What one ``cari index`` run did: counts, and each file it skipped or failed on."""
+"""What one ``cari index`` run did: counts, and each file it skipped or failed on.
+
+``skipped_records`` counts the pages inside multi-page files (web archives)
+that were not articles: (path, reason, how many), one entry per file and reason.
+"""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class SkipGroup(NamedTuple):
+    """The files (unit "file") or an archive's pages (unit "record") skipped for one reason."""
+    reason: str
+    unit: str
+    count: int
+    paths: list[str]   # the files, in the order met
 
 
 @dataclass
@@ -18,6 +32,7 @@ class IndexReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
     truncated: list[tuple[str, str]] = field(default_factory=list)   # (path, article id) cut to MAX_BODY_CHARS
+    skipped_records: list[tuple[str, str, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -28,4 +43,18 @@ class IndexReport:
             "errors": [{"path": p, "reason": r} for p, r in self.errors],
             "skipped_files": [{"path": p, "reason": r} for p, r in self.skipped_files],
             "truncated": [{"path": p, "id": i} for p, i in self.truncated],
+            "skipped_records": [{"path": p, "reason": r, "count": n} for p, r, n in self.skipped_records],
         }
+
+    def skips_by_reason(self) -> list[SkipGroup]:
+        """Skipped files grouped by reason, then an archive's skipped pages by reason."""
+        paths: dict[tuple[str, str], list[str]] = {}
+        counts: Counter = Counter()
+        for path, reason in self.skipped_files:
+            paths.setdefault((reason, "file"), []).append(path)
+            counts[reason, "file"] += 1
+        for path, reason, count in self.skipped_records:
+            paths.setdefault((reason, "record"), []).append(path)
+            counts[reason, "record"] += count
+        return [SkipGroup(reason, unit, counts[reason, unit], found)
+                for (reason, unit), found in paths.items()]

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from search.article import Article, stable_id
@@ -141,8 +142,13 @@ def _date(record: dict):
 
 def read_json(path: Path, rel_path: str) -> FileResult:
     """A .json file holding one record or a list of records."""
+    return read_json_data(path.read_bytes(), rel_path)
+
+
+def read_json_data(data: bytes, rel_path: str) -> FileResult:
+    """The records of one JSON document (a .json file's bytes, or a .json.gz's once decompressed)."""
     result = FileResult()
-    text, _ = decode(path.read_bytes())
+    text, _ = decode(data)
     try:
         payload = parse(text)
     except json.JSONDecodeError as exc:
@@ -182,27 +188,32 @@ def _unwrap(payload):
     return payload
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
+def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
     """(line number, bytes) streamed; bytes is None for a line over the cap."""
-    with path.open("rb") as handle:
-        number = 0
-        while True:
-            line = handle.readline(MAX_LINE_BYTES + 1)
-            if not line:
-                return
-            number += 1
-            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-                while line and not line.endswith(b"\n"):  # skip the rest of the long line
-                    line = handle.readline(MAX_LINE_BYTES)
-                yield number, None
-                continue
-            yield number, line
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest of the long line
+                line = handle.readline(MAX_LINE_BYTES)
+            yield number, None
+            continue
+        yield number, line
 
 
 def read_jsonl(path: Path, rel_path: str) -> FileResult:
     """A .jsonl file, one record per line, streamed."""
+    with path.open("rb") as handle:
+        return read_jsonl_stream(handle, rel_path)
+
+
+def read_jsonl_stream(handle: BinaryIO, rel_path: str) -> FileResult:
+    """The records of a stream of JSON lines (a .jsonl file, or a .jsonl.gz decompressing)."""
     result = FileResult()
-    for number, line in _lines(path):
+    for number, line in _lines(handle):
         if line is None:
             result.errors.append(f"line {number}: longer than {MAX_LINE_BYTES} bytes, skipped")
             continue

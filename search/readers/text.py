@@ -34,7 +34,12 @@ _DATE_LINE = re.compile(r"^\W*(?:[\w']+\s*,\s*)?(?:\d{1,2}[ /]\w+[ /]\d{4}|\d{4}
 
 def read(path: Path, rel_path: str) -> FileResult:
     """A .txt file: one article, or skipped when it holds no text."""
-    article = parse_text(path.read_bytes(), stable_id(rel_path), rel_path)
+    return read_data(path.read_bytes(), rel_path)
+
+
+def read_data(data: bytes, rel_path: str) -> FileResult:
+    """A story's bytes (a .txt file's, or a .txt.gz's once decompressed)."""
+    article = parse_text(data, stable_id(rel_path), rel_path)
     if article is None:
         return FileResult(skipped="no text in file")
     return FileResult(articles=[article])
