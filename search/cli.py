@@ -56,8 +56,6 @@ def printable(text: str) -> str:
 
 
 def cmd_index(args) -> int:
-    from collections import Counter
-
     from search.article import MAX_BODY_CHARS
     from search.indexing.indexer import index_corpus
     from search.indexing.progress import Progress
@@ -72,17 +70,8 @@ def cmd_index(args) -> int:
     if args.json:
         print_json(report.to_dict())
     else:
-        # Files of another type are counted by extension, each other skipped
-        # file (outside links, bad names, front pages...) has its line.
-        other_types: Counter = Counter()
-        for path, reason in report.skipped_files:
-            if reason.startswith("unsupported file type "):
-                other_types[reason.rsplit(" ", 1)[-1]] += 1
-            else:
-                print(f"skipped: {printable(path)}: {printable(reason)}", file=sys.stderr)
-        if other_types:
-            kinds = ", ".join(f"{n} {printable(ext)}" for ext, n in sorted(other_types.items()))
-            print(f"skipped: files of unsupported types: {kinds}", file=sys.stderr)
+        for line in skip_lines(report, args.verbose):
+            print(line, file=sys.stderr)
         for path, reason in report.errors:
             print(f"error: {printable(path)}: {printable(reason)}", file=sys.stderr)
         for path, article_id in report.truncated:
@@ -95,6 +84,25 @@ def cmd_index(args) -> int:
             f"{report.doc_count} documents in {printable(args.index)}"
         )
     return 1 if report.errors else 0
+
+
+# Paths shown on a skip line without --verbose.
+SKIP_EXAMPLES = 3
+
+
+def skip_lines(report, verbose: bool = False) -> list[str]:
+    """One line per skip reason: the count, then the first SKIP_EXAMPLES paths
+    (every path when ``verbose``)."""
+    lines = []
+    for group in report.skips_by_reason():
+        shown = group.paths if verbose else group.paths[:SKIP_EXAMPLES]
+        paths = ", ".join(printable(path) for path in shown)
+        if len(shown) < len(group.paths):
+            paths += f" and {len(group.paths) - len(shown)} more (--verbose lists them)"
+        counted = f"{group.count} {group.unit}" + ("" if group.count == 1 else "s")
+        joint = " in" if group.unit == "record" else ":"     # an archive's pages: "3 records in a.warc"
+        lines.append(f"skipped: {printable(group.reason)}: {counted}{joint} {paths}")
+    return lines
 
 
 # -- search, stats -----------------------------------------------------------
@@ -287,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--follow-symlinks", action="store_true",
                    help="follow symbolic links to files and directories outside the corpus too "
                         "(default: only links whose target lies inside it)")
+    p.add_argument("--verbose", action="store_true",
+                   help="list every skipped file (default: the first few for each reason)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_index)
 

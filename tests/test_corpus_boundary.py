@@ -66,7 +66,7 @@ def test_link_to_etc_passwd_is_skipped_with_the_reason_and_not_searchable(corpus
     ix = tmp_path / "ix"
     done = cari("index", corpus, "--index", ix)
     assert done.returncode == 0, done.stderr
-    assert "skipped: passwd.txt: symbolic link to a file outside the corpus" in done.stderr
+    assert "skipped: symbolic link to a file outside the corpus: 1 file: passwd.txt" in done.stderr
     assert documents(ix) == 1
     assert search(ix, "root")["total"] == 0
     assert search(ix, "nologin")["total"] == 0
@@ -79,8 +79,8 @@ def test_links_outside_are_followed_only_with_follow_symlinks(corpus, outside, t
     ix = tmp_path / "ix"
     done = cari("index", corpus, "--index", ix)
     assert done.returncode == 0, done.stderr
-    assert "skipped: kunci.txt: symbolic link to a file outside the corpus" in done.stderr
-    assert "skipped: arsip: symbolic link to a directory outside the corpus" in done.stderr
+    assert "skipped: symbolic link to a file outside the corpus: 1 file: kunci.txt" in done.stderr
+    assert "skipped: symbolic link to a directory outside the corpus: 1 file: arsip" in done.stderr
     assert documents(ix) == 1 and search(ix, "zamrud")["total"] == 0
 
     # The owner of the corpus asks for it: both land, and the next plain run
@@ -126,7 +126,7 @@ def test_a_link_swapped_in_later_is_caught_on_the_next_run(corpus, outside, tmp_
     (corpus / "catatan.txt").unlink()
     (corpus / "catatan.txt").symlink_to(outside / "kunci.txt")
     done = cari("index", corpus, "--index", ix)
-    assert "skipped: catatan.txt: symbolic link to a file outside the corpus" in done.stderr
+    assert "skipped: symbolic link to a file outside the corpus: 1 file: catatan.txt" in done.stderr
     assert documents(ix) == 1 and search(ix, "zamrud")["total"] == 0
 
 
@@ -143,7 +143,7 @@ def test_a_name_that_is_not_utf8_is_skipped_and_the_rest_lands(corpus, tmp_path)
     done = cari("index", corpus, "--index", ix)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    assert r"skipped: bad\xffname.jsonl: file name is not valid UTF-8" in done.stderr
+    assert r"skipped: file name is not valid UTF-8; rename it to index it: 1 file: bad\xffname.jsonl" in done.stderr
     assert documents(ix) == 1 and search(ix, "banjir")["total"] == 1
 
     # Incrementally: the new files beside it land too.
