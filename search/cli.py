@@ -91,12 +91,14 @@ SKIP_EXAMPLES = 3
 
 
 def skip_lines(report, verbose: bool = False) -> list[str]:
-    """One line per skip reason: the count, then the first SKIP_EXAMPLES paths
-    (every path when ``verbose``)."""
+    """One line per kind of skip reason: the count, then the first
+    SKIP_EXAMPLES paths (every path, each with its reason's details, when
+    ``verbose``)."""
     lines = []
     for group in report.skips_by_reason():
         shown = group.paths if verbose else group.paths[:SKIP_EXAMPLES]
-        paths = ", ".join(printable(path) for path in shown)
+        paths = ", ".join(printable(f"{path} ({detail})" if verbose and detail else path)
+                          for path, detail in shown)
         if len(shown) < len(group.paths):
             paths += f" and {len(group.paths) - len(shown)} more (--verbose lists them)"
         counted = f"{group.count} {group.unit}" + ("" if group.count == 1 else "s")

@@ -15,7 +15,14 @@ class SkipGroup(NamedTuple):
     reason: str
     unit: str
     count: int
-    paths: list[str]   # the files, in the order met
+    paths: list[tuple[str, str]]   # (file, what its reason said past the kind, or ""), in the order met
+
+
+def reason_kind(reason: str) -> tuple[str, str]:
+    """(kind, detail) of a skip reason: "front/index page: og:type website, ..." is
+    of the kind "front/index page", its detail the signs seen on that page."""
+    kind, _, detail = reason.partition(": ")
+    return kind, detail
 
 
 @dataclass
@@ -47,14 +54,16 @@ class IndexReport:
         }
 
     def skips_by_reason(self) -> list[SkipGroup]:
-        """Skipped files grouped by reason, then an archive's skipped pages by reason."""
-        paths: dict[tuple[str, str], list[str]] = {}
+        """Skipped files grouped by the kind of their reason (a front page's
+        signs differ from page to page), then an archive's skipped pages."""
+        paths: dict[tuple[str, str], list[tuple[str, str]]] = {}
         counts: Counter = Counter()
         for path, reason in self.skipped_files:
-            paths.setdefault((reason, "file"), []).append(path)
-            counts[reason, "file"] += 1
+            kind, detail = reason_kind(reason)
+            paths.setdefault((kind, "file"), []).append((path, detail))
+            counts[kind, "file"] += 1
         for path, reason, count in self.skipped_records:
-            paths.setdefault((reason, "record"), []).append(path)
+            paths.setdefault((reason, "record"), []).append((path, ""))
             counts[reason, "record"] += count
         return [SkipGroup(reason, unit, counts[reason, unit], found)
                 for (reason, unit), found in paths.items()]
