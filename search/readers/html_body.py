@@ -33,6 +33,7 @@ import re
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from search.readers.boilerplate import split_related
+from search.readers.html_tree import elements, find_tags, first_tag, is_removed
 
 # Elements that never hold article prose.
 JUNK_TAGS = frozenset({"script", "style", "iframe", "button", "select", "input",
@@ -114,7 +115,7 @@ def strip_junk(soup: BeautifulSoup) -> None:
     # Chrome first: a wrapper named "nav" around the whole page is judged
     # on its text once the menus inside it are gone.
     for suspects in (chrome, named):
-        suspects = [tag for tag in suspects if not tag.decomposed]
+        suspects = [tag for tag in suspects if not is_removed(tag)]
         if suspects:
             _remove_unless_article(soup, suspects)
 
@@ -131,7 +132,7 @@ def _remove_unless_article(soup: BeautifulSoup, suspects: list[Tag]) -> None:
     holders = [tag for tag in suspects if _holds_the_article(tag, stats) or _heads_the_article(tag, stats)]
     kept = {id(tag) for tag in holders} | {id(parent) for tag in holders for parent in tag.parents}
     for tag in suspects:
-        if not tag.decomposed and id(tag) not in kept:
+        if not is_removed(tag) and id(tag) not in kept:
             tag.decompose()
 
 
@@ -169,10 +170,10 @@ def _holds_the_article(tag: Tag, stats: dict) -> bool:
     if text - links < KEEP_PROSE:
         return False  # nor can anything inside it read as a page
     names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
-    if _COMMENT_NAME.search(names) and tag.find("h1") is None:
+    if _COMMENT_NAME.search(names) and first_tag(tag, "h1") is None:
         return False
     return _reads_as_text(stats.get(id(tag))) or any(_reads_as_text(stats.get(id(inner)))
-                                                      for inner in tag.find_all(_TEXT_BLOCKS))
+                                                      for inner in find_tags(tag, _TEXT_BLOCKS))
 
 
 # A lede: a paragraph of this much text, under a tenth of it in links.
@@ -182,9 +183,9 @@ LEDE_CHARS = 100
 def _heads_the_article(tag: Tag, stats: dict) -> bool:
     """A <header> holding the page's headline (<h1>) and a paragraph of prose
     is the article's own header with its lede, not the page's banner."""
-    if tag.name != "header" or tag.find("h1") is None:
+    if tag.name != "header" or first_tag(tag, "h1") is None:
         return False
-    for paragraph in tag.find_all("p"):
+    for paragraph in find_tags(tag, "p"):
         text, links = stats.get(id(paragraph), (0, 0))
         if text >= LEDE_CHARS and links < 0.1 * text:
             return True
@@ -259,7 +260,7 @@ def read_also_titles(soup: BeautifulSoup, limit: int = 20) -> list[str]:
     """Link texts of "Baca juga" boxes, read before strip_junk removes the boxes."""
     titles: list[str] = []
     for box in _tags_named(soup, _READ_ALSO_BOX):
-        for link in box.find_all("a"):
+        for link in find_tags(box, "a"):
             text = re.sub(r"\s+", " ", link.get_text(" ", strip=True))
             if len(text.split()) >= 3 and text not in titles:
                 titles.append(text)
@@ -275,7 +276,7 @@ def _tags_named(soup: BeautifulSoup, pattern: re.Pattern, by_id: bool = True) ->
     bs4's matching machinery, and this runs on every page.
     """
     found = []
-    for tag in soup.find_all(True):
+    for tag in elements(soup):
         classes = tag.get("class")
         if (classes and any(pattern.search(name) for name in classes)) or \
                 (by_id and tag.get("id") and pattern.search(tag["id"])):
@@ -311,7 +312,7 @@ def _with_lede(soup: BeautifulSoup, blocks: list[Tag]) -> list[Tag]:
     if not blocks:
         return blocks
     first = blocks[0]
-    headline = soup.find("h1")
+    headline = first_tag(soup, "h1")
     if headline is None or headline in first.parents or first in headline.parents:
         return blocks
     ledes = []
@@ -322,7 +323,7 @@ def _with_lede(soup: BeautifulSoup, blocks: list[Tag]) -> list[Tag]:
             return blocks  # another story's linked headline: teasers (a front page), not a lede
         if isinstance(node, Tag) and node.name == "p" and not any(p in ledes for p in node.parents):
             text = " ".join(node.get_text(" ").split())
-            links = sum(len(" ".join(a.get_text(" ").split())) for a in node.find_all("a"))
+            links = sum(len(" ".join(a.get_text(" ").split())) for a in find_tags(node, "a"))
             if len(text) >= LEDE_CHARS and links < 0.1 * len(text) and "©" not in text:
                 ledes.append(node)  # (a credit mark is a photo's caption)
     return blocks  # the headline comes after the body: no lede to take
@@ -330,12 +331,12 @@ def _with_lede(soup: BeautifulSoup, blocks: list[Tag]) -> list[Tag]:
 
 def holds_linked_headlines(blocks: list[Tag]) -> bool:
     """Whether the blocks hold headlines that link elsewhere: other stories' teasers."""
-    return any(_is_linked(heading) for block in blocks for heading in block.find_all(_HEADINGS))
+    return any(_is_linked(heading) for block in blocks for heading in find_tags(block, _HEADINGS))
 
 
 def _is_linked(tag: Tag) -> bool:
     text = " ".join(tag.get_text(" ").split())
-    linked = sum(len(" ".join(a.get_text(" ").split())) for a in tag.find_all("a"))
+    linked = sum(len(" ".join(a.get_text(" ").split())) for a in find_tags(tag, "a"))
     return len(text) >= 10 and linked >= 0.8 * len(text)
 
 
@@ -347,7 +348,7 @@ def _tags_by_selector(soup: BeautifulSoup) -> dict[str, list[Tag]]:
     """
     wanted = set(SITE_CONTAINERS)
     found: dict[str, list[Tag]] = {}
-    for tag in soup.find_all(True):
+    for tag in elements(soup):
         if tag.get("itemprop") == "articleBody":
             found.setdefault('[itemprop="articleBody"]', []).append(tag)
         tag_id = tag.get("id")
@@ -415,25 +416,27 @@ _CHROME = ("footer", "aside", "nav")
 
 
 def _in_chrome(tag: Tag) -> bool:
-    return tag.name in _CHROME or tag.find_parent(_CHROME) is not None
+    return tag.name in _CHROME or any(parent.name in _CHROME for parent in tag.parents)
 
 
 def _prose_chunks(soup: BeautifulSoup, stats: dict):
     """(block, text) for each piece of prose: <p> and <li> items, and text runs
     directly inside a block (bare text, <br>-separated lines)."""
-    for tag in soup.find_all(("p", "li", "pre")):
+    for tag in find_tags(soup, ("p", "li", "pre")):
         text, links = stats.get(id(tag), (0, 0))
         if text < MIN_CHUNK_CHARS or links > text / 2:
             continue
-        if tag.name == "li" and tag.find(("p", "li")) is not None:
+        if tag.name == "li" and first_tag(tag, ("p", "li")) is not None:
             continue  # its inner <p>/<li> count themselves
         holder = tag.parent if tag.parent is not None and tag.name == "p" else tag
         if tag.name == "li" and tag.parent is not None:
             holder = tag.parent  # items of one list are one block, like a <p>'s parent
         yield holder, tag.get_text(" ", strip=True)
-    for text in soup.find_all(string=True):
+    for text in soup.descendants:
+        if type(text) is not NavigableString:
+            continue
         parent = text.parent
-        if parent is None or parent.name not in _TEXT_HOLDERS or type(text) is not NavigableString:
+        if parent is None or parent.name not in _TEXT_HOLDERS:
             continue
         run = " ".join(text.split())
         if len(run) >= MIN_CHUNK_CHARS:
@@ -482,7 +485,7 @@ def _belongs(tag: Tag, top_score: float, scores: dict, stats: dict) -> bool:
     if tag.name not in BLOCK_TAGS and tag.name not in ("span", "font", "form"):
         return False
     text, links = stats.get(id(tag), (0, 0))
-    if not text or _is_teaser(tag, stats) or len(tag.find_all("article", limit=2)) > 1:
+    if not text or _is_teaser(tag, stats) or len(find_tags(tag, "article", limit=2)) > 1:
         return False  # a block holding <article>s of its own lists other stories
     density = links / text
     if density >= MAX_SIBLING_LINKS:
@@ -515,7 +518,7 @@ def _is_box_after(tag: Tag, article: Tag, article_text: int, stats: dict) -> boo
 
 def _is_teaser(tag: Tag, stats: dict) -> bool:
     """A block headed by a linked headline: another story's teaser, not a part of this one."""
-    for heading in tag.find_all(_HEADINGS):
+    for heading in find_tags(tag, _HEADINGS):
         text, links = stats.get(id(heading), (0, 0))
         if text >= 10 and links >= 0.8 * text:
             return True
@@ -542,7 +545,7 @@ def paragraphs_of(container: Tag | list[Tag]) -> list[str]:
 
 def _ends_with_heading(block: Tag, last: str) -> bool:
     """Whether ``last``, the text's last paragraph, is a heading element of the block."""
-    headings = block.find_all(_HEADINGS)
+    headings = find_tags(block, _HEADINGS)
     return bool(headings) and " ".join(headings[-1].get_text(" ").split()) == last
 
 

@@ -9,10 +9,11 @@ import json
 import re
 from datetime import datetime
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from search.readers.dateline import publisher_key
 from search.readers.dates import WIB, parse_date
+from search.readers.html_tree import find_tags, first_tag
 
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting",
                  "analysisnewsarticle", "opinionnewsarticle", "liveblogposting"}
@@ -43,7 +44,7 @@ def _meta_index(soup: BeautifulSoup) -> dict[str, str]:
     if cached is not None:
         return cached
     index: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in find_tags(soup, "meta"):
         content = (tag.get("content") or "").strip()
         if not content:
             continue
@@ -57,7 +58,9 @@ def _meta_index(soup: BeautifulSoup) -> dict[str, str]:
 
 def json_ld(soup: BeautifulSoup) -> dict:
     """The page's JSON-LD article object, or {}."""
-    for script in soup.find_all("script", type="application/ld+json"):
+    for script in find_tags(soup, "script"):
+        if script.get("type") != "application/ld+json":
+            continue
         try:
             data = json.loads(script.string or "")
         except (json.JSONDecodeError, TypeError):
@@ -176,7 +179,7 @@ def title_of(soup: BeautifulSoup, data: dict, url: str) -> tuple[str, Tag | None
     for title in cleaned:
         if title:
             return title, None
-    first = soup.find("h1")
+    first = first_tag(soup, "h1")
     return (re.sub(r"\s+", " ", first.get_text(" ", strip=True)).strip() if first else ""), None
 
 
@@ -200,7 +203,7 @@ def _headings(soup: BeautifulSoup):
 
 
 def url_of(soup: BeautifulSoup, data: dict) -> str:
-    link = soup.find("link", rel="canonical")
+    link = next((tag for tag in find_tags(soup, "link") if "canonical" in (tag.get("rel") or ())), None)
     for candidate in ((link.get("href") if link else ""), meta_content(soup, "og:url"),
                       str(data.get("url") or "")):
         if candidate and candidate.strip().startswith("http"):
@@ -254,7 +257,7 @@ def date_of(soup: BeautifulSoup, data: dict, headline: Tag | None = None) -> tup
         if declared:
             break
     if declared is None:
-        for tag in soup.find_all("time"):
+        for tag in find_tags(soup, "time"):
             declared = _parse_meta_date(tag.get("datetime") or "")
             if declared:
                 break
@@ -317,15 +320,23 @@ def _shown_date(text: str) -> tuple[bool, datetime] | None:
     return named, (value if named else value.replace(tzinfo=WIB))
 
 
+_DATE_HOLDER = re.compile(r"date|time|tanggal|tgl|publish|waktu", re.I)
+
+
 def visible_dates(soup: BeautifulSoup, limit: int = 12) -> list[tuple[bool, datetime]]:
     """Dates with a time written on the page, in document order, as (names its zone, date)."""
     scope = soup.body or soup
     found: list[tuple[bool, datetime]] = []
     seen = set()
-    holders = scope.find_all(class_=re.compile(r"date|time|tanggal|tgl|publish|waktu", re.I))
-    texts = [h.get_text(" ", strip=True) for h in holders]
-    texts += [str(t) for t in scope.find_all(string=DATE_TEXT)
-              if t.parent is not None and t.parent.name not in ("script", "style")]
+    texts, strings = [], []
+    for node in scope.descendants:  # one walk for both kinds
+        if isinstance(node, Tag):
+            if any(_DATE_HOLDER.search(name) for name in node.get("class") or ()):
+                texts.append(node.get_text(" ", strip=True))
+        elif isinstance(node, NavigableString) and DATE_TEXT.search(node) and \
+                node.parent is not None and node.parent.name not in ("script", "style"):
+            strings.append(str(node))
+    texts += strings
     for text in texts:
         if text in seen:
             continue

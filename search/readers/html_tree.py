@@ -1,0 +1,42 @@
+"""Walking a parsed page (BeautifulSoup) without bs4's matching machinery.
+
+find_all()/find() run every element through bs4's filter objects, several
+times the cost of the walk itself, and reading an attribute a Tag lacks
+(``tag.decomposed`` on a live tag, ``tag.foo``) makes bs4 search the whole
+subtree for a <foo>. Reading a page asks for elements by tag name hundreds
+of times, so these plain walks are what the readers use.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from bs4 import Tag
+
+
+def elements(root: Tag) -> Iterator[Tag]:
+    """Every element under ``root``, in page order."""
+    for node in root.descendants:
+        if type(node) is Tag or isinstance(node, Tag):
+            yield node
+
+
+def find_tags(root: Tag, names, limit: int = 0) -> list[Tag]:
+    """Elements under ``root`` named in ``names`` (a name or a collection of them), in page order."""
+    wanted = {names} if isinstance(names, str) else names
+    found = []
+    for node in root.descendants:
+        if getattr(node, "name", None) in wanted and isinstance(node, Tag):
+            found.append(node)
+            if len(found) == limit:
+                break
+    return found
+
+
+def first_tag(root: Tag, names) -> Tag | None:
+    found = find_tags(root, names, limit=1)
+    return found[0] if found else None
+
+
+def is_removed(tag: Tag) -> bool:
+    """Whether ``tag`` was decomposed (a plain attribute read: ``tag.decomposed`` searches a live tag)."""
+    return bool(tag.__dict__.get("_decomposed"))
