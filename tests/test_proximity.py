@@ -76,3 +76,133 @@ def test_phrase_check_is_whooshs_phrase_query(engine, pair, found):
     assert bool(expected) is found
     assert phrase_docs(searcher, pair, candidates) == expected
     assert phrase_docs(searcher, pair, candidates[::3]) == expected & set(candidates[::3])
+
+
+# -- lone words of a unit in the title ------------------------------------------------------------
+
+def unit_records():
+    """A name the stories write as one unit (Joko Widodo: every body holding
+    both words holds the phrase), a first name whose titles are mostly about
+    someone else (Joko Anwar, whose stories never name Widodo), and a
+    surname whose titles name the same man (Mahathir: his stories hold
+    Mahathir Mohamad)."""
+    filler = " ".join(f"isian{i}" for i in range(30))
+    records = [
+        # the trap: another Joko in the title, the president named once in the body
+        news(1, "Joko Anwar sindir DPR di Twitter", f"Sutradara Joko Anwar menulis kritik. {filler} "
+                "Kritik itu juga ditujukan kepada Presiden Joko Widodo."),
+        # the president, by his synonym in the title (search/analysis/synonyms_id.txt: Jokowi)
+        news(2, "Jokowi resmikan bendungan baru", f"Presiden Joko Widodo meresmikan bendungan. {filler} {filler}"),
+        # a surname alone in the title, about the same man
+        news(3, "Mahathir sindir DPR di Twitter", f"Perdana Menteri Mahathir Mohamad menulis kritik. {filler} "
+                "Mahathir juga menyebut mantan menteri."),
+        news(4, "Kritik dari negeri jiran", f"Perdana Menteri Mahathir Mohamad menulis kritik. {filler} "
+                "Mahathir juga menyebut mantan menteri."),
+    ]
+    records += [news(10 + i, f"Film baru Joko Anwar {i}", f"Sutradara Joko Anwar merilis film {i}. {filler}")
+                for i in range(8)]
+    records += [news(20 + i, f"Presiden resmikan pasar {i}", f"Presiden Joko Widodo meresmikan pasar {i}. {filler}")
+                for i in range(8)]
+    records += [news(30 + i, f"Mahathir bertemu menteri {i}", f"Perdana Menteri Mahathir Mohamad bertemu menteri {i}. "
+                f"{filler}") for i in range(8)]
+    records += [news(40 + i, f"Berita lain {i}", f"pasar harga {filler}") for i in range(30)]
+    return records
+
+
+@pytest.fixture(scope="module")
+def unit_engine(tmp_path_factory):
+    from conftest import engine_of
+
+    engine = engine_of(tmp_path_factory, "units", unit_records(), result_cache_size=0)
+    yield engine
+    engine.close()
+
+
+def rank_of(engine, q, doc_id):
+    return ids(engine, q).index(doc_id)
+
+
+def test_a_lone_word_of_a_name_in_the_title_does_not_outrank_the_name(unit_engine, monkeypatch):
+    """``Joko`` alone in a title is another Joko here (the titles holding it
+    are Joko Anwar's): the title naming the president by his synonym ranks
+    above it. Without the rule, the lone word's full title score wins."""
+    import search.retrieval.proximity as proximity
+
+    assert rank_of(unit_engine, "Joko Widodo", "t-002") < rank_of(unit_engine, "Joko Widodo", "t-001")
+    monkeypatch.setattr(proximity, "lone_words", lambda *args: {})
+    assert rank_of(unit_engine, "Joko Widodo", "t-001") < rank_of(unit_engine, "Joko Widodo", "t-002")
+
+
+def test_a_lone_word_whose_titles_are_about_the_name_keeps_its_title(unit_engine):
+    """``Mahathir`` alone in a title is the same man (his titles' stories
+    name Mahathir Mohamad): it still ranks above the same story without it."""
+    assert rank_of(unit_engine, "Mahathir Mohamad", "t-003") < rank_of(unit_engine, "Mahathir Mohamad", "t-004")
+
+
+def test_belongs_is_the_share_of_a_words_titles_holding_the_other_word(unit_engine):
+    from whoosh import query as wq
+
+    from search.retrieval.proximity import MIN_TITLES, belongs
+
+    searcher = unit_engine.searcher()
+
+    def holds(field, term, among=None):
+        docs = set(searcher.docs_for_query(wq.Term(field, term)))
+        return docs if among is None else docs & set(among)
+
+    assert belongs("joko", "widodo", holds) == pytest.approx(1 / 9)      # Joko Anwar x8 and the trap
+    assert belongs("mahathir", "mohamad", holds) == 1.0
+    assert MIN_TITLES > 1 and belongs("jokowi", "widodo", holds) == 1.0   # one title: too few to say
+
+
+def test_unit_is_the_share_of_candidates_holding_both_words_as_a_phrase(unit_engine):
+    from search.retrieval.proximity import MIN_SAMPLE, find_pair
+
+    searcher = unit_engine.searcher()
+    everything = sorted(searcher.reader().all_doc_ids())
+    assert find_pair(searcher, ("joko", "widodo"), everything).unit() == 1.0
+    assert find_pair(searcher, ("joko", "anwar"), everything).unit() == 1.0
+    assert find_pair(searcher, ("widodo", "joko"), everything).unit() == 0.0    # never in that order
+    assert find_pair(searcher, ("joko", "widodo"), everything[:3]).unit() == 0.0   # fewer than MIN_SAMPLE
+    assert MIN_SAMPLE > 2
+
+
+def test_scores_never_fall_below_the_best_after_the_head():
+    from search.retrieval.proximity import rescored
+
+    assert rescored(10.0, -5.0, 8.0) == 8.0
+    assert rescored(10.0, -1.0, 8.0) == 9.0
+    assert rescored(7.0, -1.0, 8.0) == 7.0        # already below: unchanged (the head's last ties)
+    assert rescored(10.0, 2.0, 8.0) == 12.0
+    assert rescored(10.0, -5.0, None) == 5.0
+
+
+@pytest.fixture(scope="module")
+def zipf_engine(tmp_path_factory):
+    from conftest import engine_of, zipf_records
+
+    words = [f"kata{i}" for i in range(40)]
+    engine = engine_of(tmp_path_factory, "skips", zipf_records(words, 1500, seed=5), result_cache_size=0)
+    yield engine
+    engine.close()
+
+
+def test_skip_to_lands_where_whooshs_skip_to_does(zipf_engine):
+    """The bisecting skip reaches the same posting as Whoosh's own, from any
+    start, across blocks (the frequent words' postings span several)."""
+    from search.retrieval.proximity import skip_to
+
+    reader = zipf_engine.searcher().reader()
+    docs = sorted(reader.all_doc_ids())
+    first = reader.postings("body", "kata0")
+    assert first.block_max_id() < max(reader.postings("body", "kata0").all_ids())     # several blocks
+    for term in (("body", "kata0"), ("body", "kata7"), ("title", "kata30")):
+        ours, theirs = reader.postings(*term), reader.postings(*term)
+        for target in docs[5::37] + [docs[-1] + 1]:
+            if not theirs.is_active():
+                break
+            skip_to(ours, target)
+            theirs.skip_to(target)
+            assert ours.is_active() == theirs.is_active()
+            if ours.is_active():
+                assert ours.id() == theirs.id()

@@ -1,20 +1,42 @@
-"""Words typed together rank together: a phrase bonus on the head of the ranking.
+"""Words typed together rank together: a phrase bonus and lone title words, on the head of the ranking.
 
 BM25F scores each word of ``Joko Widodo`` on its own, so a story about Joko
 Anwar that mentions a Widodo elsewhere can outrank one about Joko Widodo.
-Elasticsearch users add a ``match_phrase`` should-clause for this; here each
-pair of words typed next to each other (only spaces between them) is looked
-for as a phrase, allowing one dropped word between them (``harga cabai naik
-di pasar``: the stopword *di* leaves a gap), in the title or the body of the
-best ``DEPTH`` results only. A result holding the pair gets ``WEIGHT`` times
-the pair's idf (the sum of its two words' idf, as a phrase's idf is in
-Lucene). Scores only rise and only in the head, so pages stay consistent.
+Two rules look at each pair of words typed next to each other (only spaces
+between them), in the best ``DEPTH`` results only:
 
-The phrase is checked by skipping each word's matcher to each candidate and
-comparing their positions, so the cost is the head's size, not the words'
-frequency.
+- **Phrase bonus.** The pair is looked for as a phrase, allowing one dropped
+  word between them (``harga cabai naik di pasar``: the stopword *di* leaves
+  a gap), in the title or the body. A result holding it gets ``WEIGHT``
+  times the pair's idf (the sum of its two words' idf, as a phrase's idf is
+  in Lucene), as Elasticsearch users add a ``match_phrase`` should-clause.
+- **A lone word in the title counts as much as such titles are about the
+  pair.** A title holding one word of the pair and not the other may name
+  something else (*Joko Anwar*, *Mas Joko*, *Bambang Irianto*) or the same
+  thing shortly (*Anies*, *Mahathir*). The index says which: of the
+  articles whose title holds the word, the share that also hold the other
+  word anywhere (``belongs``; on clickid 2 of the 24 titles holding *Joko*
+  belong to articles naming a *Widodo*, 23 of the 24 holding *Mahathir* to
+  articles naming a *Mohamad*). It matters only as far as the stories write
+  the two words as one unit (``Found.unit``: of the head's results holding
+  both words in a field, the share holding them as a phrase; nearly all for
+  a name, few for ``MU kalah``, where *MU* alone in a title is what was
+  asked). A lone title word loses ``unit * (1 - belongs)`` of its title
+  score, the least over the words typed beside it. Only set lookups on
+  postings: no positions beyond the phrase check's.
+
+Scores change only in the head, and none falls below the best score after
+the head, so pages stay consistent. The phrase is checked by skipping each
+word's matcher to each candidate and comparing their positions, so the cost
+is the head's size, not the words' frequency.
 """
 from __future__ import annotations
+
+import bisect
+
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+from search.retrieval.scoring import Match, score
 
 DEPTH = 50          # results re-ranked
 # Score added per unit of the pair's idf when the pair is found as a phrase.
@@ -26,6 +48,8 @@ WEIGHT = 0.5
 SLOP = 2            # words may be this far apart (2: one dropped word between them)
 MAX_PAIRS = 8       # pairs of a long query looked for
 FIELDS = ("title", "body")
+MIN_TITLES = 5      # titles holding a word needed to say how often they are about the pair
+MIN_SAMPLE = 5      # head results holding both words in the body needed to say how the stories write them
 
 
 def typed_pairs(text: str, words, analysed: dict) -> list[tuple[str, str]]:
@@ -42,13 +66,29 @@ def typed_pairs(text: str, words, analysed: dict) -> list[tuple[str, str]]:
     return list(dict.fromkeys(pairs))[:MAX_PAIRS]
 
 
-def phrase_docs(searcher, pair: tuple[str, str], candidates: list[int]) -> set[int]:
-    """The ``candidates`` (sorted docnums) holding ``pair`` as a phrase in a
-    field of FIELDS: each word's matcher skips to a candidate and the two
-    position lists are compared (Whoosh's own phrase matcher walks spans
-    through generic wrappers, many times slower)."""
+class Found:
+    """Where one pair is among the candidates: those holding both words in a
+    field (``held``) and those holding them as a phrase (``phrased``)."""
+
+    def __init__(self):
+        self.held: set[int] = set()
+        self.phrased: set[int] = set()
+
+    def unit(self) -> float:
+        """How much the stories write the pair as one unit: the share of the
+        candidates holding both words in a field that hold them as a phrase
+        (0 when fewer than MIN_SAMPLE hold both)."""
+        return len(self.phrased) / len(self.held) if len(self.held) >= MIN_SAMPLE else 0.0
+
+
+def find_pair(searcher, pair: tuple[str, str], candidates: list[int]) -> Found:
+    """Where ``pair`` is among ``candidates`` (sorted docnums), in the fields
+    of FIELDS (the body is not read for a candidate whose title holds the
+    phrase): each word's matcher skips to a candidate and the two position
+    lists are compared (Whoosh's own phrase matcher walks spans through
+    generic wrappers, many times slower)."""
     first, second = pair
-    found: set[int] = set()
+    found = Found()
     for leaf, offset in searcher.reader().leaf_readers():
         end = offset + leaf.doc_count_all()
         local = [d - offset for d in candidates if offset <= d < end]
@@ -57,22 +97,44 @@ def phrase_docs(searcher, pair: tuple[str, str], candidates: list[int]) -> set[i
                 continue
             a, b = leaf.postings(field, first), leaf.postings(field, second)
             for docnum in local:
-                if docnum + offset in found:
+                if docnum + offset in found.phrased:
                     continue
                 if not (reach(a, docnum) and reach(b, docnum)):
                     if not (a.is_active() and b.is_active()):
                         break
                     continue
+                found.held.add(docnum + offset)
                 if near(a.value_as("positions"), b.value_as("positions")):
-                    found.add(docnum + offset)
+                    found.phrased.add(docnum + offset)
     return found
+
+
+def phrase_docs(searcher, pair: tuple[str, str], candidates: list[int]) -> set[int]:
+    """The ``candidates`` holding ``pair`` as a phrase in a field of FIELDS."""
+    return find_pair(searcher, pair, candidates).phrased
 
 
 def reach(matcher, docnum: int) -> bool:
     """Move ``matcher`` to ``docnum`` if it is at or before it; True when it holds it."""
     if matcher.is_active() and matcher.id() < docnum:
-        matcher.skip_to(docnum)
+        skip_to(matcher, docnum)
     return matcher.is_active() and matcher.id() == docnum
+
+
+def skip_to(matcher, docnum: int) -> None:
+    """``matcher.skip_to(docnum)``; within a block of Whoosh's W3 format (and
+    cari's, which extends it), by bisecting the block's ids: W3 steps through
+    them one ``next()`` at a time, which was most of the phrase check's cost."""
+    if not isinstance(matcher, W3LeafMatcher):
+        matcher.skip_to(docnum)
+        return
+    if docnum > matcher.block_max_id():
+        matcher._skip_to_block(lambda: docnum > matcher.block_max_id())
+        if not matcher.is_active():
+            return
+    if matcher._ids is None:
+        matcher._read_ids()
+    matcher._i = bisect.bisect_left(matcher._ids, docnum, matcher._i)  # docnum <= the block's last id
 
 
 def near(first_positions, second_positions) -> bool:
@@ -81,18 +143,95 @@ def near(first_positions, second_positions) -> bool:
     return any(p + gap in following for p in first_positions for gap in range(1, SLOP + 1))
 
 
-def boost_phrases(searcher, ranked: list, pairs, idf) -> list:
-    """``ranked`` (docnum, score), its head re-ranked with the phrase bonus.
-    ``idf(term)``: the term's idf in the body."""
+class Titles:
+    """What the lone-word rule reads: a term's score in the titles, from the
+    query's scored terms (``leaves``, scoring.Leaf), and who holds a term."""
+
+    def __init__(self, stats, reader, leaves):
+        self.stats, self.reader = stats, reader
+        self.leaves = [leaf for leaf in leaves if leaf.field == "title"]
+
+    def score(self, term: str, docs) -> dict:
+        """{docnum: ``term``'s score in the title} for those of ``docs`` whose title holds it."""
+        leaves = [leaf for leaf in self.leaves if leaf.text == term]
+        scores = score(Match(set(), leaves), docs, self.stats) if leaves else {}
+        return {d: s for d, s in scores.items() if s}
+
+    def holds(self, field: str, term: str, among=None):
+        """The documents (of ``among``, when given) holding ``term`` in ``field``:
+        from the postings cache when it has the term, else probed for ``among``."""
+        if among is None:
+            return self.stats.postings(self.reader, field, term).keys()
+        found = self.stats.cached(field, term)
+        if found is None:
+            found = self.stats.probe(self.reader, field, term, among)
+        return {d for d in among if d in found}
+
+
+def belongs(term: str, other: str, holds) -> float:
+    """The share of the articles whose title holds ``term`` that hold ``other``
+    in the title or the body (1 when fewer than MIN_TITLES titles hold it).
+    ``holds(field, term, among=None)``: the documents (of ``among``) holding
+    ``term`` in ``field``."""
+    titles = holds("title", term)
+    if len(titles) < MIN_TITLES:
+        return 1.0
+    with_other = holds("title", other, titles) | holds("body", other, titles)
+    return len(with_other) / len(titles)
+
+
+def lone_words(found: dict, candidates: list[int], titles: Titles) -> dict[int, float]:
+    """Per candidate, the title score it loses for words of the pairs
+    (``found``: pair -> Found) its title holds without the word typed beside
+    them (see the module's docstring)."""
+    beside: dict[str, list[tuple[str, float]]] = {}
+    for (first, second), where in found.items():
+        unit = where.unit()
+        if unit:
+            beside.setdefault(first, []).append((second, unit))
+            beside.setdefault(second, []).append((first, unit))
+    taken: dict[int, float] = {}
+    for term, others in beside.items():
+        scores = titles.score(term, candidates)
+        if not scores:
+            continue
+        with_other = set().union(*(titles.holds("title", other, scores.keys()) for other, _ in others))
+        lone = [d for d in scores if d not in with_other]
+        if not lone:
+            continue
+        share = min(unit * (1 - belongs(term, other, titles.holds)) for other, unit in others)
+        for docnum in lone:
+            taken[docnum] = taken.get(docnum, 0.0) + share * scores[docnum]
+    return taken
+
+
+def boost_phrases(searcher, ranked: list, pairs, idf, titles: Titles | None = None) -> list:
+    """``ranked`` (docnum, score), its head re-ranked by the pairs typed
+    together. ``idf(term)``: the term's idf in the body; ``titles``: for
+    the lone-word rule (None: no such rule)."""
     if not pairs or len(ranked) < 2:
         return ranked
     head = ranked[:DEPTH]
     candidates = sorted(d for d, _ in head)
-    bonus = dict.fromkeys(candidates, 0.0)
-    for pair in pairs:
+    change = dict.fromkeys(candidates, 0.0)
+    found = {pair: find_pair(searcher, pair, candidates) for pair in pairs}
+    for pair, where in found.items():
         weight = WEIGHT * (idf(pair[0]) + idf(pair[1]))
-        for docnum in phrase_docs(searcher, pair, candidates):
-            bonus[docnum] += weight
-    head = [(d, s + bonus[d]) for d, s in head]
+        for docnum in where.phrased:
+            change[docnum] += weight
+    if titles is not None:
+        for docnum, value in lone_words(found, candidates, titles).items():
+            change[docnum] -= value
+    floor = ranked[DEPTH][1] if len(ranked) > DEPTH else None
+    head = [(d, rescored(s, change[d], floor)) for d, s in head]
     head.sort(key=lambda item: (-item[1], item[0]))
     return head + ranked[DEPTH:]
+
+
+def rescored(score: float, change: float, floor: float | None) -> float:
+    """``score + change``, never below ``floor`` (the best score after the head)
+    unless it was already there."""
+    new = score + change
+    if change < 0 and floor is not None:
+        return max(new, min(score, floor))
+    return new

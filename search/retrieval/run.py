@@ -26,7 +26,7 @@ from whoosh import collectors
 from search.fields import SPELL_FIELD, WORD_PATTERN
 from search.retrieval.facets import intersect
 from search.retrieval.live import live_reader
-from search.retrieval.proximity import boost_phrases, typed_pairs
+from search.retrieval.proximity import Titles, boost_phrases, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
 from search.retrieval.scoring import Evaluator, Match, OutOfTime, best, conjoin
@@ -310,7 +310,8 @@ class Run:
         side as a phrase (proximity.py)."""
         pairs = typed_pairs(parsed.text, parsed.words, self.budget.analysed)
         live, reader = self.stats.live, self.reader
-        return boost_phrases(self.searcher, ranked, pairs, lambda term: live.idf(reader, "body", term))
+        return boost_phrases(self.searcher, ranked, pairs, lambda term: live.idf(reader, "body", term),
+                             Titles(self.stats, self.searcher.reader(), self.match.leaves))
 
     def whoosh_rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
         """Whoosh's own collector, for a weighting model scoring.py does not mirror."""
