@@ -43,6 +43,9 @@ def stories() -> list[dict]:
         add(f"Muhammad Ali dikenang {i}", "Petinju Muhammad Ali dikenang dunia.")
     add("Mohammad Ali di Jakarta", "Mohammad Ali pernah berkunjung ke Jakarta.")
     add("Kata yangu dalam puisi", "Penyair menulis kata yangu dalam puisinya.")
+    add("Muka pucat sang pemain", "Muka pemain itu pucat setelah laga.")
+    add("Muka baru di tim", "Beberapa muka baru bergabung dengan tim.")
+    add("MU kalah lagi", "MU kalah di kandang sendiri.")
     return out
 
 
@@ -98,6 +101,11 @@ def test_an_acronym_written_spaced_finds_it_solid_and_two_words_find_one(engine)
     results = engine.search("RUU XYZ")
     assert results.total == 3 and titles(results)[0] == "RUU XYZ dibahas lagi"
     assert engine.search("tanda tangan").total == 3
+
+
+def test_two_words_are_joined_only_into_a_word_the_stories_write(engine):
+    """``mukalah`` is in no story, though it stems to ``muka`` (face), which is."""
+    assert titles(engine.search("MU kalah")) == ["MU kalah lagi"]
 
 
 def test_variants_need_the_expansion_allowance(engine):

@@ -16,7 +16,9 @@ rebuild. Four kinds, each with its weight:
   ``ch``/``kh``; ``j``/``y`` only beside one of those, since modern words
   differ by it: raja/raya, saja/saya), initials with and without dots
   (``B.J.``/``BJ``), two words written solid (``sepak bola``/``sepakbola``)
-  and a short form's spaced acronym (``RUU KUHP``/``RKUHP``);
+  and a short form's spaced acronym (``RUU KUHP``/``RKUHP``), each joined
+  form only when the stories write it as a word (the spelling vocabulary
+  of titles and ledes), not merely when it analyses to an indexed term;
 - ``near`` (``NEAR_WEIGHT``): a rare word also matches the index's words
   within one edit, two from ``NEAR_LONG`` letters (Meilisearch's rule), with
   the same first letter and never a stopword. (A word in no article at all is
@@ -363,7 +365,12 @@ class Expander:
             found.append(Alternative(" ".join(typed), "synonym", expansion.text, expansion.positions,
                                      self.weight(SYNONYM_WEIGHT, typed_terms, expansion.positions)))
         if len(typed) == 2:
+            words = self.vocabulary()
             for form in joined_forms(*typed):
+                # Written as one word by the stories, not only analysed like one:
+                # ``MU kalah`` -> ``mukalah`` stems to ``muka`` (face).
+                if words is not None and form not in words.freq:
+                    continue
                 alt = self.exists(form)
                 if (alt and not typed_terms & {a[0] for a in alt}
                         and all(a.positions != alt for a in found) and self.take(1)):
