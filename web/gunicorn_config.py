@@ -8,7 +8,10 @@ in search/settings.py (docs/configuration.md).
 Workers are processes, one per core: a query is CPU-bound Python, and each
 worker keeps its own searchers. Each worker runs a few threads so a slow
 client or a long query does not hold the whole worker. The index is opened
-after the fork, on the first request (preload_app stays off).
+after the fork, on the first request (preload_app stays off). A worker with
+more requests in flight than its least busy sibling closes kept-alive
+connections after the answer, so clients that opened theirs at once do not
+all stay with one worker (web/balance.py).
 
 A stuck request really ends. gunicorn's ``timeout`` alone does not do it for
 ``gthread``: the worker's main thread sends the heartbeat between polls
@@ -32,6 +35,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from search import settings as cari_settings  # noqa: E402
+from search.retrieval.lanes import Board  # noqa: E402
+from web.balance import Balance  # noqa: E402
 from web.logs import TEXT_ACCESS_FORMAT  # noqa: E402
 
 try:
@@ -85,6 +90,8 @@ def post_worker_init(worker):
 
     lanes.LIGHT.share(lanes.Board(*_light_board))
     lanes.limit_waiters(worker.cfg.threads)
+    # Kept-alive connections spread over the workers (web/balance.py).
+    _balance.join()
     threading.Thread(target=_watchdog, args=(worker, timeout), name="cari-watchdog", daemon=True).start()
 
 
@@ -95,6 +102,9 @@ SWITCH_INTERVAL = 0.001
 _LIGHT_SLOTS = 4 * workers + 8
 _light_board = (multiprocessing.Lock(), *(multiprocessing.RawArray(ctypes.c_longlong, _LIGHT_SLOTS)
                                           for _ in range(3)))
+# Requests in flight per worker, on a board of their own (web/balance.py).
+_balance = Balance(Board(multiprocessing.Lock(), *(multiprocessing.RawArray(ctypes.c_longlong, _LIGHT_SLOTS)
+                                                   for _ in range(3))))
 # Requests in flight in this worker: request thread -> (monotonic start, "METHOD /path").
 _in_flight: dict = {}
 # Tests only (tests/test_query_budget.py): a request for exactly this path
@@ -104,6 +114,8 @@ _TEST_STALL_PATH = cari_settings.value("CARI_TEST_STALL_PATH")
 
 def pre_request(worker, req):
     _in_flight[threading.get_ident()] = (time.monotonic(), f"{req.method} {req.path}")
+    if _balance.start():
+        req.must_close = True       # gunicorn answers "Connection: close" and closes after it
     if _TEST_STALL_PATH is not None and req.path == _TEST_STALL_PATH:
         while True:
             time.sleep(1)
@@ -111,6 +123,7 @@ def pre_request(worker, req):
 
 def post_request(worker, req, environ, resp):
     _in_flight.pop(threading.get_ident(), None)
+    _balance.end()
 
 
 def _watchdog(worker, limit: float) -> None:
