@@ -23,7 +23,8 @@ Stored fields: W3 compresses each document's pickled fields on its own; a
 news article is a couple of kilobytes, too short for zlib to find much to
 reuse. ``BlockPickleColumn`` compresses ``STORED_BLOCK_DOCS`` consecutive
 documents together (neighbours in a folder share a site's vocabulary and
-boilerplate), at the price of decompressing the block to read one of them.
+boilerplate), at the price of decompressing the block to read one of them;
+a block is inflated only as far as the row asked for (``_OpenBlock``).
 
 Every segment records its codec (Whoosh pickles it by module path): moving
 these classes out of this module, or changing a format, needs a new
@@ -281,33 +282,57 @@ class BlockPickleColumn(columns.Column):
             offsets = array("Q")
             offsets.frombytes(dbfile.get(end - (nblocks + 1) * 8, (nblocks + 1) * 8))
             self._offsets = _ordered(offsets)
-            self._last: tuple[int, list] = (-1, [])    # the block read last: (number, rows)
+            self._open: _OpenBlock | None = None    # the block read last
 
-        def _rows(self, block: int) -> list:
-            number, rows = self._last
-            if number == block:
-                return rows
-            start, end = self._offsets[block], self._offsets[block + 1]
-            data = zlib.decompress(self._dbfile.get(self._basepos + start, end - start))
-            count = min(self._rows_per_block, self._doccount - block * self._rows_per_block)
-            lengths = array("I")
-            lengths.frombytes(data[:4 * count])
-            rows, pos = [], 4 * count
-            for size in _ordered(lengths):
-                rows.append(data[pos:pos + size])
-                pos += size
-            self._last = (block, rows)
-            return rows
+        def _row(self, docnum: int) -> bytes:
+            block, row = divmod(docnum, self._rows_per_block)
+            current = self._open
+            if current is None or current.number != block:
+                start, end = self._offsets[block], self._offsets[block + 1]
+                count = min(self._rows_per_block, self._doccount - block * self._rows_per_block)
+                current = self._open = _OpenBlock(block, self._dbfile.get(self._basepos + start, end - start),
+                                                  count)
+            return current.row(row)
 
         def __getitem__(self, docnum):
             if not 0 <= docnum < self._doccount:
                 raise IndexError(f"row {docnum} of {self._doccount}")
-            row = self._rows(docnum // self._rows_per_block)[docnum % self._rows_per_block]
+            row = self._row(docnum)
             return pickle.loads(row) if row else None
 
         def __iter__(self):
             for docnum in range(self._doccount):
                 yield self[docnum]
+
+
+class _OpenBlock:
+    """One compressed block of a BlockPickleColumn, inflated only as far as
+    the rows asked for: a row in the middle of a block costs half of the
+    block's decompression, and reading on in the same block resumes."""
+
+    def __init__(self, number: int, compressed: bytes, count: int):
+        self.number = number
+        self._inflate = zlib.decompressobj()
+        self._pending = compressed
+        self._data = b""
+        head = self._more(4 * count)
+        lengths = array("I")
+        lengths.frombytes(head[:4 * count])
+        self._ends = list(accumulate(_ordered(lengths), initial=4 * count))
+
+    def _more(self, size: int) -> bytes:
+        """The block's data, inflated to at least ``size`` bytes (or to its end)."""
+        while len(self._data) < size and (self._pending or not self._inflate.eof):
+            chunk = self._inflate.decompress(self._pending, size - len(self._data))
+            self._pending = self._inflate.unconsumed_tail
+            if not chunk:
+                break
+            self._data += chunk
+        return self._data
+
+    def row(self, index: int) -> bytes:
+        start, end = self._ends[index], self._ends[index + 1]
+        return self._more(end)[start:end]
 
 
 STORED_COLUMN = BlockPickleColumn()

@@ -144,6 +144,27 @@ def test_stored_column_keeps_missing_rows_and_partial_blocks():
         reader[9]
 
 
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.one_of(st.none(), st.binary(max_size=3000), st.text(max_size=300)), max_size=30),
+       order=st.lists(st.integers(min_value=0, max_value=29), max_size=40))
+def test_stored_rows_read_in_any_order_are_what_was_written(rows, order):
+    """A block is inflated only as far as the row asked for, and resumed for
+    a later row of the same block: any order of reads gives the rows written."""
+    storage = RamStorage()
+    column = BlockPickleColumn(rows_per_block=4)
+    f = storage.create_file("col")
+    writer = column.writer(f)
+    for doc, value in enumerate(rows):
+        writer.add(doc, None if value is None else {"v": value})
+    writer.finish(len(rows))
+    length = f.tell()
+    f.close()
+    reader = column.reader(storage.open_file("col"), 0, length, len(rows))
+    expected = [None if value is None else {"v": value} for value in rows]
+    assert [reader[doc] for doc in order if doc < len(rows)] == [expected[d] for d in order if d < len(rows)]
+    assert list(reader) == expected
+
+
 def test_pinned_budget_follows_the_setting_and_the_workers():
     assert pinned_budget({"CARI_PINNED_MB": "0"}) == 0
     assert pinned_budget({"CARI_PINNED_MB": "76"}) == 2**20
