@@ -159,3 +159,22 @@ def test_an_index_inside_the_corpus_is_never_read_nor_mentioned(tmp_path):
         assert "skipped 0, failed 0" in done.stdout, (run, done.stdout)
         assert documents(inside) == expected, run
     assert "unchanged 3" in done.stdout
+
+
+def test_a_reason_shared_by_every_file_of_its_kind_is_shown_whole():
+    from search.cli import skip_lines
+    from search.indexing.report import IndexReport
+
+    report = IndexReport(skipped_files=[
+        ("a.html", "front/index page: no dated headline, 0 characters of prose"),
+        ("b.html", "front/index page: no dated headline, 0 characters of prose"),
+        ("c.html", "no article text found in page: its main block is a list of links"),
+        ("d.html", "no article text found in page: no block of prose (its text is links, menus or scripts)"),
+    ])
+    assert skip_lines(report) == [
+        "skipped: front/index page: no dated headline, 0 characters of prose: 2 files: a.html, b.html",
+        "skipped: no article text found in page: 2 files: c.html, d.html",
+    ]
+    assert skip_lines(report, verbose=True)[1] == (
+        "skipped: no article text found in page: 2 files: c.html (its main block is a list of links), "
+        "d.html (no block of prose (its text is links, menus or scripts))")

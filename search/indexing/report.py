@@ -55,7 +55,8 @@ class IndexReport:
 
     def skips_by_reason(self) -> list[SkipGroup]:
         """Skipped files grouped by the kind of their reason (a front page's
-        signs differ from page to page), then an archive's skipped pages."""
+        signs differ from page to page), then an archive's skipped pages.
+        A group whose files all have the same reason carries it whole."""
         paths: dict[tuple[str, str], list[tuple[str, str]]] = {}
         counts: Counter = Counter()
         for path, reason in self.skipped_files:
@@ -65,5 +66,10 @@ class IndexReport:
         for path, reason, count in self.skipped_records:
             paths.setdefault((reason, "record"), []).append((path, ""))
             counts[reason, "record"] += count
-        return [SkipGroup(reason, unit, counts[reason, unit], found)
-                for (reason, unit), found in paths.items()]
+        groups = []
+        for (kind, unit), found in paths.items():
+            reason, details = kind, {detail for _, detail in found}
+            if len(details) == 1 and details != {""}:
+                reason, found = f"{kind}: {details.pop()}", [(path, "") for path, _ in found]
+            groups.append(SkipGroup(reason, unit, counts[kind, unit], found))
+        return groups
