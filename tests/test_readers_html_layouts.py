@@ -261,3 +261,18 @@ def test_heading_left_without_its_box_at_the_article_end_is_not_body(tmp_path):
 def test_heading_with_its_text_at_the_article_end_stays(tmp_path):
     body = '<div class="entry">' + "".join(f"<p>{p}</p>" for p in PARAS[:3]) + f"<h3>What next</h3><p>{PARAS[3]}</p></div>"
     assert body_of(tmp_path, page(body)).split("\n\n") == [*PARAS[:3], "What next", PARAS[3]]
+
+
+def test_date_line_closing_the_article_is_not_body(tmp_path):
+    story = PARAS + [p.replace("the", "that") for p in PARAS]  # long enough for the line to be far from the top
+    for line in ("Published: 03.04.2020, 12:35", "Updated on 17.01.2021."):
+        body = "<div>" + "".join(f"<p>{p}</p>" for p in story) + f"<p>{line}</p></div>"
+        assert body_of(tmp_path, page(body)).split("\n\n") == story, line
+
+
+def test_heading_of_a_link_list_inside_the_article_block_is_not_body(tmp_path):
+    # "Read also:" and its links sit between the article and a closing paragraph of its own.
+    links = "".join(f'<p><a href="/s/{i}">Another story about the harbour number {i}</a></p>' for i in range(3))
+    body = ("<div>" + "".join(f"<p>{p}</p>" for p in PARAS[:3]) + f"<p>Read also:</p>{links}"
+            f"<p>{PARAS[3]}</p></div>")
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS

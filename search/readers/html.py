@@ -195,13 +195,16 @@ def _join_datelines(paragraphs: list[str]) -> list[str]:
 
 
 def _drop_title_and_dates(paragraphs: list[str], title: str) -> list[str]:
-    """The headline and the date line repeated at the top of the container."""
+    """The headline and the date line repeated at the top of the container,
+    and date lines closing it ("Published: 03.04.2020, 12:35", "Updated on 17.01.2021")."""
     out = []
     for index, paragraph in enumerate(paragraphs):
         if index < 5 and (paragraph == title or (len(paragraph) < 80 and html_meta.DATE_TEXT.search(paragraph))
                           or _is_date_line(paragraph)):
             continue
         out.append(paragraph)
+    while len(out) > 1 and _is_date_line(out[-1]):
+        out.pop()
     return out
 
 

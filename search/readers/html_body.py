@@ -553,11 +553,16 @@ def _block_paragraphs(container: Tag) -> list[tuple[str, bool]]:
     """(paragraph, whether all of it is emphasised) for the block's paragraphs but link lists."""
     pieces = _linked_paragraphs(container)
     out: list[tuple[str, bool]] = []
+    list_follows = False  # whether the piece after this one is a list of links
     for text, links, emphasised in reversed(pieces):  # from the end: a list's heading comes after its list
         if links > LINK_PARAGRAPH * len(text) and not _leads_a_story(text):
+            list_follows = True
             continue
-        if not out and len(pieces) > 2 and _heads_trailing_links(pieces, text):
-            continue
+        if (not out and len(pieces) > 2 and _heads_trailing_links(pieces, text)) or \
+                (list_follows and _is_heading_line(text)):
+            list_follows = False
+            continue  # the heading of a list of other pages ("Read more:", "Related posts")
+        list_follows = False
         out.append((text, emphasised >= len(text) - 2))
     out.reverse()
     return out
@@ -593,10 +598,15 @@ def _leads_a_story(text: str) -> bool:
     return bool(split_related(text)[1])
 
 
+def _is_heading_line(text: str) -> bool:
+    """A short line that ends no sentence: a heading or a label."""
+    return len(text) <= TRAILING_HEADING and not re.search(r"[.!?]$", text)
+
+
 def _heads_trailing_links(pieces: list[tuple[str, int, int]], text: str) -> bool:
     """Whether ``text`` is a short heading (no sentence end) followed, to the end
     of the block, by link lists and nothing else."""
-    if len(text) > TRAILING_HEADING or re.search(r"[.!?]$", text):
+    if not _is_heading_line(text):
         return False
     index = max(i for i, (t, _, _) in enumerate(pieces) if t == text)
     after = pieces[index + 1:]
