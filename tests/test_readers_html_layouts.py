@@ -276,3 +276,15 @@ def test_heading_of_a_link_list_inside_the_article_block_is_not_body(tmp_path):
     body = ("<div>" + "".join(f"<p>{p}</p>" for p in PARAS[:3]) + f"<p>Read also:</p>{links}"
             f"<p>{PARAS[3]}</p></div>")
     assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_lede_in_a_header_block_without_a_paragraph_tag_comes_first(tmp_path):
+    # The article's header (named like one) holds the headline and its lede as a <div>, beside the menu's header.
+    lede = ("Two years after the old pier closed, the island has its ferry back, and the crossing "
+            "is faster than it ever was.")
+    body = (f'<header class="site"><div class="logo">Harbour News</div><ul>{MENU}</ul></header>'
+            f'<div class="article-header"><h1>Ferry terminal opens</h1><div class="intro">{lede}</div></div>'
+            '<div class="text">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>")
+    text = body_of(tmp_path, page(body))
+    assert lede in text and text.split("\n\n")[-4:] == PARAS
+    assert "Section number" not in text

@@ -181,15 +181,26 @@ LEDE_CHARS = 100
 
 
 def _heads_the_article(tag: Tag, stats: dict) -> bool:
-    """A <header> holding the page's headline (<h1>) and a paragraph of prose
-    is the article's own header with its lede, not the page's banner."""
-    if tag.name != "header" or first_tag(tag, "h1") is None:
+    """A header (a <header>, or a block named like one) holding a headline and,
+    beside it, a line of prose with few links (the lede, a subtitle) is the
+    article's own header, not the page's banner (menus: mostly links)."""
+    if tag.name != "header" and not _HEADER_NAME.search(" ".join(tag.get("class") or []) + " " + (tag.get("id") or "")):
         return False
-    for paragraph in find_tags(tag, "p"):
-        text, links = stats.get(id(paragraph), (0, 0))
-        if text >= LEDE_CHARS and links < 0.1 * text:
-            return True
-    return False
+    headings = find_tags(tag, ("h1", "h2", "h3"))
+    text, links = stats.get(id(tag), (0, 0))
+    if not headings or links > HEADER_LINKS * text:
+        return False
+    headline = max(stats.get(id(h), (0, 0))[0] for h in headings[:1])
+    if text - headline < LEDE_LINE:
+        return False
+    return any(stats.get(id(inner), (0, 0))[0] >= LEDE_LINE and stats[id(inner)][1] < 0.1 * stats[id(inner)][0]
+               for inner in find_tags(tag, ("p", "div", "span", "h2", "h3")) if inner is not headings[0])
+
+
+_HEADER_NAME = re.compile(r"(?:^|[-_\s])header(?:$|[-_\s])", re.IGNORECASE)
+# An article's header: links make at most this share of its text, and its lede line is this long.
+HEADER_LINKS = 0.2
+LEDE_LINE = 80
 
 
 def _reads_as_text(figures: tuple[int, int] | None) -> bool:
