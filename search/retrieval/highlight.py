@@ -6,12 +6,17 @@ sentences are chosen with a per-word cache (raw word → terms), and only the
 chosen sentences go through the full analyzer, which also knows multi-word
 names (``Joko Widodo`` marked for ``jokowi``). The text is HTML-escaped; only
 the ``<mark>`` tags are ours.
+
+What a snippet needs of a body whatever the query (its sentences and its
+set of words) is kept for the last ``BODY_CACHE_LIMIT`` bodies: a document
+that comes back in another query's results is not split and read again.
 """
 from __future__ import annotations
 
 import bisect
 import html
 import re
+import sys
 import threading
 
 from search.analysis.tokenizer import TOKEN_PATTERN, WORD
@@ -19,6 +24,7 @@ from search.analysis.tokenizer import TOKEN_PATTERN, WORD
 
 SNIPPET_CHARS = 260          # a snippet is about this long: one or two sentences
 WORD_CACHE_LIMIT = 200_000
+BODY_CACHE_LIMIT = 2048      # bodies whose sentences and words are kept (about 10 kB each)
 
 # A sentence ends at . ! ? (closing quotes/brackets allowed) before a capital,
 # a digit or an opening quote; abbreviations such as "Rp." or "dr." seldom
@@ -53,6 +59,7 @@ class Highlighter:
         self._pieces = term_pieces(analyzer)
         self._words: dict[str, frozenset] = {}
         self._forms: dict[str, set] = {}      # term -> written words that analyse to it
+        self._bodies: dict[str, tuple] = {}   # body -> (sentences, words), oldest first
         self._lock = threading.Lock()
 
     # -- analysis ------------------------------------------------------------------
@@ -96,6 +103,18 @@ class Highlighter:
                 found.append((token.startchar, token.endchar))
         return merge_spans(found)
 
+    def read(self, body: str) -> tuple[list, set]:
+        """(sentences, words) of ``body``, kept for the next query that shows it."""
+        found = self._bodies.get(body)
+        if found is None:
+            # Interned: the words of many bodies are the same few strings.
+            found = (split_sentences(body), frozenset(map(sys.intern, words_of(body))))
+            with self._lock:
+                if len(self._bodies) >= BODY_CACHE_LIMIT:
+                    del self._bodies[next(iter(self._bodies))]
+                self._bodies[body] = found
+        return found
+
     # -- snippets ---------------------------------------------------------------------
 
     def forms(self, terms) -> "Forms":
@@ -104,13 +123,13 @@ class Highlighter:
     def snippet(self, body: str, terms, limit: int = SNIPPET_CHARS, forms: "Forms | None" = None) -> tuple[str, bool]:
         """(HTML snippet, whether anything is marked); pass the same ``forms``
         for every hit of one query."""
-        sentences = split_sentences(body)
+        sentences, words = self.read(body)
         if not sentences:
             return "", False
         scored, present = [], None
         if terms:
             forms = forms if forms is not None else self.forms(terms)
-            scored, present = self.score_sentences(body, sentences, forms)
+            scored, present = self.score_sentences(body, sentences, forms, words)
         if not scored and terms:
             # Names that only the full analyzer sees (Joko Widodo -> jokowi).
             for index, (start, end) in enumerate(sentences):
@@ -136,15 +155,16 @@ class Highlighter:
             previous = index
         return "".join(pieces), marked
 
-    def score_sentences(self, body: str, sentences, forms: "Forms"):
+    def score_sentences(self, body: str, sentences, forms: "Forms", words: set | None = None):
         """(distinct terms, matches, -index) of each sentence holding a query
         term, and the body's words that are forms of the query's terms.
 
         Those words are found with set operations (see ``Forms``) and then
         located with ``str.find``: no per-word Python loop over the body and
-        no regular expression to compile per query.
+        no regular expression to compile per query. ``words``: the body's
+        (``words_of``), when known.
         """
-        words = set(_WORD.findall(body))
+        words = words_of(body) if words is None else words
         present = words & forms.hot(words)
         if not present:
             return [], None
@@ -214,6 +234,26 @@ def _is_word_char(char: str) -> bool:
 
 # A word as the tokenizer reads it (letters and digits, inner apostrophes and hyphens).
 _WORD = re.compile(WORD)
+# Characters that are never part of a word, trimmed from a piece between spaces.
+_NOT_WORD = "".join(c for c in map(chr, range(33, 127)) if not c.isalnum()) + "“”‘’…–—«»"
+
+
+def words_of(text: str) -> set:
+    """The set of words in ``text`` as ``_WORD`` finds them (``set(_WORD.findall(text))``),
+    faster: no word spans a space, so each distinct piece between spaces is
+    read alone, and most are a word as they are, or once their punctuation is
+    trimmed (a character that is not a letter or digit cannot start or end a
+    word); only the rest go through the regular expression."""
+    words = set(text.split())
+    odd = [piece for piece in words if not piece.isalnum()]
+    words.difference_update(odd)
+    for piece in odd:
+        trimmed = piece.strip(_NOT_WORD)
+        if trimmed.isalnum():
+            words.add(trimmed)
+        elif trimmed:
+            words.update(_WORD.findall(trimmed))
+    return words
 
 
 # Words written with a period that seldom end a sentence (Rp. 5 juta, Dr. Ani, B. J. Habibie).
