@@ -195,3 +195,58 @@ def test_the_page_separates_the_partial_matches(tail_engine):
     assert page.index("t-001") < heading < page.index("t-002")
     assert page.count('class="hit partial-match"') >= 2
     assert "sebagian kata Anda" not in whole
+
+
+# -- a word in most articles does not decide which hold every word ---------------------------------
+
+@pytest.fixture(scope="module")
+def common_engine(tmp_path_factory):
+    """1,200 articles, ``jadi`` in three of four; ``menpora`` and ``tersangka`` rare."""
+    from search.retrieval.tail import COMMON_MIN_DOCS
+
+    filler = " ".join(f"kalimat{i}" for i in range(20))
+    records = [
+        news(1, "KPK tetapkan Menpora sebagai tersangka", f"Menpora ditetapkan sebagai tersangka. {filler}"),
+        news(2, "Menpora jadi tersangka", f"Menpora jadi tersangka kasus hibah. {filler}"),
+        news(3, "Pejabat jadi tersangka", f"Seorang pejabat jadi tersangka. {filler}"),
+    ]
+    records += [news(10 + i, f"Berita {WORDS[i % len(WORDS)]} {i}",
+                     f"{'jadi ' if i % 4 else ''}{WORDS[i % len(WORDS)]} {filler}") for i in range(1200)]
+    assert len(records) >= COMMON_MIN_DOCS
+    engine = engine_of(tmp_path_factory, "common", records, result_cache_size=0)
+    yield engine
+    engine.close()
+
+
+def test_a_word_in_most_articles_is_not_required(common_engine, monkeypatch):
+    """``jadi`` is in most articles: the story naming the Menpora a suspect
+    without it holds every word that tells stories apart, and ranks with
+    those holding all; the one holding jadi and tersangka alone is in the
+    tail. With the share out of reach, ``jadi`` is required again."""
+    import search.retrieval.tail as tail_module
+
+    results = common_engine.search("Menpora jadi tersangka", per_page=20)
+    every = [h.id for h in results.hits if h.all_words]
+    assert every[0] == "t-002" and set(every) == {"t-001", "t-002"}
+    assert "t-003" in [h.id for h in results.hits if not h.all_words]
+    monkeypatch.setattr(tail_module, "COMMON_SHARE", 1.0)
+    results = common_engine.search("Menpora jadi tersangka", per_page=20)
+    assert [h.id for h in results.hits if h.all_words] == ["t-002"]
+
+
+def test_common_words_stay_required_when_few_words_are_informative():
+    """Of four clauses two are common: the two informative ones are the
+    tail's share, so they decide; of three with two common, they all stay."""
+    from search.retrieval.scoring import Match
+    from search.retrieval.tail import all_informative
+
+    everything = set(range(2000))
+    common_a, common_b = Match(set(range(1800))), Match(set(range(1900)) - {2})
+    rare_a, rare_b = Match({1, 2, 1700}), Match({2, 1700, 1800})
+    assert all_informative([common_a, rare_a, common_b, rare_b], set(), everything, 2000).ids == {2, 1700}
+    assert all_informative([common_a, rare_a, common_b], set(), everything, 2000).ids == {1, 1700}
+    assert all_informative([common_a, rare_a], {1}, everything, 2000).ids == {2, 1700}
+    assert all_informative([common_a, rare_a], set(), everything, 999).ids == {1, 2, 1700}   # a small index
+    common, rare = Match(set(range(1800)), ["jadi"]), Match({1, 2, 1900}, ["menpora"])
+    scored = all_informative([common, rare], set(), everything, 2000)
+    assert scored.ids == {1, 2, 1900} and scored.leaves == ["jadi", "menpora"]    # the common word still scores

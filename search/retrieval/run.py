@@ -29,9 +29,9 @@ from search.retrieval.live import live_reader
 from search.retrieval.proximity import Titles, boost_phrases, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
-from search.retrieval.scoring import Evaluator, Match, OutOfTime, best, conjoin
+from search.retrieval.scoring import Evaluator, Match, OutOfTime, best
 from search.retrieval.spelling import correct_query
-from search.retrieval.tail import Tail, all_rare, min_should_match, tail_docs
+from search.retrieval.tail import Tail, all_informative, all_rare, min_should_match, tail_docs
 
 WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
 WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
@@ -212,7 +212,7 @@ class Run:
                 if found is None:
                     return evaluator.evaluate(query)
                 self.clauses = found
-                return conjoin(*found, self.view.live)
+                return all_informative(*found, self.view.live, len(self.view.live))
             except OutOfTime:
                 self._out_of_time_counting()
                 return Match(set())
