@@ -4,9 +4,16 @@
 ``/api/search`` with wrk (a Lua script rotates real queries: the dev topics
 and the "Baca juga" headlines of ../shared/eval), and prints requests/s and
 p50/p99 latency for 1 and 2 workers at several concurrency levels, plus the
-worker processes' open files and RSS before and after. ``--soak`` instead
-sends 100,000 requests to one cari server and samples open files and RSS as
-it goes (a few minutes; kept out of ``run()``).
+worker processes' open files and RSS before and after, and the workers' CPU
+per request (user + system seconds of the worker processes over the
+requests answered: what a request costs, whatever else runs).
+
+First comes the goal: with the result cache off, 2 workers and 8 clients,
+≥ 300 requests/s at p99 ≤ 100 ms, on the corpus's index and on 4 times it
+(the 1× index's segments copied, as ``bench.scaling`` makes its copies),
+beside the naive app on its index and 4 copies of it, in the same run.
+``--soak`` instead sends 100,000 requests to one cari server and samples
+open files and RSS as it goes (a few minutes; kept out of ``run()``).
 
 Everything stays on loopback and every point is bounded in time. wrk runs on
 the same two cores as the server, so the numbers are a floor.
@@ -38,6 +45,11 @@ QUICK_SECONDS = 3
 SOAK_REQUESTS = 100_000
 SOAK_CHUNK_SECONDS = 20
 GOAL_RPS, GOAL_P99_MS = 300, 100
+GOAL_WORKERS, GOAL_CLIENTS = 2, 8
+GOAL_FACTORS = (1, 4)           # the corpus, and its index's segments copied 4 times
+GOAL_SECONDS = 20
+QUICK_GOAL_FACTORS = (1, 2)
+START_TIMEOUT = 300             # seconds for a server to answer: workers warm a 4x index first
 
 LUA = r"""
 local paths = {}
@@ -151,7 +163,7 @@ class Server:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def __enter__(self) -> "Server":
-        self.wait_ready()
+        self.wait_ready(START_TIMEOUT)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -175,6 +187,19 @@ class Server:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"{self.kind} gunicorn did not answer 200 within {timeout}s ({last})")
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """User + system CPU seconds of each worker process, by pid."""
+        import psutil
+
+        used = {}
+        for pid in self.worker_pids():
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            used[pid] = times.user + times.system
+        return used
 
     def worker_pids(self) -> list[int]:
         import psutil
@@ -249,16 +274,22 @@ def warm_up(server: Server, paths_file: Path, script: Path) -> None:
 
 
 def measure(kind: str, index: Path, workers: int, levels, seconds, files, log_dir, extra_env=None) -> dict:
+    """One server: warmed up, then one wrk run per level of ``levels``."""
     paths_file, script = files
     with Server(kind, index, workers, log_dir, extra_env) as server:
         warm_up(server, paths_file, script)
         before = server.resources()
         points = []
         for c in levels:
+            before_cpu = server.cpu_seconds()
             point = wrk(server.base, paths_file, script, c, seconds)
+            used = [after - before_cpu.get(pid, 0.0) for pid, after in server.cpu_seconds().items()]
+            point["cpu_ms_per_request"] = round(1000 * sum(used) / max(1, point["requests"]), 2)
+            point["worker_cpu_s"] = sorted((round(u, 1) for u in used), reverse=True)
             print(f"  {kind:12} {workers}w c={c:<3} {point['rps']:7.1f} req/s  p50 {point['p50_ms']:6.1f} ms  "
-                  f"p99 {point['p99_ms']:7.1f} ms  errors {point['errors']}  load {point['loadavg_1m']}",
-                  file=sys.stderr, flush=True)
+                  f"p99 {point['p99_ms']:7.1f} ms  CPU {point['cpu_ms_per_request']:5.2f} ms/req "
+                  f"(workers {'/'.join(map(str, point['worker_cpu_s']))} s)  errors {point['errors']}  "
+                  f"load {point['loadavg_1m']}", file=sys.stderr, flush=True)
             points.append(point)
         after = server.resources()
     lines = count_lines(server.access_log)
@@ -282,6 +313,45 @@ def servers(cari_ix: Path, naive_ix: Path) -> list:
             ("naive", naive_ix, {})]
 
 
+def copies(index: Path, factor: int) -> Path:
+    """``factor`` copies of ``index``'s segments (``bench.scaling.segment_copies``:
+    the postings, columns and stored fields of an archive ``factor`` times
+    larger), made afresh in the work dir; ``index`` itself for 1."""
+    if factor == 1:
+        return index
+    from bench.scaling import segment_copies
+
+    target = common.work_dir() / f"{index.name}-x{factor}-copies"
+    segment_copies(index, target, factor)
+    return target
+
+
+def goal(cari_ix: Path, naive_ix: Path, factors, seconds, files, log_dir) -> list[dict]:
+    """The goal's configuration at each size: cari with its result cache off
+    and the naive app, ``GOAL_WORKERS`` workers each, ``GOAL_CLIENTS`` clients."""
+    rows = []
+    for factor in factors:
+        row = {"factor": factor}
+        for kind, index, env in (("cari-nocache", cari_ix, {"CARI_RESULT_CACHE": "0"}), ("naive", naive_ix, {})):
+            try:
+                index = copies(index, factor)
+                row["documents"] = row.get("documents") or doc_count(index)
+                done = measure(kind, index, GOAL_WORKERS, [GOAL_CLIENTS], seconds, files, log_dir, env)
+                row[kind] = done["points"][0]
+            except Exception as exc:  # noqa: BLE001 - keep the other sizes' numbers
+                print(f"  goal {factor}x {kind} failed: {exc}", file=sys.stderr, flush=True)
+                row[kind] = {"error": str(exc)[:500]}
+        row["met"] = goal_met(row["cari-nocache"])
+        print(f"  goal {factor}x: {'met' if row['met'] else 'not met'}", file=sys.stderr, flush=True)
+        rows.append(row)
+    return rows
+
+
+def goal_met(point: dict) -> bool:
+    return ("rps" in point and point["rps"] >= GOAL_RPS and point["p99_ms"] <= GOAL_P99_MS
+            and point["errors"] == 0)
+
+
 def run(quick: bool = False) -> dict:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
@@ -293,6 +363,8 @@ def run(quick: bool = False) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="cari-load-"))
     try:
         files = wrk_files(tmp, qs)
+        goal_rows = goal(cari_ix, naive_ix, QUICK_GOAL_FACTORS if quick else GOAL_FACTORS,
+                         QUICK_SECONDS if quick else GOAL_SECONDS, files, tmp)
         runs = []
         for kind, index, env in servers(cari_ix, naive_ix):
             for workers in WORKERS:
@@ -310,6 +382,8 @@ def run(quick: bool = False) -> dict:
         "queries": len(qs),
         "documents": documents,
         "seconds_per_point": seconds,
+        "goal_seconds": QUICK_SECONDS if quick else GOAL_SECONDS,
+        "goal": goal_rows,
         "runs": runs,
     }
     result["plot"] = plot(result)
@@ -393,6 +467,37 @@ def plot(result: dict) -> str | None:
     return common.save_figure(fig, "load.png" if not result["quick"] else "load-quick.png")
 
 
+def goal_markdown(result: dict) -> list[str]:
+    rows = result.get("goal")
+    if not rows:
+        return []
+    lines = [
+        f"**Goal** (issue #16): with the result cache off, {GOAL_WORKERS} workers, {GOAL_CLIENTS} clients, "
+        f"≥ {GOAL_RPS} requests/s at p99 ≤ {GOAL_P99_MS} ms and no errors, on the corpus's index and on "
+        f"copies of its segments (the same articles again, as `bench.scaling` makes them), the naive app "
+        f"likewise; {result.get('goal_seconds', GOAL_SECONDS)} s per point. CPU per request: the workers' "
+        "user + system seconds over the requests answered; worker CPU: each worker's seconds in the point "
+        "(even when the requests are spread over the workers).",
+        "",
+        "| size | documents | server | requests/s | p50 ms | p99 ms | CPU ms/request | worker CPU s | "
+        "errors | load | goal |",
+        "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for row in rows:
+        for kind in ("cari-nocache", "naive"):
+            p = row.get(kind) or {}
+            verdict = ("met" if row.get("met") else "**not met**") if kind == "cari-nocache" else ""
+            if "rps" not in p:
+                lines.append(f"| {row['factor']}× | {row.get('documents') or 0:,} | {kind} | failed: "
+                             f"{str(p.get('error', ''))[:100]} | | | | | | | {verdict} |")
+                continue
+            split = "/".join(str(x) for x in p.get("worker_cpu_s", []))
+            lines.append(f"| {row['factor']}× | {row.get('documents') or 0:,} | {kind} | {p['rps']:.0f} | "
+                         f"{p['p50_ms']:.1f} | {p['p99_ms']:.1f} | {p.get('cpu_ms_per_request', '–')} | "
+                         f"{split} | {p['errors']} | {p['loadavg_1m']} | {verdict} |")
+    return lines + [""]
+
+
 def markdown(result: dict) -> str:
     loads = [p["loadavg_1m"] for r in result["runs"] for p in r["points"]] or [0.0]
     lines = [
@@ -400,6 +505,7 @@ def markdown(result: dict) -> str:
         f"1-minute load average during the points {min(loads)}–{max(loads)} "
         f"(other processes shared the cores).",
         "",
+        *goal_markdown(result),
         f"`/api/search` on 127.0.0.1 with wrk, {result['queries']} real queries rotated "
         f"(dev topics and \"Baca juga\" headlines), {result['documents']:,} documents, "
         f"{result['seconds_per_point']} s per point after a 2 s warm-up; wrk shares the machine's cores. "
@@ -410,13 +516,14 @@ def markdown(result: dict) -> str:
         "(StandardAnalyzer index, a searcher opened per request, gunicorn sync workers). "
         f"Goal: ≥ {GOAL_RPS} requests/s at p99 ≤ {GOAL_P99_MS} ms with 0 errors.",
         "",
-        "| server | workers | clients | requests/s | p50 ms | p90 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| server | workers | clients | requests/s | p50 ms | p90 ms | p99 ms | CPU ms/request | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["runs"]:
         for p in r["points"]:
             lines.append(f"| {r['server']} | {r['workers']} | {p['concurrency']} | {p['rps']:.0f} | "
-                         f"{p['p50_ms']:.1f} | {p['p90_ms']:.1f} | {p['p99_ms']:.1f} | {p['errors']} |")
+                         f"{p['p50_ms']:.1f} | {p['p90_ms']:.1f} | {p['p99_ms']:.1f} | "
+                         f"{p.get('cpu_ms_per_request', '–')} | {p['errors']} |")
     lines += ["", "Worker processes (summed) after the warm-up and after the last point, and access-log lines "
               "(a short before/after, not the leak check: that is the soak below and tests/test_fd_leak.py):", "",
               "| server | workers | open files | RSS MB | requests sent | access-log lines |",

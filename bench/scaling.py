@@ -202,7 +202,8 @@ def segment_copies(source: Path, target: Path, copies: int) -> dict:
                 f.write_int(end - start)
             segments.append(new)
     TOC(ix.schema, segments, 1).write(FileStorage(str(target)), ix.indexname)
-    shutil.copyfile(source / "cari-meta.json", target / "cari-meta.json")
+    if (source / "cari-meta.json").exists():      # a cari index (bench.load copies the naive one too)
+        shutil.copyfile(source / "cari-meta.json", target / "cari-meta.json")
     return {"copies_of": 1, "index_bytes": common.dir_size(target), "seconds": None, "articles_per_s": None}
 
 
