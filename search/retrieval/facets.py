@@ -3,24 +3,29 @@
 Whoosh's ``groupedby`` scores and sorts every matching document; a facet only
 needs the matching document numbers and one value per document. A
 ``ColumnView`` reads the ``source``, ``category``, ``month`` and ``date``
-columns once per index generation into plain lists, so counting a facet is one
-``Counter`` over the matched set and a filter is a cached set of document
-numbers. Views are read-only after construction and shared by threads.
+columns once per index generation into plain lists, and each facet also into
+a compact array of value numbers (one small int per document, 0 for none), so
+counting a facet over a match set is a vectorised gather and ``bincount``
+(numpy): a few nanoseconds a document, where a Python step per document cost
+tens of milliseconds on a match set of 100,000. The counts are exact for
+every match set; the one cost per document left is turning the set into an
+array (:func:`doc_array`, about 25 ns a document, once for all facets). A
+filter is a cached set of document numbers. Views are read-only after
+construction and shared by threads.
 """
 from __future__ import annotations
 
 import bisect
 import threading
-from collections import Counter
 from datetime import datetime
 
+import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from search.columns import read_column
 from search.retrieval.results import FACET_NAMES
 
 FACET_LIMIT = 50
-LARGE_SET = 1500           # matched documents above which facets count by set intersection
 
 
 def raw_to_datetime(value):
@@ -48,6 +53,7 @@ class ColumnView:
         self._date_docs = [n for _, n in dated]
         self._by_value: dict[str, dict[str, frozenset]] = {}
         self._lock = threading.Lock()
+        self.codes = {name: value_codes(self.columns[name], self.live) for name in FACET_NAMES}
 
     def _column(self, reader, name) -> list:
         if name == "date":
@@ -95,17 +101,14 @@ class ColumnView:
     # -- facets and sorting ----------------------------------------------------------
 
     def count(self, name: str, docs) -> list[dict]:
+        """The facet's values among ``docs`` (a set of document numbers, or
+        :func:`doc_array`'s array of them; None for every live document), most
+        frequent first (months newest first), at most FACET_LIMIT."""
         if docs is None:
             docs = self.live
-        if len(docs) > LARGE_SET and isinstance(docs, (set, frozenset)):
-            # Many matches: one C-level set intersection per value beats a
-            # Python-level lookup per document.
-            self.docs_with(name, "")          # builds the per-value sets
-            counts = {v: len(docs & members) for v, members in self._by_value[name].items()}
-            counts = {v: c for v, c in counts.items() if c}
-        else:
-            counts = Counter(map(self.columns[name].__getitem__, docs))
-            counts.pop(None, None)
+        codes, values = self.codes[name]
+        found = np.bincount(codes[doc_array(docs)], minlength=len(values))
+        counts = {values[i]: int(found[i]) for i in np.flatnonzero(found[1:]) + 1}
         if name == "month":
             items = sorted(counts.items(), reverse=True)          # newest month first
         else:
@@ -120,6 +123,25 @@ class ColumnView:
         dates, ids = self.dates, self.ids
         oldest = datetime.min
         return heapq.nlargest(limit, docs, key=lambda n: (dates[n] or oldest, ids[n] or "", -n))
+
+
+def value_codes(column: list, live) -> tuple:
+    """``(codes, values)``: ``codes[n]`` the number of document ``n``'s value
+    in ``values`` (0, standing for None, when it has none or is deleted)."""
+    numbers: dict = {None: 0}
+    codes = np.fromiter((numbers.setdefault(v, len(numbers)) if n in live else 0
+                         for n, v in enumerate(column)), dtype=np.int32, count=len(column))
+    return codes, list(numbers)
+
+
+def doc_array(docs) -> np.ndarray:
+    """Document numbers as an array (an array is passed through): what the
+    vectorised counts index with."""
+    if isinstance(docs, np.ndarray):
+        return docs
+    if isinstance(docs, range):
+        return np.arange(docs.start, docs.stop, docs.step, dtype=np.int64)
+    return np.fromiter(docs, dtype=np.int64, count=len(docs))
 
 
 def intersect(*sets):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from whoosh import collectors
 
 from search.fields import SPELL_FIELD, WORD_PATTERN
-from search.retrieval.facets import intersect
+from search.retrieval.facets import doc_array, intersect
 from search.retrieval.live import live_reader
 from search.retrieval.proximity import Titles, boost_phrases, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
@@ -242,10 +242,12 @@ class Run:
         """Counts per facet; a facet's own filter is left out of its counts, so a
         user can see (and add) the other sources while one is selected."""
         sets = self._filter_sets(filters)
-        counts = {}
+        counts, arrays = {}, {}      # one array per distinct set: without filters, one for all
         for name in FACET_NAMES:
-            others = [s for other, s in sets.items() if other != name]
-            counts[name] = self.view.count(name, intersect(matched, *others))
+            docs = intersect(matched, *(s for other, s in sets.items() if other != name))
+            if docs is not None:
+                docs = arrays.setdefault(id(docs), (docs, doc_array(docs)))[1]
+            counts[name] = self.view.count(name, docs)
         return counts
 
     # -- 4. rank ------------------------------------------------------------------------------
