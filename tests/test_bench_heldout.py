@@ -58,17 +58,21 @@ def test_feature_switches_turn_one_feature_off(monkeypatch):
     import search.retrieval.expansion as expansion
     import search.retrieval.proximity as proximity
     import search.retrieval.run as run
+    import search.retrieval.tail as tail
     from bench.heldout import features
 
     # Saved by monkeypatch first, so each switch is undone after the test.
     monkeypatch.setattr(run, "min_should_match", run.min_should_match)
     monkeypatch.setattr(proximity, "WEIGHT", proximity.WEIGHT)
+    monkeypatch.setattr(proximity, "lone_words", proximity.lone_words)
+    monkeypatch.setattr(tail, "COMMON_SHARE", tail.COMMON_SHARE)
     for name in ("synonym_list", "variants", "near"):
         monkeypatch.setattr(expansion.Expander, name, getattr(expansion.Expander, name))
-    assert run.min_should_match(3) == 2 and proximity.WEIGHT > 0
+    assert run.min_should_match(3) == 2 and proximity.WEIGHT > 0 and tail.COMMON_SHARE < 1
     for feature in features.FEATURES:
         features.switch_off(feature)
-    assert run.min_should_match(3) == 3 and proximity.WEIGHT == 0
+    assert run.min_should_match(3) == 3 and proximity.WEIGHT == 0 and tail.COMMON_SHARE == 1
+    assert proximity.lone_words({}, [], None) == {}
     assert expansion.Expander.synonym_list(None, ("demo",), {"demo"}) == []
     with pytest.raises(ValueError):
         features.switch_off("stemming")

@@ -13,6 +13,8 @@ FEATURES = {
     "variants": "spelling variants",
     "near": "near spellings of rare names",
     "proximity": "phrase bonus",
+    "lone": "the lone title word rule",
+    "common": "the common word rule",
 }
 
 
@@ -20,6 +22,7 @@ def switch_off(feature: str) -> None:
     import search.retrieval.expansion as expansion
     import search.retrieval.proximity as proximity
     import search.retrieval.run as run
+    import search.retrieval.tail as tail
 
     def nothing(self, *args):
         return []
@@ -34,5 +37,9 @@ def switch_off(feature: str) -> None:
         expansion.Expander.near = nothing
     elif feature == "proximity":
         proximity.WEIGHT = 0.0
+    elif feature == "lone":
+        proximity.lone_words = lambda *args: {}
+    elif feature == "common":
+        tail.COMMON_SHARE = 1.0
     else:
         raise ValueError(f"unknown feature {feature!r}: one of {', '.join(FEATURES)}")
