@@ -288,3 +288,23 @@ def test_lede_in_a_header_block_without_a_paragraph_tag_comes_first(tmp_path):
     text = body_of(tmp_path, page(body))
     assert lede in text and text.split("\n\n")[-4:] == PARAS
     assert "Section number" not in text
+
+
+def test_subheading_or_box_of_prose_between_headline_and_body_is_the_lede(tmp_path):
+    lede = ("Two years after the old pier closed, the island has its ferry back, and the crossing "
+            "is faster than it ever was.")
+    for holder in (f'<h2 class="subline">{lede}</h2>', f'<div class="intro">{lede}</div>'):
+        body = (f'<div class="top"><h1>Ferry terminal opens</h1><div class="byline">By Sam Reed</div>{holder}</div>'
+                '<div class="columns"><div class="text">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"
+                f'<div class="side"><ul>{MENU}{MENU}</ul></div></div>')
+        assert body_of(tmp_path, page(body)).split("\n\n") == [lede, *PARAS], holder
+
+
+def test_caption_beside_a_picture_between_headline_and_body_is_not_the_lede(tmp_path):
+    caption = ("The new terminal seen from the water on its first morning, with the old pier and the "
+               "fishing boats of the bay behind it")
+    body = (f'<div class="top"><h1>Ferry terminal opens</h1><div class="photo"><img src="t.jpg">'
+            f'<div class="words">{caption}</div></div></div>'
+            '<div class="columns"><div class="text">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"
+            f'<div class="side"><ul>{MENU}{MENU}</ul></div></div>')
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS

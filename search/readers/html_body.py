@@ -317,7 +317,8 @@ def _body_blocks(soup: BeautifulSoup) -> list[Tag]:
 
 def _with_lede(soup: BeautifulSoup, blocks: list[Tag]) -> list[Tag]:
     """The blocks, after the article's lede when they do not hold it: the
-    paragraphs of prose between the headline (<h1>) and the first block.
+    paragraphs of prose between the headline (<h1>) and the first block
+    (a <p>, or a subheading or a box with a line of prose and no blocks inside).
     Pages often set the lede apart from the body, in the article's <header>
     or a box of its own."""
     if not blocks:
@@ -332,12 +333,24 @@ def _with_lede(soup: BeautifulSoup, blocks: list[Tag]) -> list[Tag]:
             return ledes + blocks
         if isinstance(node, Tag) and node.name in _HEADINGS and _is_linked(node):
             return blocks  # another story's linked headline: teasers (a front page), not a lede
-        if isinstance(node, Tag) and node.name == "p" and not any(p in ledes for p in node.parents):
+        if isinstance(node, Tag) and node.name in _LEDE_TAGS and not any(p in ledes for p in node.parents) \
+                and (node.name == "p" or first_tag(node, BLOCK_TAGS) is None):
             text = " ".join(node.get_text(" ").split())
             links = sum(len(" ".join(a.get_text(" ").split())) for a in find_tags(node, "a"))
-            if len(text) >= LEDE_CHARS and links < 0.1 * len(text) and "©" not in text:
-                ledes.append(node)  # (a credit mark is a photo's caption)
+            if len(text) >= LEDE_CHARS and links < 0.1 * len(text) and "©" not in text and not _with_picture(node):
+                ledes.append(node)  # (a credit mark, or a picture beside it, makes it a photo's caption)
     return blocks  # the headline comes after the body: no lede to take
+
+
+def _with_picture(tag: Tag) -> bool:
+    """Whether the box holds a picture or sits beside one in its parent: a caption."""
+    pictures = ("img", "picture")
+    return first_tag(tag, pictures) is not None or \
+        (tag.parent is not None and any(child.name in pictures for child in tag.parent.children))
+
+
+# A lede is a paragraph, or a subheading or box of prose holding no blocks of its own.
+_LEDE_TAGS = frozenset({"p", "h2", "h3", "div", "span"})
 
 
 def holds_linked_headlines(blocks: list[Tag]) -> bool:
