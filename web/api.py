@@ -8,7 +8,6 @@ ETag and Cache-Control and honour If-None-Match. Two blueprints: ``bp`` under
 from __future__ import annotations
 
 import hashlib
-import json
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
@@ -169,17 +168,22 @@ def cached_json(payload: dict, max_age: int, volatile: tuple[str, ...] = ()) -> 
 
     The tag hashes the body less its ``volatile`` fields (timings): two
     answers equal but for those are the same representation, so the tag is
-    weak when there are any.
+    weak when there are any. The payload is serialised once: the volatile
+    fields are appended to the stable part's JSON (key order means nothing
+    in JSON).
     """
     stable = {k: v for k, v in payload.items() if k not in volatile}
-    digest = hashlib.sha256(
-        json.dumps(stable, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
-    ).hexdigest()[:32]
+    body = current_app.json.dumps(stable)
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
     if request.if_none_match.contains_weak(digest):
         response = Response(status=304)
         del response.headers["Content-Type"]
     else:
-        response = jsonify(payload)
+        extra = {k: payload[k] for k in volatile if k in payload}
+        if extra:
+            tail = current_app.json.dumps(extra)[1:]
+            body = body[:-1] + ("," if stable else "") + tail
+        response = current_app.response_class(body + "\n", mimetype=current_app.json.mimetype)
     response.set_etag(digest, weak=bool(volatile))
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response
