@@ -177,6 +177,26 @@ def test_scores_never_fall_below_the_best_after_the_head():
     assert rescored(10.0, -5.0, None) == 5.0
 
 
+def test_pairs_sharing_a_word_are_found_in_one_sweep_as_one_by_one(engine):
+    """find_pairs reads each word once for all its pairs: the same answer as
+    each pair read alone (itself checked against Whoosh's phrase query above)."""
+    from whoosh import query as wq
+
+    from search.retrieval.proximity import FIELDS, SLOP, find_pairs
+
+    searcher = engine.searcher()
+    everything = sorted(searcher.reader().all_doc_ids())
+    pairs = [("kabut", "asap"), ("asap", "kabut"), ("banjir", "rob"), ("jakarta", "utara"), ("utara", "jakarta")]
+    for candidates in (everything, everything[1::2]):
+        found = find_pairs(searcher, pairs, candidates)
+        for pair in pairs:
+            phrase = wq.Or([wq.Phrase(f, list(pair), slop=SLOP) for f in FIELDS])
+            both = wq.Or([wq.And([wq.Term(f, pair[0]), wq.Term(f, pair[1])]) for f in FIELDS])
+            assert found[pair].phrased == set(searcher.docs_for_query(phrase)) & set(candidates), pair
+            assert found[pair].phrased <= found[pair].held <= set(searcher.docs_for_query(both))
+    assert any(found[pair].phrased for pair in pairs)
+
+
 @pytest.fixture(scope="module")
 def zipf_engine(tmp_path_factory):
     from conftest import engine_of, zipf_records

@@ -81,32 +81,43 @@ class Found:
         return len(self.phrased) / len(self.held) if len(self.held) >= MIN_SAMPLE else 0.0
 
 
-def find_pair(searcher, pair: tuple[str, str], candidates: list[int]) -> Found:
-    """Where ``pair`` is among ``candidates`` (sorted docnums), in the fields
-    of FIELDS (the body is not read for a candidate whose title holds the
-    phrase): each word's matcher skips to a candidate and the two position
-    lists are compared (Whoosh's own phrase matcher walks spans through
-    generic wrappers, many times slower)."""
-    first, second = pair
-    found = Found()
+def find_pairs(searcher, pairs, candidates: list[int]) -> dict:
+    """Where each of ``pairs`` is among ``candidates`` (sorted docnums), in
+    the fields of FIELDS (the body is not read for a candidate whose title
+    holds the phrase): {pair: Found}. One forward sweep per field and
+    segment: each word's matcher skips to each candidate once, whatever the
+    pairs it is in, and its positions there are decoded at most once; the
+    two words' positions are then compared (Whoosh's own phrase matcher
+    walks spans through generic wrappers, many times slower)."""
+    found = {pair: Found() for pair in pairs}
+    terms = list(dict.fromkeys(t for pair in pairs for t in pair))
     for leaf, offset in searcher.reader().leaf_readers():
         end = offset + leaf.doc_count_all()
         local = [d - offset for d in candidates if offset <= d < end]
         for field in FIELDS:
-            if not local or (field, first) not in leaf or (field, second) not in leaf:
-                continue
-            a, b = leaf.postings(field, first), leaf.postings(field, second)
+            matchers = {t: leaf.postings(field, t) for t in terms if local and (field, t) in leaf}
+            looked = [(pair, found[pair]) for pair in pairs if pair[0] in matchers and pair[1] in matchers]
             for docnum in local:
-                if docnum + offset in found.phrased:
+                docnum_all = docnum + offset
+                wanted = [(pair, where) for pair, where in looked if docnum_all not in where.phrased]
+                if not wanted:
                     continue
-                if not (reach(a, docnum) and reach(b, docnum)):
-                    if not (a.is_active() and b.is_active()):
-                        break
-                    continue
-                found.held.add(docnum + offset)
-                if near(a.value_as("positions"), b.value_as("positions")):
-                    found.phrased.add(docnum + offset)
+                positions = {}
+                for (first, second), where in wanted:
+                    if not (holds_at(matchers[first], docnum) and holds_at(matchers[second], docnum)):
+                        continue
+                    where.held.add(docnum_all)
+                    for term in (first, second):
+                        if term not in positions:
+                            positions[term] = matchers[term].value_as("positions")
+                    if near(positions[first], positions[second]):
+                        where.phrased.add(docnum_all)
     return found
+
+
+def find_pair(searcher, pair: tuple[str, str], candidates: list[int]) -> Found:
+    """Where ``pair`` is among ``candidates``: see :func:`find_pairs`."""
+    return find_pairs(searcher, [pair], candidates)[pair]
 
 
 def phrase_docs(searcher, pair: tuple[str, str], candidates: list[int]) -> set[int]:
@@ -114,8 +125,8 @@ def phrase_docs(searcher, pair: tuple[str, str], candidates: list[int]) -> set[i
     return find_pair(searcher, pair, candidates).phrased
 
 
-def reach(matcher, docnum: int) -> bool:
-    """Move ``matcher`` to ``docnum`` if it is at or before it; True when it holds it."""
+def holds_at(matcher, docnum: int) -> bool:
+    """Move ``matcher`` to ``docnum`` if it is before it; True when it holds it."""
     if matcher.is_active() and matcher.id() < docnum:
         skip_to(matcher, docnum)
     return matcher.is_active() and matcher.id() == docnum
@@ -214,7 +225,7 @@ def boost_phrases(searcher, ranked: list, pairs, idf, titles: Titles | None = No
     head = ranked[:DEPTH]
     candidates = sorted(d for d, _ in head)
     change = dict.fromkeys(candidates, 0.0)
-    found = {pair: find_pair(searcher, pair, candidates) for pair in pairs}
+    found = find_pairs(searcher, pairs, candidates)
     for pair, where in found.items():
         weight = WEIGHT * (idf(pair[0]) + idf(pair[1]))
         for docnum in where.phrased:
