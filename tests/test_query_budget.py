@@ -589,3 +589,32 @@ def _enter_and_die(board):
     lane.share(board)
     lane.enter()
     os._exit(0)                                   # a worker recycled with a request in flight
+
+
+def test_the_cpu_clock_is_read_every_few_checkpoints(monkeypatch):
+    """Reading the thread's CPU clock is a system call: a search looks at it
+    every CPU_LOOK_EVERY checkpoints, and at once after mark_heavy."""
+    import threading
+
+    from search.retrieval import query
+
+    monkeypatch.setattr(query, "HEAVY_CPU", 1e9)
+    budget = query.Budget(gate=threading.Lock())
+    assert budget.expired() is False and not budget.holding     # looked: light
+    monkeypatch.setattr(query, "HEAVY_CPU", 0.0)                 # from now on over the limit
+    for _ in range(query.CPU_LOOK_EVERY - 1):
+        budget.expired()
+        assert not budget.holding                                # not looked yet
+    budget.expired()
+    assert budget.holding                                        # the next look takes the gate
+    budget.release()
+
+    monkeypatch.setattr(query, "HEAVY_CPU", 1e9)
+    shaped = query.Budget(gate=threading.Lock())
+    shaped.expired()
+    shaped.expired()                                             # between two looks
+    shaped.mark_heavy()
+    monkeypatch.setattr(query, "HEAVY_CPU", 0.0)
+    shaped.expired()
+    assert shaped.holding                                        # heavy by its shape: at once
+    shaped.release()
