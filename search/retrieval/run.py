@@ -290,9 +290,12 @@ class Run:
         if not words:
             return ranked
         docs = reader.doc_count()
-        postings = [self.stats.postings(reader, SPELL_FIELD, w) for w in words]
-        # A word's document frequency is its postings' length: no second lookup.
-        weighted = [(WRITTEN_FORM_WEIGHT * bm25_idf(docs, len(found)), found) for found in postings if found]
+        # Only the head's documents are looked up (probed): a common word's
+        # list would cost in proportion to the archive.
+        head_docs = [d for d, _ in ranked[:WRITTEN_FORM_DEPTH]]
+        live = self.stats.live
+        weighted = [(WRITTEN_FORM_WEIGHT * bm25_idf(docs, live.doc_frequency(reader, SPELL_FIELD, w)), found)
+                    for w in words if (found := self.stats.probe(reader, SPELL_FIELD, w, head_docs))]
         head = [(d, s + sum(weight for weight, found in weighted if d in found))
                 for d, s in ranked[:WRITTEN_FORM_DEPTH]]
         head.sort(key=lambda item: (-item[1], item[0]))

@@ -30,6 +30,7 @@ from itertools import accumulate, combinations, islice, repeat
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from search.codec import CompactLeafMatcher
@@ -162,13 +163,13 @@ class Stats:
         found = {}
         ordered = sorted(docs)
         for leaf, offset in reader.leaf_readers():
-            if (field, text) not in leaf:
-                continue
             lo = bisect.bisect_left(ordered, offset)
             hi = bisect.bisect_left(ordered, offset + leaf.doc_count_all())
             if lo == hi:
                 continue
-            m = leaf.postings(field, text)
+            m = segment_postings(leaf, field, text)
+            if m is None:
+                continue
             for docnum in ordered[lo:hi]:
                 local = docnum - offset
                 if m.id() < local:
@@ -254,9 +255,9 @@ def read_postings(reader, field: str, text: str, docnums=None) -> dict:
     of ints by value) lends its int objects to the keys."""
     out: dict = {}
     for leaf, offset in reader.leaf_readers():
-        if (field, text) not in leaf:
+        m = segment_postings(leaf, field, text)
+        if m is None:
             continue
-        m = leaf.postings(field, text)
         m = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
         if isinstance(m, W3LeafMatcher) and not m._byteids:
             read_blocks(m, offset, out, docnums)
@@ -265,6 +266,16 @@ def read_postings(reader, field: str, text: str, docnums=None) -> dict:
                 out[m.id() + offset] = m.weight()
                 m.next()
     return out
+
+
+def segment_postings(leaf, field: str, text: str):
+    """One segment's matcher for the term, or None when the segment lacks it:
+    one lookup in the segment's term table (``in`` and then ``postings``
+    looked it up twice, and an archive of many segments pays per segment)."""
+    try:
+        return leaf.postings(field, text)
+    except TermNotFound:
+        return None
 
 
 def read_blocks(m, offset: int, out: dict, docnums=None) -> None:
