@@ -60,9 +60,11 @@ def test_a_body_read_again_gives_the_same_snippets(analyzer):
     assert snippets(Highlighter(analyzer)) == first        # a fresh highlighter agrees
 
 
-def test_the_kept_bodies_stay_under_their_limit(analyzer, monkeypatch):
-    monkeypatch.setattr(highlight, "BODY_CACHE_LIMIT", 2)
+@pytest.mark.parametrize("limit", [2, 0])
+def test_the_kept_bodies_stay_under_their_limit(analyzer, monkeypatch, limit):
+    monkeypatch.setattr(highlight, "BODY_CACHE_LIMIT", limit)
     highlighter = Highlighter(analyzer)
     first = snippets(highlighter)
-    assert len(highlighter._bodies) == 2
+    assert len(highlighter._bodies) == limit
     assert snippets(highlighter) == first
+    assert snippets(Highlighter(analyzer)) == first

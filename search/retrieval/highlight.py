@@ -110,9 +110,10 @@ class Highlighter:
             # Interned: the words of many bodies are the same few strings.
             found = (split_sentences(body), frozenset(map(sys.intern, words_of(body))))
             with self._lock:
-                if len(self._bodies) >= BODY_CACHE_LIMIT:
+                while self._bodies and len(self._bodies) >= BODY_CACHE_LIMIT:
                     del self._bodies[next(iter(self._bodies))]
-                self._bodies[body] = found
+                if BODY_CACHE_LIMIT > 0:
+                    self._bodies[body] = found
         return found
 
     # -- snippets ---------------------------------------------------------------------
