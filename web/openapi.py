@@ -101,8 +101,10 @@ def schemas() -> dict:
             "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
             "took_ms": {"type": "number", "minimum": 0},
             "partial": {"type": "boolean", "description": "true when the time limit cut the search short"},
-            "total_exact": {"type": "boolean", "description": "false when the time limit stopped the "
-                            "count: `total` is then what was counted, not the number of matching articles"},
+            "total_exact": {"type": "boolean", "description": "false when `total` is a lower bound: past "
+                            "10,000 articles holding every word, those holding only some are not counted "
+                            "(`total` is then 10,000: more than that match), or the time limit stopped the "
+                            "count (`total` is then what was counted)"},
             "notes": {"type": "array", "items": {"type": "string"},
                       "description": "why the results are partial (time, expansion or spelling "
                       "limits) or empty (nothing searchable), for people, in the language of "

@@ -257,7 +257,7 @@ class Engine:
         return Budget(TIME_LIMIT, vocabulary=lambda: generation.words(reader), gate=self.heavy_gate)
 
     def _run(self, request: SearchRequest, run: Run) -> SearchResults:
-        found = run.resolve(request.q)
+        found = run.resolve(request.q, request.filters if request.sort == "relevance" else None)
         parsed = found.parsed
         selected = run.narrow(found.matched, request.filters)
         # The tail (articles holding half the words or more) ranks after every
@@ -295,14 +295,15 @@ class Engine:
             hits.append(self.hit(run.searcher, n, score, forms, all_words=n not in tail_selected))
         for hit, story in zip(hits, stories):
             hit.group, hit.similar = story.group, [run.view.ids[m] for m in story.similar]
+        total, total_all_words, total_some_words = run.totals(len(selected), len(tail_selected))
         return SearchResults(
-            query=clean_text(request.q), total=len(listed), page=request.page,
+            query=clean_text(request.q), total=total, page=request.page,
             per_page=request.per_page, took_ms=0.0, hits=hits, partial=parsed.partial or run.partial,
             correction=found.correction, matched_all=found.matched_all, facets=facet_counts,
             sort=request.sort, corrected=found.corrected,
             notes=list(dict.fromkeys(list(parsed.notes) + run.notes)),
             total_exact=run.counted and not parsed.cut_short, terms=sorted(parsed.terms),
-            total_all_words=len(selected), total_some_words=len(tail_selected),
+            total_all_words=total_all_words, total_some_words=total_some_words,
             timeline=periods,
         )
 

@@ -33,6 +33,13 @@ from search.retrieval.scoring import Evaluator, Match, OutOfTime, best
 from search.retrieval.spelling import correct_query
 from search.retrieval.tail import Tail, all_informative, all_rare, min_should_match, tail_docs
 
+# Articles counted exactly (as Elasticsearch's track_total_hits): when more
+# than this many hold every word and pass the filters, those holding only
+# some of the words (tail.py) are neither found nor counted, since no page
+# reaches them (MAX_RANKED is lower), and the total says "more than
+# TOTAL_EXACT". A query of one clause or of rare words has no tail: its
+# total is always exact.
+TOTAL_EXACT = 10_000
 WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
 WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
 SPELL_WORD = re.compile(WORD_PATTERN)
@@ -105,7 +112,8 @@ class Run:
         self.match: Match | None = None     # the last query's matches and scoring terms, for rank()
         self.clauses = None                 # its clauses' matches and the excluded documents, for the tail
         self.partial = False
-        self.counted = True                 # False: matching ran out of time (the total is not known)
+        self.counted = True                 # False: the total is a lower bound (out of time, or TOTAL_EXACT)
+        self.bounded = False                # True: past TOTAL_EXACT, the tail was not counted
         self.notes: list[str] = []
 
     # -- time -----------------------------------------------------------------------------
@@ -127,14 +135,16 @@ class Run:
         return parse_query(q, self.reader, self.reader.schema, self.analyzer, match_all=match_all,
                            budget=self.budget)
 
-    def resolve(self, q) -> Resolution:
+    def resolve(self, q, filters: dict | None = None) -> Resolution:
         """Every word first; when nothing matches, the spelling correction (if a
-        word is unknown), then any word."""
+        word is unknown), then any word. ``filters``: the request's, when its
+        results list the tail (relevance order): past TOTAL_EXACT articles
+        holding every word under them, the tail is left out (``bounded``)."""
         budget = self.budget
         parsed = self.parse(q)
         allowed = self._allowed(parsed)
         matched = self._find(parsed, allowed)
-        tail = self._tail(parsed, matched, allowed)
+        tail = self._tail(parsed, matched, allowed, filters)
         if matched or not parsed.has_text:
             correction = self._correct(parsed, force=False) if parsed.has_text else None
             return Resolution(parsed, matched, correction=correction, tail=tail)
@@ -156,14 +166,18 @@ class Run:
                 return Resolution(loose, loose_matched, matched_all=False, correction=correction)
         return Resolution(parsed, matched, correction=correction)
 
-    def _tail(self, parsed, matched: set, allowed) -> Tail | None:
+    def _tail(self, parsed, matched: set, allowed, filters: dict | None = None) -> Tail | None:
         """The articles holding at least half of the query's words but not all
-        (tail.py), or None: a query of one clause, of rare words only, or out
-        of time."""
+        (tail.py), or None: a query of one clause, of rare words only, out of
+        time, or with more than TOTAL_EXACT articles holding every word under
+        the request's ``filters`` (the total is then a lower bound)."""
         if self.clauses is None or not self.counted:
             return None
         clauses, excluded = self.clauses
         if min_should_match(len(clauses)) >= len(clauses) or all_rare(clauses, len(self.view.live)):
+            return None
+        if filters is not None and len(self.narrow(matched, filters)) > TOTAL_EXACT:
+            self.bounded, self.counted = True, False
             return None
         sets = [c.ids if isinstance(c.ids, (set, frozenset)) else set(c.ids) for c in clauses]
         docs = tail_docs(sets, min_should_match(len(clauses)), matched, excluded)
@@ -237,6 +251,13 @@ class Run:
     def narrow(self, matched, filters: dict):
         """The matched documents that pass the request's filters."""
         return intersect(matched, *self._filter_sets(filters).values())
+
+    def totals(self, all_words: int, some_words: int) -> tuple[int, int, int]:
+        """``(total, of them with every word, with some)`` as answered: past
+        TOTAL_EXACT the lower bound TOTAL_EXACT (``counted`` is then False)."""
+        if self.bounded:
+            return TOTAL_EXACT, TOTAL_EXACT, 0
+        return all_words + some_words, all_words, some_words
 
     def facets(self, matched, filters: dict) -> dict:
         """Counts per facet; a facet's own filter is left out of its counts, so a
