@@ -18,6 +18,7 @@ from search.readers.boilerplate import clean_paragraphs, credit_author
 from search.readers.dateline import dateline, publisher_key
 from search.readers.dates import story_date
 from search.readers.encoding import decode
+from search.readers.html_parse import parse
 from search.readers.result import FileResult
 
 _FEED = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<\?xml-stylesheet[^>]*>\s*)?(?:<!--.*?-->\s*)*"
@@ -53,7 +54,7 @@ def read_html(data: bytes, rel_path: str) -> FileResult:
     text, _ = decode(data, declared.group(1).decode("ascii", "ignore") if declared else None)
     if not text.strip():
         return FileResult(skipped="no text in file")
-    soup = BeautifulSoup(text, "lxml")
+    soup = parse(text)
     if soup.find("html") is None and soup.find("body") is None:
         return FileResult(skipped="not an HTML document")
     return page_to_result(soup, rel_path)
