@@ -76,3 +76,22 @@ def test_feature_switches_turn_one_feature_off(monkeypatch):
     assert expansion.Expander.synonym_list(None, ("demo",), {"demo"}) == []
     with pytest.raises(ValueError):
         features.switch_off("stemming")
+
+
+def test_adding_a_system_appends_only_the_pairs_the_pool_lacks(tmp_path):
+    from bench.heldout import pool
+
+    path = tmp_path / "pool.tsv"
+    before = "topic\tdoc\tbest_rank\tsystems\nt1\ta\t1\tcari,tantivy\nt1\tb\t2\ttantivy\n"
+    path.write_text(before, "utf-8")
+    found = {"t1": {"b": {"rank": 1}, "c": {"rank": 3}}, "t2": {"d": {"rank": 1}}}
+    added = pool.new_pairs(found, pool.read_pool(path))
+    assert pool.append_pool(added, "cari@abc1234", path) == 2
+    text = path.read_text("utf-8")
+    assert text.startswith(before)  # the judged rows stay as they were
+    assert text[len(before):] == "t1\tc\t3\tcari@abc1234\nt2\td\t1\tcari@abc1234\n"
+    assert pool.read_pool(path) == {"t1": {"a", "b", "c"}, "t2": {"d"}}
+    assert pool.unjudged(pool.read_pool(path), {"t1": {"a": 2, "b": 0}}) == {"t1": {"c"}, "t2": {"d"}}
+    assert pool.append_pool(pool.new_pairs(found, pool.read_pool(path)), "cari@abc1234", path) == 0
+    with pytest.raises(ValueError, match="label"):
+        pool.append_pool({"t3": {"e": {"rank": 1}}}, "cari,x", path)
