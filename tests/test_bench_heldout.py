@@ -95,3 +95,10 @@ def test_adding_a_system_appends_only_the_pairs_the_pool_lacks(tmp_path):
     assert pool.append_pool(pool.new_pairs(found, pool.read_pool(path)), "cari@abc1234", path) == 0
     with pytest.raises(ValueError, match="label"):
         pool.append_pool({"t3": {"e": {"rank": 1}}}, "cari,x", path)
+
+
+def test_the_report_names_every_pooling_round(tmp_path, monkeypatch):
+    path = tmp_path / "pool.tsv"
+    path.write_text("topic\tdoc\tbest_rank\tsystems\nt1\ta\t1\tcari,tantivy\nt1\tb\t4\tcari@abc1234\n", "utf-8")
+    monkeypatch.setattr(collection, "POOL", path)
+    assert score.pooled_systems() == ["cari", "tantivy", "snowball", "cari@abc1234"]

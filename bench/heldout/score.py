@@ -79,8 +79,16 @@ def run(quick: bool = False) -> dict:
         results = dict(zip(runs, pool.map(evaluate, runs)))
     qrels = _qrels_counts()
     return {"collection": common.corpus_label(common.corpus_dir()), "results": results,
-            "pooled": list(systems.POOLED), "topics": len(topics), "judged": qrels["judged"],
+            "pooled": pooled_systems(), "topics": len(topics), "judged": qrels["judged"],
             "relevant": qrels["relevant"]}
+
+
+def pooled_systems() -> list[str]:
+    """The pooled systems, then each later round's label (``pool.py --add``) from pool.tsv."""
+    labels = list(systems.POOLED)
+    for line in collection.POOL.read_text("utf-8").splitlines()[1:]:
+        labels += [s for s in line.split("\t")[3].split(",") if s not in labels]
+    return labels
 
 
 def _qrels_counts() -> dict:
@@ -96,7 +104,7 @@ def markdown(result: dict) -> str:
         f"cari's own graded topics over `{result['collection']}` (bench/heldout/README.md): "
         f"{result['topics']} topics, 8 per kind of query, split by a fixed rule into a tune half and a "
         f"held-out half; {result['judged']:,} judged documents ({result['relevant']:,} relevant) pooled "
-        f"from the top 20 of {', '.join(systems.LABELS[s] for s in result['pooled'])}. Every index holds "
+        f"from the top 20 of {', '.join(systems.LABELS.get(s, s) for s in result['pooled'])}. Every index holds "
         "clickid alone. nDCG@10 / Recall@100, mean over the topics of each cell; unjudged documents "
         "count as not relevant. No rule, synonym or lexicon entry may be added because of a miss seen "
         "on the held-out half.", ""]
