@@ -90,8 +90,8 @@ def page_to_result(soup: BeautifulSoup, rel_path: str) -> FileResult:
 
     credits = html_body.credit_texts(soup)
     boxed_related = html_body.read_also_titles(soup)
-    html_body.strip_junk(soup)
-    blocks = html_body.find_blocks(soup)
+    stats = html_body.strip_junk(soup)
+    blocks = html_body.find_blocks(soup, stats)
     raw = html_body.paragraphs_of(blocks)
     author = author or credit_author(raw[-4:] + credits)
     paragraphs, related = clean_paragraphs(_join_datelines(_drop_title_and_dates(raw, title)))

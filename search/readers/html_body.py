@@ -33,7 +33,7 @@ import re
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from search.readers.boilerplate import split_related
-from search.readers.html_tree import elements, find_tags, first_tag, is_removed
+from search.readers.html_tree import elements, find_tags, first_tag, is_removed, page_named
 
 # Elements that never hold article prose.
 JUNK_TAGS = frozenset({"script", "style", "iframe", "button", "select", "input",
@@ -81,7 +81,7 @@ BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "h1", 
 MIN_BODY_CHARS = 80
 
 
-def strip_junk(soup: BeautifulSoup) -> None:
+def strip_junk(soup: BeautifulSoup) -> dict[int, tuple[int, int]] | None:
     """Remove what is never article prose, in place.
 
     Two passes. The first removes by kind: scripts, navigation, hidden
@@ -91,6 +91,9 @@ def strip_junk(soup: BeautifulSoup) -> None:
     hold: one that holds much of the page's prose with few links is the
     article's own container, mislabelled (a blog post in a "widget", a
     page-wide ASP.NET <form>), and stays; the rest go.
+
+    Returns the text figures (``text_stats``) of what is left, when the
+    second pass counted them, for ``find_blocks`` to use; else None.
     """
     doomed: list = []
     chrome: list[Tag] = []
@@ -114,25 +117,33 @@ def strip_junk(soup: BeautifulSoup) -> None:
     _remove(doomed)
     # Chrome first: a wrapper named "nav" around the whole page is judged
     # on its text once the menus inside it are gone.
+    stats = None
     for suspects in (chrome, named):
         suspects = [tag for tag in suspects if not is_removed(tag)]
         if suspects:
-            _remove_unless_article(soup, suspects)
+            stats = stats or text_stats(soup.body or soup)  # one count, kept up to date by removals
+            _remove_unless_article(suspects, stats)
+    return stats
 
 
-def _remove_unless_article(soup: BeautifulSoup, suspects: list[Tag]) -> None:
+def _remove_unless_article(suspects: list[Tag], stats: dict) -> None:
     """Remove each suspect block but those holding the article and the blocks around them.
 
     A suspect holds the article when it, or a block inside it, reads as a
     page of prose (``_reads_as_text``); the blocks around a holder stay too
     (its "sidebar" may wrap it), their other parts judged on their own.
-    Figures are those before any removal.
+    Figures are those before this pass's removals; what a removed block
+    held is then taken off its ancestors' figures, for the next pass.
     """
-    stats = text_stats(soup.body or soup)
     holders = [tag for tag in suspects if _holds_the_article(tag, stats) or _heads_the_article(tag, stats)]
     kept = {id(tag) for tag in holders} | {id(parent) for tag in holders for parent in tag.parents}
     for tag in suspects:
         if not is_removed(tag) and id(tag) not in kept:
+            text, links = stats.get(id(tag), (0, 0))
+            for parent in tag.parents:
+                figures = stats.get(id(parent))
+                if figures is not None:
+                    stats[id(parent)] = (figures[0] - text, figures[1] - links)
             tag.decompose()
 
 
@@ -284,18 +295,15 @@ def _tags_named(soup: BeautifulSoup, pattern: re.Pattern, by_id: bool = True) ->
     """Elements with a class (or, ``by_id``, an id) that ``pattern`` finds, in page order.
 
     A plain walk: find_all(class_=pattern) costs several times more through
-    bs4's matching machinery, and this runs on every page.
+    bs4's matching machinery, and this runs on every page. The elements with
+    a class or an id are listed once per page (read before any removal).
     """
-    found = []
-    for tag in elements(soup):
-        classes = tag.get("class")
-        if (classes and any(pattern.search(name) for name in classes)) or \
-                (by_id and tag.get("id") and pattern.search(tag["id"])):
-            found.append(tag)
-    return found
+    return [tag for tag, classes, tag_id in page_named(soup)
+            if (classes and any(pattern.search(name) for name in classes)) or
+            (by_id and tag_id and pattern.search(tag_id))]
 
 
-def find_blocks(soup: BeautifulSoup) -> list[Tag]:
+def find_blocks(soup: BeautifulSoup, stats: dict | None = None) -> list[Tag]:
     """The elements holding the article text, in page order.
 
     A declared article body (itemprop="articleBody", a known template's
@@ -303,16 +311,16 @@ def find_blocks(soup: BeautifulSoup) -> list[Tag]:
     is taken with the sibling blocks that read as part of the same article:
     a lede box before it, the parts after an inline ad or a "read more" split.
     """
-    return _with_lede(soup, _body_blocks(soup))
+    return _with_lede(soup, _body_blocks(soup, stats))
 
 
-def _body_blocks(soup: BeautifulSoup) -> list[Tag]:
+def _body_blocks(soup: BeautifulSoup, stats: dict | None) -> list[Tag]:
     by_name = _tags_by_selector(soup)
     for selector in ('[itemprop="articleBody"]', *SITE_CONTAINERS):
         for found in by_name.get(selector, ()):
             if len(found.get_text(" ", strip=True)) >= MIN_BODY_CHARS:
                 return [found]
-    return best_blocks(soup)
+    return best_blocks(soup, stats)
 
 
 def _with_lede(soup: BeautifulSoup, blocks: list[Tag]) -> list[Tag]:
@@ -399,7 +407,7 @@ MAX_CLIMB = 4
 _SENTENCE_END = re.compile(r"[.!?…»\"”)]\s*$")
 
 
-def best_blocks(soup: BeautifulSoup) -> list[Tag]:
+def best_blocks(soup: BeautifulSoup, stats: dict | None = None) -> list[Tag]:
     """The best-scored block and its siblings of the same article, in page order.
 
     Scoring: every chunk of prose (a <p>, an <li>, a run of text between
@@ -408,8 +416,7 @@ def best_blocks(soup: BeautifulSoup) -> list[Tag]:
     is discounted by the share of its text inside links. Chunks that are
     mostly link text (menus, lists of other stories) score nothing.
     """
-    root = soup.body or soup
-    stats = text_stats(root)
+    stats = stats or text_stats(soup.body or soup)
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
     for holder, text in _prose_chunks(soup, stats):

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from search.readers.dateline import publisher_key
 from search.readers.dates import WIB, parse_date
-from search.readers.html_tree import find_tags, first_tag
+from search.readers.html_tree import page_tags
 
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting",
                  "analysisnewsarticle", "opinionnewsarticle", "liveblogposting"}
@@ -44,7 +44,7 @@ def _meta_index(soup: BeautifulSoup) -> dict[str, str]:
     if cached is not None:
         return cached
     index: dict[str, str] = {}
-    for tag in find_tags(soup, "meta"):
+    for tag in page_tags(soup, "meta"):
         content = (tag.get("content") or "").strip()
         if not content:
             continue
@@ -58,7 +58,7 @@ def _meta_index(soup: BeautifulSoup) -> dict[str, str]:
 
 def json_ld(soup: BeautifulSoup) -> dict:
     """The page's JSON-LD article object, or {}."""
-    for script in find_tags(soup, "script"):
+    for script in page_tags(soup, "script"):
         if script.get("type") != "application/ld+json":
             continue
         try:
@@ -179,7 +179,7 @@ def title_of(soup: BeautifulSoup, data: dict, url: str) -> tuple[str, Tag | None
     for title in cleaned:
         if title:
             return title, None
-    first = first_tag(soup, "h1")
+    first = next(iter(page_tags(soup, "h1")), None)
     return (re.sub(r"\s+", " ", first.get_text(" ", strip=True)).strip() if first else ""), None
 
 
@@ -203,7 +203,7 @@ def _headings(soup: BeautifulSoup):
 
 
 def url_of(soup: BeautifulSoup, data: dict) -> str:
-    link = next((tag for tag in find_tags(soup, "link") if "canonical" in (tag.get("rel") or ())), None)
+    link = next((tag for tag in page_tags(soup, "link") if "canonical" in (tag.get("rel") or ())), None)
     for candidate in ((link.get("href") if link else ""), meta_content(soup, "og:url"),
                       str(data.get("url") or "")):
         if candidate and candidate.strip().startswith("http"):
@@ -257,7 +257,7 @@ def date_of(soup: BeautifulSoup, data: dict, headline: Tag | None = None) -> tup
         if declared:
             break
     if declared is None:
-        for tag in find_tags(soup, "time"):
+        for tag in page_tags(soup, "time"):
             declared = _parse_meta_date(tag.get("datetime") or "")
             if declared:
                 break

@@ -40,3 +40,28 @@ def first_tag(root: Tag, names) -> Tag | None:
 def is_removed(tag: Tag) -> bool:
     """Whether ``tag`` was decomposed (a plain attribute read: ``tag.decomposed`` searches a live tag)."""
     return bool(tag.__dict__.get("_decomposed"))
+
+
+def page_tags(soup: Tag, name: str) -> list[Tag]:
+    """The page's <name> elements as parsed, in page order, from one walk made
+    once per page (read them before any element is removed)."""
+    return _index(soup)[0].get(name, [])
+
+
+def page_named(soup: Tag) -> list[tuple[Tag, list | None, str | None]]:
+    """(element, its classes, its id) for each element with a class or an id, as parsed."""
+    return _index(soup)[1]
+
+
+def _index(soup: Tag):
+    index = soup.__dict__.get("_cari_index")  # plain attribute: Tag.__getattr__ would search
+    if index is None:
+        by_name: dict[str, list[Tag]] = {}
+        named = []
+        for tag in elements(soup):
+            by_name.setdefault(tag.name, []).append(tag)
+            attrs = tag.attrs
+            if "class" in attrs or "id" in attrs:
+                named.append((tag, attrs.get("class"), attrs.get("id")))
+        index = soup.__dict__["_cari_index"] = (by_name, named)
+    return index
