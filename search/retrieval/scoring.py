@@ -28,6 +28,7 @@ import threading
 import time
 from itertools import accumulate, combinations, islice, repeat
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
@@ -48,6 +49,8 @@ WARM_MIN_DF = 256              # shorter lists are a block or two: cheap to read
 SCORED_FIELDS = ("title", "body")
 MAX_COMBINATIONS = 120         # at_least: more subsets than this, count per document instead
 PRUNE_MIN_FACTOR = 4           # best(): fewer documents than this times the depth are simply all scored
+VECTOR_MIN = 4000              # best(): this many documents or more are scored as arrays (best_arrays)
+GATHER_FACTOR = 8              # best_arrays: a list this many times longer than the documents is looked up per document
 BOUND_EPSILON = 1e-9           # bounds are sums in another order than scores: allow for rounding
 # A clause is read only among the candidate documents (probed, skipping the
 # blocks that hold none) when reading it in full would decode more than this
@@ -118,6 +121,25 @@ class Stats:
         # One int object per document number, shared by every cached posting
         # list (a dict of fresh ints would cost 28 bytes more per posting).
         self._docnums = list(range(n))
+        # The same norms as arrays, and pinned lists as arrays once scored
+        # that way (best_arrays): 8 bytes a posting, only for terms used.
+        self.norm_arrays = {field: np.array(norms, dtype=np.float64) for field, norms in self.norms.items()}
+        self._arrays: dict[tuple, tuple] = {}
+
+    def arrays(self, leaf: Leaf) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, weights) of ``leaf``'s postings as arrays, kept
+        for a pinned term. Weights are float32 in the index: exact as such."""
+        key = (leaf.field, leaf.text)
+        found = self._arrays.get(key)
+        if found is not None and self._pinned.get(key) is leaf.postings:
+            return found
+        postings = leaf.postings
+        found = (np.fromiter(postings.keys(), dtype=np.int32, count=len(postings)),
+                 np.fromiter(postings.values(), dtype=np.float32, count=len(postings)))
+        if self._pinned.get(key) is postings:
+            with self._lock:
+                self._arrays[key] = found
+        return found
 
     def postings(self, reader, field: str, text: str) -> dict:
         key = (field, text)
@@ -553,6 +575,8 @@ def best(match: Match, selected, stats: Stats, depth: int, budget=None) -> list[
     selected = selected if isinstance(selected, (set, frozenset, dict)) else set(selected)
     if len(selected) <= depth * PRUNE_MIN_FACTOR:
         return top(score(match, selected, stats, budget=budget), depth)
+    if len(selected) >= VECTOR_MIN:
+        return best_arrays(match, selected, stats, depth, budget)
     bounds = [(stats.max_impact(leaf), leaf) for leaf in match.leaves]
     bounds.sort(key=lambda item: -item[0])
     remaining = sum(bound for bound, _ in bounds)
@@ -568,7 +592,45 @@ def best(match: Match, selected, stats: Stats, depth: int, budget=None) -> list[
     return top(score(match, partial, stats, budget=budget), depth)
 
 
+def best_arrays(match: Match, selected, stats: Stats, depth: int, budget=None) -> list[tuple[int, float]]:
+    """``top(score(match, selected), depth)`` for a large ``selected``, with
+    numpy: each term's contributions for all its documents at once. The
+    arithmetic is ``score``'s, operation for operation, in float64 (the
+    weights are float32 in the index, the norms Python floats), and the terms
+    are added in the same order, so the scores are equal to the last bit. A
+    term whose list is far longer than ``selected`` is looked up for those
+    documents only (as ``score`` does)."""
+    docs = np.fromiter(selected, dtype=np.int64, count=len(selected))
+    size = len(stats._docnums)
+    chosen = np.zeros(size, dtype=bool)
+    chosen[docs] = True
+    totals = np.zeros(size, dtype=np.float64)
+    for leaf in match.leaves:
+        if budget is not None and budget.expired():
+            raise OutOfTime
+        postings = leaf.postings
+        if not postings:
+            continue
+        if len(postings) > GATHER_FACTOR * len(docs) and stats.cached(leaf.field, leaf.text) is not postings:
+            get = postings.get
+            weights = np.fromiter((get(d, 0.0) for d in selected), dtype=np.float64, count=len(docs))
+            ids = docs[weights != 0.0]
+            weights = weights[weights != 0.0]
+        else:
+            ids, weights = stats.arrays(leaf)
+            inside = chosen[ids]
+            ids, weights = ids[inside], weights[inside].astype(np.float64)
+        totals[ids] += leaf.factor * weights / (weights + stats.norm_arrays[leaf.field][ids])
+    values = totals[docs]
+    if len(docs) > depth:
+        floor = np.partition(values, len(values) - depth)[len(values) - depth]
+        keep = values >= floor
+        docs, values = docs[keep], values[keep]
+    return top(dict(zip(docs.tolist(), values.tolist())), depth)
+
+
 def top(scores: dict, depth: int) -> list[tuple[int, float]]:
-    """The best ``depth`` (docnum, score), equal scores in docnum order like Whoosh."""
-    best = heapq.nlargest(depth, scores, key=scores.__getitem__)
+    """The best ``depth`` (docnum, score), equal scores in docnum order like
+    Whoosh (also at the cut: of equal scores there, the lower docnums)."""
+    best = heapq.nlargest(depth, scores, key=lambda d: (scores[d], -d))
     return sorted(((d, scores[d]) for d in best), key=lambda item: (-item[1], item[0]))

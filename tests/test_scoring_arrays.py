@@ -1,0 +1,57 @@
+"""search/retrieval/scoring.py's best_arrays: the top k of a large match set
+scored as arrays is exactly exhaustive scoring's (documents, scores to the
+last bit, order), whichever way each term's weights are gathered."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+WORDS = ("banjir", "gempa", "korban", "sungai", "sekolah", "pasar", "harga", "beras", "listrik", "kapal",
+         "nelayan", "petani", "jembatan", "bandara", "pelabuhan", "hujan")
+
+
+@pytest.fixture(scope="module")
+def zipf_engine(tmp_path_factory):
+    """800 articles of words drawn with Zipf-like frequencies: large match sets."""
+    from conftest import engine_of, zipf_records
+
+    engine = engine_of(tmp_path_factory, "zipf-arrays", zipf_records(WORDS, 800, seed=23, longest=60))
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("gather", [False, True])
+@pytest.mark.parametrize("pinned", [False, True])
+def test_array_scoring_is_exhaustive_scorings(zipf_engine, monkeypatch, gather, pinned):
+    import search.retrieval.scoring as scoring
+
+    searcher = zipf_engine.searcher()
+    generation = zipf_engine.generation(searcher)
+    stats = generation.stats
+    monkeypatch.setattr(scoring, "VECTOR_MIN", 0)                 # every large enough set as arrays
+    monkeypatch.setattr(scoring, "GATHER_FACTOR", 0 if gather else 10**9)
+    if pinned:
+        stats.warm(searcher.reader(), budget=10**7)               # every list held (and kept as arrays)
+    else:
+        monkeypatch.setattr(stats, "_pinned", {})
+    used = []
+    real = scoring.best_arrays
+    monkeypatch.setattr(scoring, "best_arrays", lambda *a, **k: used.append(1) or real(*a, **k))
+    rng = random.Random(11)
+    for _ in range(40):
+        words = rng.sample(WORDS, rng.randint(1, 4))
+        q = (" OR " if rng.random() < 0.4 else " ").join(words)
+        parsed = zipf_engine.parse(q, searcher)
+        match = scoring.Evaluator(searcher, generation.view, stats, float("inf")).evaluate(parsed.query)
+        for depth in (1, 10, 50):
+            want = scoring.top(scoring.score(match, match.ids, stats), depth)
+            assert scoring.best(match, match.ids, stats, depth) == want, (q, depth)
+    assert len(used) > 20
+
+
+def test_equal_scores_at_the_cut_keep_the_lower_document_numbers():
+    from search.retrieval.scoring import top
+
+    scores = {7: 1.0, 3: 2.0, 9: 1.0, 1: 1.0, 4: 0.5}
+    assert top(scores, 3) == [(3, 2.0), (1, 1.0), (7, 1.0)]
