@@ -6,7 +6,8 @@ The approach is readability's, by signals that hold across sites:
   page chrome (<header>, <nav>, <form>...) and blocks named like junk
   ("widget", "sidebar", "comments"...) are judged by what they hold: one
   that reads as a page of prose, or holds a block that does, stays, and
-  so does a <header> with the headline and a paragraph of prose (a lede);
+  so does a header (a <header> or a block named like one) with a headline,
+  a line of prose beside it (a lede) and few links;
 - score every block by the prose in it (<p>, <li>, text runs between <br>s),
   discounted by the share of its text in links (and by half inside page
   chrome kept for its prose: a masthead's list of names), and take the best block
@@ -14,12 +15,15 @@ The approach is readability's, by signals that hold across sites:
   box, the parts around an inline ad), never another story's teaser, a
   block of <article> cards, nor a small headed box after the article that
   is not built like it (about the author, other stories);
-- the lede, paragraphs of prose between the headline (<h1>) and the body
-  (in the article's <header>, a box of its own), comes first, unless
-  other stories' linked headlines lie between (a front page);
+- the lede, lines of prose between the headline (<h1>) and the body (a
+  <p>, or a subheading or box with no blocks inside, in the article's
+  <header> or a box of its own), comes first, unless other stories'
+  linked headlines lie between (a front page); a box holding or beside a
+  picture is its caption;
 - in the text taken, paragraphs mostly of link text are lists of other
   pages, and go; so do wholly italic or bold paragraphs after the last
   plain one of an article set in plain type (notes, calls to subscribe),
+  a short line right before a list of links (its heading: "Read also:"),
   and a heading left at the very end with nothing under it (its box of
   related posts was removed).
 
