@@ -308,3 +308,9 @@ def test_caption_beside_a_picture_between_headline_and_body_is_not_the_lede(tmp_
             '<div class="columns"><div class="text">' + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>"
             f'<div class="side"><ul>{MENU}{MENU}</ul></div></div>')
     assert body_of(tmp_path, page(body)).split("\n\n") == PARAS
+
+
+def test_article_body_declared_on_each_paragraph_is_read_whole(tmp_path):
+    body = (f'<nav><ul>{MENU}</ul></nav><main><header><h1>Ferry terminal opens</h1></header>'
+            + "".join(f'<p itemprop="articleBody">{p}</p><div class="ad"></div>' for p in PARAS) + "</main>")
+    assert body_of(tmp_path, page(body)).split("\n\n") == PARAS

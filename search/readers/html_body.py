@@ -320,6 +320,13 @@ def find_blocks(soup: BeautifulSoup, stats: dict | None = None) -> list[Tag]:
 
 def _body_blocks(soup: BeautifulSoup, stats: dict | None) -> list[Tag]:
     by_name = _tags_by_selector(soup)
+    declared = by_name.get('[itemprop="articleBody"]', [])
+    if len(declared) > 1:
+        # Some pages mark each paragraph as the article body: the body is all of them.
+        marked = {id(tag) for tag in declared}
+        outer = [tag for tag in declared if not any(id(parent) in marked for parent in tag.parents)]
+        if len(outer) > 1 and sum(len(tag.get_text(" ", strip=True)) for tag in outer) >= MIN_BODY_CHARS:
+            return outer
     for selector in ('[itemprop="articleBody"]', *SITE_CONTAINERS):
         for found in by_name.get(selector, ()):
             if len(found.get_text(" ", strip=True)) >= MIN_BODY_CHARS:
