@@ -48,10 +48,3 @@ def test_array_scoring_is_exhaustive_scorings(zipf_engine, monkeypatch, gather, 
             want = scoring.top(scoring.score(match, match.ids, stats), depth)
             assert scoring.best(match, match.ids, stats, depth) == want, (q, depth)
     assert len(used) > 20
-
-
-def test_equal_scores_at_the_cut_keep_the_lower_document_numbers():
-    from search.retrieval.scoring import top
-
-    scores = {7: 1.0, 3: 2.0, 9: 1.0, 1: 1.0, 4: 0.5}
-    assert top(scores, 3) == [(3, 2.0), (1, 1.0), (7, 1.0)]

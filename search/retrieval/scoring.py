@@ -621,6 +621,8 @@ def best_arrays(match: Match, selected, stats: Stats, depth: int, budget=None) -
             inside = chosen[ids]
             ids, weights = ids[inside], weights[inside].astype(np.float64)
         totals[ids] += leaf.factor * weights / (weights + stats.norm_arrays[leaf.field][ids])
+    # ``docs`` is in ``selected``'s order, kept by the cut below, so equal
+    # scores at the cut are decided by ``top`` as for exhaustive scoring.
     values = totals[docs]
     if len(docs) > depth:
         floor = np.partition(values, len(values) - depth)[len(values) - depth]
@@ -630,7 +632,6 @@ def best_arrays(match: Match, selected, stats: Stats, depth: int, budget=None) -
 
 
 def top(scores: dict, depth: int) -> list[tuple[int, float]]:
-    """The best ``depth`` (docnum, score), equal scores in docnum order like
-    Whoosh (also at the cut: of equal scores there, the lower docnums)."""
-    best = heapq.nlargest(depth, scores, key=lambda d: (scores[d], -d))
+    """The best ``depth`` (docnum, score), equal scores in docnum order like Whoosh."""
+    best = heapq.nlargest(depth, scores, key=scores.__getitem__)
     return sorted(((d, scores[d]) for d in best), key=lambda item: (-item[1], item[0]))
