@@ -46,3 +46,9 @@ def test_removing_a_block_leaves_a_sound_tree():
     soup = parse(PAGE)
     soup.find_all("div")[-1].decompose()  # the block in the unclosed paragraph
     assert "block" not in soup.get_text() and "bold" in soup.get_text()
+
+
+def test_page_nested_past_lxmls_tree_depth_is_read_whole():
+    deep = "<html><body>" + "<div>" * 3000 + "deep" + "</div>" * 3000 + "<p>after</p></body></html>"
+    soup = parse(deep)
+    assert soup.get_text() == "deepafter" and len(soup.find_all("div")) == 3000

@@ -23,7 +23,7 @@ _SPACES = " \n\t\x0c\r"
 
 def parse(text: str) -> BeautifulSoup:
     """The page as BeautifulSoup with its lxml builder would give it."""
-    parser = etree.HTMLParser(recover=True, default_doctype=False)
+    parser = etree.HTMLParser(recover=True, default_doctype=False, huge_tree=True)  # (no depth limit, as bs4)
     parser.feed(text)
     root = parser.close()
     soup = BeautifulSoup("", "lxml")
@@ -36,10 +36,22 @@ def parse(text: str) -> BeautifulSoup:
     gc.disable()
     try:
         _Builder(soup).build(root)
+    except _TooDeep:
+        # lxml's tree stops at a nesting depth (2048) that bs4's event
+        # builder does not have: such a page is read the slow way, whole.
+        return BeautifulSoup(text, "lxml")
     finally:
         if collecting:
             gc.enable()
     return soup
+
+
+# Nesting this deep is near lxml's limit for its tree, past which it drops the rest.
+MAX_DEPTH = 1000
+
+
+class _TooDeep(Exception):
+    pass
 
 
 class _Builder:
@@ -120,15 +132,15 @@ class _Builder:
         """
         link, text_of, new_tag, containers = self._link, self._text, self._tag, self.containers
         keep_tags, comment, instruction = self.keep_spaces, etree.Comment, etree.ProcessingInstruction
-        stack = [(node, parent, kind, keep, False)]
+        stack = [(node, parent, kind, keep, False, 0)]
         pop, push = stack.pop, stack.append
         while stack:
-            node, parent, kind, keep, closing = pop()
+            node, parent, kind, keep, closing, depth = pop()
             if closing:  # the node's subtree is done: the text after it follows
                 if node.tail:
                     link(text_of(node.tail, kind, keep), parent)
                 continue
-            push((node, parent, kind, keep, True))
+            push((node, parent, kind, keep, True, depth))
             tag = node.tag
             if tag.__class__ is not str:
                 if tag is comment:  # (an empty comment is one space, as bs4 has it)
@@ -142,5 +154,7 @@ class _Builder:
             inner_keep = keep or tag in keep_tags
             if node.text:
                 link(text_of(node.text, inner_kind, inner_keep), element)
+            if depth >= MAX_DEPTH:
+                raise _TooDeep
             for child in reversed(node):
-                push((child, element, inner_kind, inner_keep, False))
+                push((child, element, inner_kind, inner_keep, False, depth + 1))
