@@ -618,3 +618,50 @@ def test_the_cpu_clock_is_read_every_few_checkpoints(monkeypatch):
     shaped.expired()
     assert shaped.holding                                        # heavy by its shape: at once
     shaped.release()
+
+
+class SleepingLane:
+    """A lane with light requests always in flight: each step aside waits its most."""
+
+    def __init__(self):
+        self.waited = 0.0
+        self.waits = 0
+
+    def step_aside(self, most: float) -> bool:
+        if most <= 0:
+            return False
+        time.sleep(most)
+        self.waited += most
+        self.waits += 1
+        return True
+
+    def leave(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("by_shape", [False, True])
+def test_a_search_heavy_by_its_cpu_steps_aside_for_a_bounded_time(monkeypatch, by_shape):
+    """Under a steady stream of light requests, a search of ordinary shape
+    that went over the CPU limit steps aside HEAVY_CPU_YIELD in all, then
+    runs on; one heavy by its shape steps aside at every checkpoint."""
+    import threading
+
+    from search.retrieval import lanes, query
+
+    sleeping = SleepingLane()
+    monkeypatch.setattr(lanes, "LIGHT", sleeping)
+    monkeypatch.setattr(lanes, "HEAVY_YIELD", 0.02)
+    monkeypatch.setattr(query, "HEAVY_CPU_YIELD", 0.05)
+    monkeypatch.setattr(query, "HEAVY_CPU", 0.0)          # over the limit at the first look
+    budget = query.Budget(seconds=60, gate=threading.Lock())
+    if by_shape:
+        budget.mark_heavy()
+    for _ in range(10):
+        budget.expired()
+    budget.release()
+    assert budget.holding is False
+    if by_shape:
+        assert sleeping.waits == 10 and sleeping.waited == pytest.approx(10 * 0.02)
+    else:
+        assert 2 <= sleeping.waits <= 3                        # 0.02, 0.02 and what is left
+        assert sleeping.waited <= 0.05 + 1e-9 and budget.yielded >= 0.04

@@ -44,6 +44,13 @@ HEAVY_WORD = SPELL_WORD_MAX  # this (no vocabulary word is) is heavy from the st
 # system call (4 us on the 2-core VM the benchmarks run on), and a search
 # passes 150 checkpoints or more.
 CPU_LOOK_EVERY = 8
+# Most seconds a search of ordinary shape, heavy only by its CPU, steps aside
+# for light requests in all. Under a steady stream of requests there is
+# always one in flight: stepping aside at each of its checkpoints took such a
+# search to its deadline (2 s, partial) on a busy machine, while the same
+# query alone needs 10-20 ms. A search heavy by its shape (a hostile one)
+# keeps stepping aside at every checkpoint.
+HEAVY_CPU_YIELD = 0.1
 
 _Builder = Builder        # its former name here (tests slow its expand() down)
 
@@ -80,7 +87,8 @@ class Budget:
     no place to wait (``lanes.WAITERS``), stops there (``shed``) and answers
     with what it has, flagged partial, freeing its thread. A heavy search leaves the
     light lane and, at each checkpoint, steps aside while light requests
-    run (search/retrieval/lanes.py). Every stage's checkpoint is
+    run (search/retrieval/lanes.py): one heavy by its shape every time, one
+    heavy only by its CPU for ``HEAVY_CPU_YIELD`` seconds in all. Every stage's checkpoint is
     :meth:`expired`; :meth:`release` gives the gate back.
     """
 
@@ -98,6 +106,7 @@ class Budget:
         self.by_shape = False           # heavy from the start (mark_heavy)
         self.cpu_start = time.thread_time()
         self._until_look = 0            # checkpoints before the next look at the CPU clock
+        self.yielded = 0.0              # seconds spent stepping aside for light requests
 
     def expired(self) -> bool:
         if self.gate is not None and not (self.holding or self.out_of_time):
@@ -108,10 +117,19 @@ class Budget:
                 if time.thread_time() - self.cpu_start > HEAVY_CPU and not self._take_gate():
                     self.out_of_time = self.shed = True
         if self.holding or self.shed:       # heavy: light requests first
-            lanes.LIGHT.step_aside(min(lanes.HEAVY_YIELD, self.left()))
+            self._step_aside()
         if not self.out_of_time and time.perf_counter() > self.deadline:
             self.out_of_time = True
         return self.out_of_time
+
+    def _step_aside(self) -> None:
+        most = min(lanes.HEAVY_YIELD, self.left())
+        if not self.by_shape:
+            most = min(most, HEAVY_CPU_YIELD - self.yielded)
+        if most > 0:
+            started = time.monotonic()
+            if lanes.LIGHT.step_aside(most):
+                self.yielded += time.monotonic() - started
 
     def _take_gate(self) -> bool:
         """This search is heavy: out of the light lane, then the gate if it is
