@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import news, write_jsonl
+from conftest import engine_of, news, write_jsonl
 from search.analysis import STOPWORDS
 from search.retrieval.engine import Engine
 from search.retrieval.expansion import initials_solid, joined_forms, old_new_spellings
@@ -187,3 +187,51 @@ def test_a_spelling_variant_does_not_stop_near_spellings(tmp_path):
         results = eng.search("mahfudz")
     assert {"mahfud", "mahfoedz"} <= set(results.terms)
     assert results.total == 7
+
+
+# -- the spellings of one word are one term for the statistics -------------------------------------------
+
+
+def spelling_stories() -> list[dict]:
+    """Thirty stories about Soeharto; one long story on another subject that
+    writes the rare spelling Suharto once; two twins that differ only by the
+    spelling (the variant first, so a tie would rank it first)."""
+    out = []
+
+    def add(title, body):
+        out.append(news(len(out) + 1, title, body))
+
+    for i in range(30):
+        add(f"Soeharto dan pembangunan desa {i}",
+            f"Soeharto meresmikan bendungan ke-{i}. Pada masa Soeharto, program desa berjalan.")
+    add("Dunia berduka atas wafatnya sang teknokrat",
+        "Presiden Amerika mengirim ucapan duka. Ia pernah bertemu Suharto. " + "Pesawat rancangannya terbang. " * 20)
+    add("Kisah lama dari Cendana", "Sebuah kisah lama tentang Soeharto di Cendana.")
+    add("Kisah lama dari Cendana", "Sebuah kisah lama tentang Suharto di Cendana.")
+    for i in range(20):
+        add(f"Cuaca cerah di kota {i}", f"Cuaca cerah diperkirakan di kota nomor {i}.")
+    return out
+
+
+@pytest.fixture(scope="module")
+def spellings(tmp_path_factory):
+    eng = engine_of(tmp_path_factory, "spellings", spelling_stories(), result_cache_size=0)
+    yield eng
+    eng.close()
+
+
+def test_a_rare_spelling_does_not_outrank_the_usual_one_by_its_rarity(spellings):
+    """Scored as separate terms, ``Suharto`` (two articles) had an idf far above
+    ``Soeharto``'s (31) and the one long story that mentions it in passing came
+    first; scored as one term, the stories about the man come first."""
+    results = spellings.search("suharto", per_page=40)
+    ranked = titles(results)
+    assert "soeharto" in results.terms
+    assert ranked.index("Dunia berduka atas wafatnya sang teknokrat") > 5
+    assert ranked[0].startswith(("Soeharto dan pembangunan desa", "Kisah lama dari Cendana"))
+
+
+def test_the_spelling_typed_beats_its_variant_in_an_equal_article(spellings):
+    hits = [h for h in spellings.search("suharto", per_page=40).hits if h.title == "Kisah lama dari Cendana"]
+    assert [h.id for h in hits] == ["t-033", "t-032"]        # Suharto's twin above Soeharto's
+    assert hits[0].score > hits[1].score

@@ -35,8 +35,25 @@ rebuild. Four kinds, each with its weight:
   (``Korut`` does not find ``korup``); a spelling variant does not make it
   known (``mahfudz`` has the variant ``mahfoedz`` and the near ``mahfud``).
 
-Each alternative's weight is its kind's times ``min(1, idf(typed) / idf(alt))``,
-so a rarer alternative never outscores the typed word it stands for. Near
+The spellings of one word are one term for the corpus statistics
+(:meth:`Expander.blend`): the typed word and its variants and near
+spellings all score with the idf of the group's largest document frequency,
+as Lucene's SynonymQuery and BlendedTermQuery do, each times its weight (1
+for the spelling typed, its kind's for the others). How often each spelling
+is written is an accident of orthography, not a measure of how much the word
+says: scored apart, a rare spelling (``Suharto`` in one article) outweighed
+the usual one (``Soeharto`` in a hundred) by idf alone, whichever was typed.
+Blended, the exact spelling still ranks above a variant in an otherwise
+equal article (its weight is the larger), and no spelling outscores
+another by its rarity alone.
+
+Synonyms are not blended: they are other words, not other spellings. Their
+frequencies measure real differences of use and sense (``demo`` is also a
+product demo, ``kematian`` is broader than ``tewas``), a multi-word synonym is
+scored as its words, each with its own statistics, and the word the user
+chose is the likelier one in the stories sought. A synonym's (and a joined
+form's) weight is its kind's times ``min(1, idf(typed) / idf(alt))``, so a
+rarer alternative never outscores the typed words it stands for. Near
 spellings and variants draw on the request's expansion allowance
 (``Budget.expansions_left``, shared with ``prefix*``) and stop when the
 request's time is spent.
@@ -45,7 +62,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from search.analysis.stopwords import STOPWORDS
 from search.analysis.synonyms import synonyms_for
@@ -53,6 +70,7 @@ from search.analysis.synonyms import synonyms_for
 SYNONYM_WEIGHT = 0.5      # a synonym found counts half the typed word
 VARIANT_WEIGHT = 0.8      # the same word spelt otherwise
 NEAR_WEIGHT = 0.3         # a near spelling: likely the same name, possibly another word
+SPELLINGS = ("variant", "near")   # kinds that are the typed word spelt otherwise (blended statistics)
 NEAR_RARE_SHARE = 0.001   # a word in at most this share of the articles is rare: any near spelling
 NEAR_SHARE = 0.01         # ... up to this share, only a near spelling NEAR_MORE_COMMON times as frequent;
 NEAR_MORE_COMMON = 3      # a word in more articles is common: no near spellings
@@ -174,6 +192,20 @@ def idf(docs: int, df: int) -> float:
     return math.log(1 + (docs - df + 0.5) / (df + 0.5))
 
 
+def scoring_idf(docs: int, df: int) -> float:
+    """The idf the scorer gives a term (Whoosh's, search/retrieval/live.py)."""
+    return math.log(docs / (df + 1)) + 1
+
+
+def weight_of_kind(kind: str) -> float:
+    return {"synonym": SYNONYM_WEIGHT, "variant": VARIANT_WEIGHT, "near": NEAR_WEIGHT}[kind]
+
+
+def is_spelling(alternative) -> bool:
+    """An alternative that is the typed word spelt otherwise: one term, blended."""
+    return alternative.kind in SPELLINGS and len(alternative.positions) == 1
+
+
 class Expander:
     """The alternatives of one query's words, within the request's budget.
 
@@ -211,6 +243,19 @@ class Expander:
         if alt_idf <= typed_idf or alt_idf <= 0:
             return kind_weight
         return round(kind_weight * typed_idf / alt_idf, 4)
+
+    def blend(self, field: str, typed: list[str], spellings: list[Alternative]) -> list[tuple[str, float]]:
+        """(term, boost) in ``field`` for a typed word's terms and its ``spellings``',
+        scored as one term: each boost turns the term's own idf into the idf of
+        the group's largest document frequency, times the term's weight (1 typed,
+        its kind's otherwise; a term both typed and a spelling keeps 1)."""
+        weights = dict.fromkeys(typed, 1.0)
+        for alt in spellings:
+            for term in alt.positions[0]:
+                weights.setdefault(term, weight_of_kind(alt.kind))
+        df = {t: self.reader.doc_frequency(field, t) for t in weights}
+        blended = scoring_idf(self.docs, max(df.values()))
+        return [(t, w * blended / scoring_idf(self.docs, df[t])) for t, w in weights.items()]
 
     def phrase_is_cheap(self, field: str, words: list[str]) -> bool:
         """Whether checking ``words`` as a phrase in ``field`` costs little.
@@ -273,7 +318,17 @@ class Expander:
         if len(positions) == 1 and not any(a.kind == "synonym" for a in found):
             for text, alt_positions in self.near(typed.lower(), positions[0]):
                 add("near", text, alt_positions, NEAR_WEIGHT)
-        return found
+        return self.blended_weights(positions, found)
+
+    def blended_weights(self, positions, found: list[Alternative]) -> list[Alternative]:
+        """``found`` with each spelling's weight as blended in the body (what
+        ``cari analyze --query`` shows; the query builder blends per field)."""
+        spellings = [a for a in found if is_spelling(a)]
+        if len(positions) != 1 or not spellings:
+            return found
+        boosts = dict(self.blend("body", positions[0], spellings))
+        return [replace(a, weight=round(boosts[a.positions[0][0]], 4)) if is_spelling(a) else a
+                for a in found]
 
     def synonym_list(self, key: tuple[str, ...], typed_terms: set[str]):
         """The list's expansions of ``key``, less those that hold the typed terms

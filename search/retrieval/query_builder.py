@@ -17,8 +17,10 @@ unscored Whoosh queries.
   rare name: ``expansion.py``), each alternative a boosted ``Term``, or for
   several words a boosted ``Phrase`` (an ``And`` of boosted ``Term`` when
   the phrase would cost too much to check: ``Expander.phrase_is_cheap``),
-  beside the typed terms in one ``Or``; words in quotes and excluded words
-  are searched as typed only.
+  beside the typed terms in one ``Or``; a word's other spellings (variants,
+  near spellings) and the word itself are boosted so that they score as one
+  term, with one blended idf (``Expander.blend``); words in quotes and
+  excluded words are searched as typed only.
 
 Text the analyzer drops (emoji, punctuation) simply adds nothing.
 """
@@ -32,7 +34,7 @@ from whoosh import query as wq
 
 from search.errors import QueryError
 from search.fields import SPELL_FIELD
-from search.retrieval.expansion import Expander
+from search.retrieval.expansion import Expander, is_spelling
 from search.retrieval.query_syntax import Filter, Group, Not, Phrase, Tree, Word
 
 MAX_EXPANSIONS = 30       # words one prefix* may stand for
@@ -171,13 +173,16 @@ class Builder:
     def plain(node) -> bool:
         return isinstance(node, Word) and not node.prefix
 
-    def with_alternatives(self, core, alternatives: list, fields):
-        """``core`` or any of its ``alternatives``, each a boosted Term or Phrase per field."""
+    def with_alternatives(self, core, alternatives: list, fields, blended: bool = False):
+        """``core`` or any of its ``alternatives``, each a boosted Term or Phrase per
+        field; ``blended``: ``core`` already holds the spellings (:meth:`spellings`)."""
         if not alternatives:
             return core
         parts = list(core.subqueries) if isinstance(core, wq.Or) else [core]
         for alt in alternatives:
             self.parsed.terms.update(alt.terms)
+            if blended and is_spelling(alt):
+                continue
             if len(alt.positions) == 1:
                 parts.extend(wq.Term(f, t, boost=alt.weight) for t in alt.positions[0] for f in fields)
                 continue
@@ -258,7 +263,18 @@ class Builder:
         core = per_pos[0] if len(per_pos) == 1 else wq.And(per_pos)
         if not positive or self.budget.expired():
             return core
-        return self.with_alternatives(core, self.expander.word(node.text, positions), fields)
+        alternatives = self.expander.word(node.text, positions)
+        blended = len(positions) == 1 and any(is_spelling(a) for a in alternatives)
+        if blended:
+            core = self.spellings(fields, positions[0], alternatives)
+        return self.with_alternatives(core, alternatives, fields, blended)
+
+    def spellings(self, fields, typed: list[str], alternatives: list) -> wq.Query:
+        """A word's terms and its other spellings' (variants, near spellings) in
+        each field, scored as one term: one blended idf (``Expander.blend``)."""
+        spellings = [a for a in alternatives if is_spelling(a)]
+        return wq.Or([wq.Term(f, t, boost=boost) for f in fields
+                      for t, boost in self.expander.blend(f, typed, spellings)])
 
     def phrase(self, node: Phrase, positive: bool):
         positions = self.terms(node.text)

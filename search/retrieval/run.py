@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from whoosh import collectors
 
 from search.fields import SPELL_FIELD, WORD_PATTERN
+from search.retrieval.expansion import is_spelling, weight_of_kind
 from search.retrieval.facets import doc_array, intersect
 from search.retrieval.live import live_reader
 from search.retrieval.proximity import Titles, boost_phrases, typed_pairs
@@ -91,6 +92,17 @@ class Resolution:
 def bm25_idf(docs: int, df: int) -> float:
     """BM25's idf (never negative): how much finding a word in a document says."""
     return math.log(1 + (docs - df + 0.5) / (df + 0.5))
+
+
+def written_spellings(parsed, words: list[str]) -> list[dict[str, float]]:
+    """Per typed word, its written spellings and their weights: the word
+    itself (1) and the variants and near spellings searched beside it."""
+    groups = {w: {w: 1.0} for w in words}
+    for alt in parsed.expansions:
+        spelling = alt.text.lower()
+        if is_spelling(alt) and alt.typed.lower() in groups and SPELL_WORD.fullmatch(spelling):
+            groups[alt.typed.lower()].setdefault(spelling, weight_of_kind(alt.kind))
+    return list(groups.values())
 
 
 class Run:
@@ -299,6 +311,10 @@ class Run:
         and lede), so each word costs a postings lookup. Each word found adds
         its idf in that field times ``WRITTEN_FORM_WEIGHT``: a rare form
         (``berlayar``) says more than a common one (``akan``), as in BM25.
+        A word's other spellings (variants, near spellings) are the same word:
+        the idf is the group's (its largest document frequency, as in
+        scoring: expansion.py), and a title or lede holding another spelling
+        counts at that spelling's weight, below the spelling typed.
         The weight was chosen on the eval sets of ../shared/eval (see
         docs/benchmarks.md). Scores only rise and only in the head, so pages
         stay consistent.
@@ -315,9 +331,16 @@ class Run:
         # list would cost in proportion to the archive.
         head_docs = [d for d, _ in ranked[:WRITTEN_FORM_DEPTH]]
         live = self.stats.live
-        weighted = [(WRITTEN_FORM_WEIGHT * bm25_idf(docs, live.doc_frequency(reader, SPELL_FIELD, w)), found)
-                    for w in words if (found := self.stats.probe(reader, SPELL_FIELD, w, head_docs))]
-        head = [(d, s + sum(weight for weight, found in weighted if d in found))
+        weighted = []
+        for spellings in written_spellings(parsed, words):
+            found: dict = {}         # document -> weight of the best spelling its title or lede holds
+            for spelling, weight in spellings.items():
+                for d in self.stats.probe(reader, SPELL_FIELD, spelling, head_docs):
+                    found[d] = max(found.get(d, 0.0), weight)
+            if found:
+                df = max(live.doc_frequency(reader, SPELL_FIELD, s) for s in spellings)
+                weighted.append((WRITTEN_FORM_WEIGHT * bm25_idf(docs, df), found))
+        head = [(d, s + sum(weight * found[d] for weight, found in weighted if d in found))
                 for d, s in ranked[:WRITTEN_FORM_DEPTH]]
         head.sort(key=lambda item: (-item[1], item[0]))
         return head + ranked[WRITTEN_FORM_DEPTH:]
