@@ -55,9 +55,15 @@ def read_html(data: bytes, rel_path: str) -> FileResult:
     if not text.strip():
         return FileResult(skipped="no text in file")
     soup = parse(text)
-    if soup.find("html") is None and soup.find("body") is None:
-        return FileResult(skipped="not an HTML document")
-    return page_to_result(soup, rel_path)
+    try:
+        if soup.find("html") is None and soup.find("body") is None:
+            return FileResult(skipped="not an HTML document")
+        return page_to_result(soup, rel_path)
+    finally:
+        # The tree's objects link each other both ways: left alone they wait
+        # for the cyclic garbage collector, whose passes over them cost more
+        # than taking the tree apart now (the result holds only strings).
+        soup.decompose()
 
 
 def too_many_elements(data: bytes, limit: int = MAX_HTML_ELEMENTS) -> bool:

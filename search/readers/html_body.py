@@ -391,7 +391,9 @@ def _tags_by_selector(soup: BeautifulSoup) -> dict[str, list[Tag]]:
     """
     wanted = set(SITE_CONTAINERS)
     found: dict[str, list[Tag]] = {}
-    for tag in elements(soup):
+    for tag, _, _ in page_named(soup):  # (the page's index, made before junk was removed)
+        if is_removed(tag):
+            continue
         if tag.get("itemprop") == "articleBody":
             found.setdefault('[itemprop="articleBody"]', []).append(tag)
         tag_id = tag.get("id")
@@ -464,7 +466,13 @@ def _in_chrome(tag: Tag) -> bool:
 def _prose_chunks(soup: BeautifulSoup, stats: dict):
     """(block, text) for each piece of prose: <p> and <li> items, and text runs
     directly inside a block (bare text, <br>-separated lines)."""
-    for tag in find_tags(soup, ("p", "li", "pre")):
+    items, runs = [], []  # one walk for both kinds, each then taken in page order
+    for node in soup.descendants:
+        if type(node) is NavigableString:
+            runs.append(node)
+        elif node.name in ("p", "li", "pre") and isinstance(node, Tag):
+            items.append(node)
+    for tag in items:
         text, links = stats.get(id(tag), (0, 0))
         if text < MIN_CHUNK_CHARS or links > text / 2:
             continue
@@ -474,9 +482,7 @@ def _prose_chunks(soup: BeautifulSoup, stats: dict):
         if tag.name == "li" and tag.parent is not None:
             holder = tag.parent  # items of one list are one block, like a <p>'s parent
         yield holder, tag.get_text(" ", strip=True)
-    for text in soup.descendants:
-        if type(text) is not NavigableString:
-            continue
+    for text in runs:
         parent = text.parent
         if parent is None or parent.name not in _TEXT_HOLDERS:
             continue

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from search.readers.dateline import publisher_key
 from search.readers.dates import WIB, parse_date
-from search.readers.html_tree import page_tags
+from search.readers.html_tree import page_elements, page_tags
 
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting",
                  "analysisnewsarticle", "opinionnewsarticle", "liveblogposting"}
@@ -190,9 +190,7 @@ _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5"}
 def _headings(soup: BeautifulSoup):
     """Elements that may hold the headline, best kinds first, in one walk."""
     marked, by_tag, by_class = [], [], []
-    for tag in soup.descendants:
-        if not isinstance(tag, Tag):
-            continue
+    for tag in page_elements(soup):
         if tag.get("itemprop") == "headline":
             marked.append(tag)
         if tag.name in _HEADING_TAGS:
@@ -261,11 +259,11 @@ def date_of(soup: BeautifulSoup, data: dict, headline: Tag | None = None) -> tup
             declared = _parse_meta_date(tag.get("datetime") or "")
             if declared:
                 break
-    shown = _rank_shown(dates_after(headline), visible_dates(soup))
     if declared is not None:
-        if _zone_mislabelled(declared, soup, data, shown):
+        if _zone_mislabelled(declared, soup, data, lambda: _rank_shown(dates_after(headline), visible_dates(soup))):
             declared = declared.replace(tzinfo=WIB)
         return declared, True
+    shown = _rank_shown(dates_after(headline), visible_dates(soup))
     return (shown[0] if shown else None), False
 
 
@@ -281,10 +279,15 @@ def _parse_meta_date(raw: str) -> datetime | None:
     return parse_date(raw.replace(" T", "T"), default_zone=WIB) if raw else None
 
 
-def _zone_mislabelled(declared: datetime, soup: BeautifulSoup, data: dict, shown: list[datetime]) -> bool:
-    """True when metadata times marked UTC are WIB clock times shown on the page."""
+def _zone_mislabelled(declared: datetime, soup: BeautifulSoup, data: dict, shown_dates) -> bool:
+    """True when metadata times marked UTC are WIB clock times shown on the page.
+
+    ``shown_dates()`` gives the dates shown on the page; it is called only
+    for a time marked UTC (reading them walks the whole page).
+    """
     if declared.utcoffset() is None or declared.utcoffset().total_seconds() != 0:
         return False
+    shown = shown_dates()
     stamps = [declared] + [d for d in (_parse_meta_date(str(data.get(k) or "")) for k in CREATED_KEYS) if d]
     stamps += [d for d in (_parse_meta_date(meta_content(soup, k)) for k in CREATED_KEYS) if d]
     clocks = {d.replace(tzinfo=None, second=0, microsecond=0) for d in stamps if d.utcoffset() is not None

@@ -18,6 +18,8 @@ from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
 from bs4.element import ProcessingInstruction
 from lxml import etree
 
+from search.readers.html_tree import index_page
+
 _SPACES = " \n\t\x0c\r"
 
 
@@ -35,7 +37,9 @@ def parse(text: str) -> BeautifulSoup:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _Builder(soup).build(root)
+        builder = _Builder(soup)
+        builder.build(root)
+        index_page(soup, builder.ordered)  # the elements listed as they were made: no walk for it
     except _TooDeep:
         # lxml's tree stops at a nesting depth (2048) that bs4's event
         # builder does not have: such a page is read the slow way, whole.
@@ -71,6 +75,7 @@ class _Builder:
         self.everywhere = set(lists.get("*", ()))
         self.attribute_dict = soup.builder.attribute_dict_class
         self.value_list = soup.builder.attribute_value_list_class
+        self.ordered: list[Tag] = []  # every element made, in page order
 
     def build(self, root) -> None:
         info = root.getroottree().docinfo
@@ -98,6 +103,7 @@ class _Builder:
         fields["interesting_string_types"] = {kind} if kind else Tag.MAIN_CONTENT_STRING_TYPES
         if name == "meta":
             self.builder.set_up_substitutions(tag)  # (its charset, as bs4 keeps it)
+        self.ordered.append(tag)
         return tag
 
     def _link(self, element, parent: Tag) -> None:

@@ -44,24 +44,38 @@ def is_removed(tag: Tag) -> bool:
 
 def page_tags(soup: Tag, name: str) -> list[Tag]:
     """The page's <name> elements as parsed, in page order, from one walk made
-    once per page (read them before any element is removed)."""
+    once per page (read them before any element is removed, or skip the
+    removed ones with ``is_removed``)."""
     return _index(soup)[0].get(name, [])
 
 
 def page_named(soup: Tag) -> list[tuple[Tag, list | None, str | None]]:
-    """(element, its classes, its id) for each element with a class or an id, as parsed."""
+    """(element, its classes, its id) for each element with a class, an id
+    or an itemprop, as parsed, in page order."""
     return _index(soup)[1]
 
 
-def _index(soup: Tag):
+def page_elements(soup: Tag) -> list[Tag]:
+    """Every element as parsed, in page order."""
+    return _index(soup)[2]
+
+
+def index_page(soup: Tag, ordered: list[Tag]) -> None:
+    """Index the page from its elements in page order, as its parser made them."""
+    soup.__dict__.pop("_cari_index", None)
+    _index(soup, ordered)
+
+
+def _index(soup: Tag, ordered: list[Tag] | None = None):
     index = soup.__dict__.get("_cari_index")  # plain attribute: Tag.__getattr__ would search
     if index is None:
         by_name: dict[str, list[Tag]] = {}
         named = []
-        for tag in elements(soup):
+        ordered = list(elements(soup)) if ordered is None else ordered
+        for tag in ordered:
             by_name.setdefault(tag.name, []).append(tag)
             attrs = tag.attrs
-            if "class" in attrs or "id" in attrs:
+            if "class" in attrs or "id" in attrs or "itemprop" in attrs:
                 named.append((tag, attrs.get("class"), attrs.get("id")))
-        index = soup.__dict__["_cari_index"] = (by_name, named)
+        index = soup.__dict__["_cari_index"] = (by_name, named, ordered)
     return index
