@@ -230,6 +230,19 @@ def test_a_page_date_wins_over_the_fetch_date(tmp_path):
     assert article.date.isoformat() == "2024-03-01T07:30:00+07:00"
 
 
+def test_the_charset_of_the_http_response_reads_a_page_that_declares_none(tmp_path):
+    # A Windows-1251 page with no <meta charset>: only the response's header says
+    # how to read it (read byte by byte as Western, it would come out garbled).
+    title, text = "Пожар на рынке", "Пожар на рынке в Бандунге уничтожил десятки киосков торговцев овощами. " * 3
+    page = (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            f"<p>{text}</p><p>{text}</p></article></body></html>").encode("cp1251")
+    path = write_warc(tmp_path / "ru.warc.gz", [response("https://kabar.example/ru/pozhar", page,
+                                                         kind="text/html; charset=windows-1251")])
+    [article] = read_file(path, tmp_path).articles
+    assert article.title == title
+    assert article.body.startswith("Пожар на рынке в Бандунге")
+
+
 def test_warc_article_ids_are_stable_and_one_per_page(tmp_path):
     pages = [response(f"https://kabar.example/read/{n}", article_page(title, text, more))
              for n, (title, text, more) in enumerate([("Jembatan Baru Diresmikan", BRIDGE, MARKET),

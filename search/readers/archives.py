@@ -18,6 +18,7 @@ import contextlib
 import gzip
 import io
 import logging
+import re
 import zlib
 from collections.abc import Callable
 from datetime import datetime
@@ -38,6 +39,7 @@ GZIP_MAX_RATIO = 100
 # OSError), cut-off data (EOFError), corrupt blocks (zlib.error).
 GZIP_ERRORS = (OSError, EOFError, zlib.error)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 # warcio logs the odd URL it repairs (spaces); with no handler Python would
 # print the record's raw text to stderr, among cari's report lines.
 logging.getLogger("warcio").addHandler(logging.NullHandler())
@@ -217,7 +219,7 @@ def read_response(record, rel_path: str, seen: set[str], result: FileResult) -> 
         result.errors.append(f"{uri}: page over {MAX_DECOMPRESSED_BYTES // 1024 // 1024} MB, not read")
         return
     _check_whole(record)   # a page cut short is not read as if it were whole
-    page = html.read_html(payload, rel_path)
+    page = html.read_html(payload, rel_path, charset=_charset(record))
     result.errors.extend(f"{uri}: {error}" for error in page.errors)
     if page.skipped:
         # Counted by kind ("front/index page"), not by each page's details.
@@ -245,6 +247,12 @@ def _not_a_page(record) -> str | None:
     if kind and kind not in HTML_TYPES:
         return f"not HTML ({kind})"
     return None
+
+
+def _charset(record) -> str | None:
+    """The charset the response's Content-Type declares, or None."""
+    found = _HEADER_CHARSET.search(record.http_headers.get_header("Content-Type") or "")
+    return found.group(1) if found else None
 
 
 def _read_at_most(stream, limit: int) -> bytes | None:

@@ -44,14 +44,17 @@ def read(path: Path, rel_path: str) -> FileResult:
     return read_html(path.read_bytes(), rel_path)
 
 
-def read_html(data: bytes, rel_path: str) -> FileResult:
+def read_html(data: bytes, rel_path: str, charset: str | None = None) -> FileResult:
+    """One page's bytes into an article. ``charset`` is the one its HTTP
+    response declared (a web archive keeps it): as in browsers, it wins over
+    the page's own <meta>, and a byte-order mark over both."""
     if _FEED.match(data[:2000]):
         return FileResult(skipped="RSS/Atom feed, not an article page")
     if too_many_elements(data):
         return FileResult(errors=[f"HTML too complex: more than {MAX_HTML_ELEMENTS:,} elements "
                                   f"in {len(data) / 1024 / 1024:.1f} MB (the limit per page)"])
     declared = _CHARSET.search(data[:4096])
-    text, _ = decode(data, declared.group(1).decode("ascii", "ignore") if declared else None)
+    text, _ = decode(data, charset or (declared.group(1).decode("ascii", "ignore") if declared else None))
     if not text.strip():
         return FileResult(skipped="no text in file")
     soup = parse(text)
