@@ -570,3 +570,21 @@ def test_boosted_queries_score_as_whooshs(engine):
     assert ours.keys() == theirs.keys() and theirs
     for docnum, want in theirs.items():
         assert ours[docnum] == pytest.approx(want, abs=1e-3)
+
+
+def test_a_hit_shows_the_article_as_it_is_after_an_update(tmp_path):
+    """A hit's stored fields are kept for the next page that shows it, but
+    an update (a new index generation) shows the new text."""
+    from search.indexing.indexer import index_corpus
+
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir lama", "Banjir merendam kota."),
+                                             news(2, "Gempa", "Gempa mengguncang desa.")])
+    with small_engine(tmp_path) as eng:
+        first = eng.search("banjir").hits
+        assert [h.title for h in first] == ["Banjir lama"]
+        assert [(h.title, h.snippet) for h in eng.search("banjir").hits] == [(h.title, h.snippet) for h in first]
+        write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "Banjir baru", "Banjir surut di kota itu."),
+                                                 news(2, "Gempa", "Gempa mengguncang desa.")])
+        index_corpus(tmp_path / "c", tmp_path / "ix")
+        again = eng.search("banjir").hits
+        assert [h.title for h in again] == ["Banjir baru"] and "surut" in again[0].snippet

@@ -51,6 +51,7 @@ MAX_PAGE = 1000
 MAX_RANKED = 1000           # results ranked per query: a page past them has no hits
 TIME_LIMIT = 2.0            # seconds per query: parsing, expansion, spelling, matching, ranking, snippets
 MAX_LIMIT = 50              # most related stories or suggestions one call returns
+STORED_CACHE_LIMIT = 2048   # documents whose stored fields are kept for the next page that shows them
 
 
 def strip_marks(snippet: str) -> str:
@@ -126,6 +127,9 @@ class Engine:
         self._generation: Generation | None = None
         self._building = threading.Lock()
         self.results = ResultCache(result_cache_size)   # 0: off (CARI_RESULT_CACHE for the web app)
+        # (index generation, document number) -> stored fields, oldest first:
+        # a hit's fields cost a block's decompression (search/codec.py).
+        self._stored: dict[tuple, dict] = {}
         # A server warms each new index generation in the background; a
         # one-shot command would only pay for it.
         self.background_warm = background_warm
@@ -214,6 +218,7 @@ class Engine:
                 s.close()
             self._searchers.clear()
             self._generation = None
+            self._stored.clear()
         self.results.clear()
 
     # -- search -------------------------------------------------------------------------
@@ -328,7 +333,7 @@ class Engine:
     def hit(self, searcher, docnum: int, score: float, forms=None, all_words: bool = True) -> Hit:
         """One result; ``forms`` (the query's terms, see highlight.Forms) marks
         the snippet; ``all_words``: False for a partial match (tail.py)."""
-        fields = searcher.stored_fields(docnum)
+        fields = self.stored_fields(searcher, docnum)
         body = fields.get("body", "")
         snippet = ""
         if forms is not None:
@@ -341,6 +346,19 @@ class Engine:
             date=iso_date(fields.get("date")), score=round(float(score or 0.0), 4),
             snippet=snippet, snippet_text=strip_marks(snippet), all_words=all_words,
         )
+
+    def stored_fields(self, searcher, docnum: int) -> dict:
+        """The document's stored fields (a dict shared with other requests: read only)."""
+        key = (searcher.reader().generation(), docnum)
+        fields = self._stored.get(key)
+        if fields is None:
+            fields = searcher.stored_fields(docnum)
+            with self._lock:
+                while self._stored and len(self._stored) >= STORED_CACHE_LIMIT:
+                    del self._stored[next(iter(self._stored))]
+                if STORED_CACHE_LIMIT > 0:
+                    self._stored[key] = fields
+        return fields
 
     # -- articles and the rest of the contract --------------------------------------------
     def article(self, article_id: str) -> dict | None:
