@@ -139,7 +139,9 @@ def print_results(results) -> None:
     mode = "" if results.matched_all else " (no article has every word; showing articles with any)"
     if results.total_some_words:
         mode += f" ({results.total_all_words} with every word, {results.total_some_words} with some of them)"
-    print(f"{results.total} results{mode}, {results.took_ms:.0f} ms")
+    # A total that stopped counting is a lower bound: say so, as the page does.
+    total = f"{results.total}" if results.total_exact else f"more than {results.total}"
+    print(f"{total} results{mode}, {results.took_ms:.0f} ms")
     first = (results.page - 1) * results.per_page
     bold = sys.stdout.isatty()
     previous = True

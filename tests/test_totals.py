@@ -103,3 +103,12 @@ def test_json_output_says_the_total_is_a_lower_bound(small_engine, bound):
 
     data = json.loads(json.dumps(search_response(small_engine.search("banjir kota"))))
     assert data["total"] == bound and data["total_exact"] is False
+
+
+def test_plain_cli_output_says_more_than(small_engine, bound, capsys):
+    from search.cli import print_results
+
+    print_results(small_engine.search("banjir kota"))
+    assert capsys.readouterr().out.startswith(f"more than {bound} results")
+    print_results(small_engine.search("pasar"))
+    assert capsys.readouterr().out.startswith("6 results")
