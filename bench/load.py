@@ -477,7 +477,8 @@ def goal_markdown(result: dict) -> list[str]:
         f"copies of its segments (the same articles again, as `bench.scaling` makes them), the naive app "
         f"likewise; {result.get('goal_seconds', GOAL_SECONDS)} s per point. CPU per request: the workers' "
         "user + system seconds over the requests answered; worker CPU: each worker's seconds in the point "
-        "(even when the requests are spread over the workers).",
+        "(about equal when the requests are spread over the workers). The result cache is off; the stored "
+        "fields and the sentences and words of the last 2,048 hits shown stay kept in each worker.",
         "",
         "| size | documents | server | requests/s | p50 ms | p99 ms | CPU ms/request | worker CPU s | "
         "errors | load | goal |",
@@ -512,7 +513,8 @@ def markdown(result: dict) -> str:
         f"cari: `cari serve` (gunicorn gthread, {threads_note()}), with its per-worker result cache "
         "(`CARI_RESULT_CACHE`; the rotated queries repeat, so after the warm-up most requests are "
         "answered from it) and, as `cari-nocache`, with the cache off, so every request runs the "
-        "search; naive: Flask + Whoosh "
+        "search (what stays on: the stored fields and the sentences and words of the last 2,048 hits "
+        "shown, which hold most of the rotation's hits); naive: Flask + Whoosh "
         "(StandardAnalyzer index, a searcher opened per request, gunicorn sync workers). "
         f"Goal: ≥ {GOAL_RPS} requests/s at p99 ≤ {GOAL_P99_MS} ms with 0 errors.",
         "",
