@@ -336,7 +336,9 @@ def goal(cari_ix: Path, naive_ix: Path, factors, seconds, files, log_dir) -> lis
             try:
                 index = copies(index, factor)
                 row["documents"] = row.get("documents") or doc_count(index)
-                done = measure(kind, index, GOAL_WORKERS, [GOAL_CLIENTS], seconds, files, log_dir, env)
+                logs = log_dir / f"goal-x{factor}"     # apart from the table's servers' logs
+                logs.mkdir(exist_ok=True)
+                done = measure(kind, index, GOAL_WORKERS, [GOAL_CLIENTS], seconds, files, logs, env)
                 row[kind] = done["points"][0]
             except Exception as exc:  # noqa: BLE001 - keep the other sizes' numbers
                 print(f"  goal {factor}x {kind} failed: {exc}", file=sys.stderr, flush=True)
