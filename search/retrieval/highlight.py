@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import html
 import re
-import sys
 import threading
 
 from search.analysis.tokenizer import TOKEN_PATTERN, WORD
@@ -24,7 +23,7 @@ from search.analysis.tokenizer import TOKEN_PATTERN, WORD
 
 SNIPPET_CHARS = 260          # a snippet is about this long: one or two sentences
 WORD_CACHE_LIMIT = 200_000
-BODY_CACHE_LIMIT = 2048      # bodies whose sentences and words are kept (about 10 kB each)
+BODY_CACHE_LIMIT = 2048      # bodies whose sentences and words are kept (about 13 kB each)
 
 # A sentence ends at . ! ? (closing quotes/brackets allowed) before a capital,
 # a digit or an opening quote; abbreviations such as "Rp." or "dr." seldom
@@ -104,17 +103,19 @@ class Highlighter:
         return merge_spans(found)
 
     def read(self, body: str) -> tuple[list, set]:
-        """(sentences, words) of ``body``, kept for the next query that shows it."""
+        """(sentences, words) of ``body``; both kept for the next query that
+        shows it (the words as a tuple: a third of a set's memory)."""
         found = self._bodies.get(body)
-        if found is None:
-            # Interned: the words of many bodies are the same few strings.
-            found = (split_sentences(body), frozenset(map(sys.intern, words_of(body))))
-            with self._lock:
-                while self._bodies and len(self._bodies) >= BODY_CACHE_LIMIT:
-                    del self._bodies[next(iter(self._bodies))]
-                if BODY_CACHE_LIMIT > 0:
-                    self._bodies[body] = found
-        return found
+        if found is not None:
+            sentences, words = found
+            return sentences, set(words)
+        sentences, words = split_sentences(body), words_of(body)
+        with self._lock:
+            while self._bodies and len(self._bodies) >= BODY_CACHE_LIMIT:
+                del self._bodies[next(iter(self._bodies))]
+            if BODY_CACHE_LIMIT > 0:
+                self._bodies[body] = (sentences, tuple(words))
+        return sentences, words
 
     # -- snippets ---------------------------------------------------------------------
 
