@@ -141,9 +141,14 @@ def key_terms(reader, live: LiveStats, field: str, text: str, numterms: int) -> 
 
 
 class LiveReader:
-    """A reader whose term statistics count only the live documents; all else
-    is the reader's. Queries are parsed and spelling corrected through it, so
-    a word found only in deleted articles is unknown, as in a fresh build."""
+    """A reader whose term statistics count only the live documents and come
+    from the generation's cache (``LiveStats``); all else is the reader's.
+    Queries are parsed and spelling corrected through it, so a word found only
+    in deleted articles is unknown, as in a fresh build; and the document
+    frequencies they ask for again and again (spelling checks each word's,
+    expansion each alternative's) are looked up in the index once per
+    generation. With nothing deleted, the vocabulary walks (prefixes, near
+    spellings) are the reader's own, unfiltered: no lookup per term."""
 
     def __init__(self, reader, live: LiveStats):
         self._reader = reader
@@ -154,6 +159,8 @@ class LiveReader:
 
     def __contains__(self, key) -> bool:
         field, text = key
+        if not self._live.has_deletions:
+            return key in self._reader
         return key in self._reader and self.doc_frequency(field, text) > 0
 
     def doc_frequency(self, field, text) -> int:
@@ -163,16 +170,21 @@ class LiveReader:
         return self._live.frequency(self._reader, field, text)
 
     def expand_prefix(self, field, prefix):
-        return (t for t in self._reader.expand_prefix(field, prefix) if self.doc_frequency(field, t) > 0)
+        found = self._reader.expand_prefix(field, prefix)
+        if not self._live.has_deletions:
+            return found
+        return (t for t in found if self.doc_frequency(field, t) > 0)
 
     def terms_within(self, field, text, maxdist, prefix=0):
-        return (t for t in self._reader.terms_within(field, text, maxdist, prefix=prefix)
-                if self.doc_frequency(field, t) > 0)
+        found = self._reader.terms_within(field, text, maxdist, prefix=prefix)
+        if not self._live.has_deletions:
+            return found
+        return (t for t in found if self.doc_frequency(field, t) > 0)
 
 
 def live_reader(reader, live: LiveStats):
-    """``reader`` itself when nothing is deleted (no cost), else a LiveReader."""
-    return LiveReader(reader, live) if live.has_deletions else reader
+    """``reader`` as a LiveReader: live statistics, cached per generation."""
+    return LiveReader(reader, live)
 
 
 def live_searcher(searcher, live: LiveStats):
