@@ -104,6 +104,11 @@ def app_of(tmp_path_factory, name: str, records: list[dict]):
     return create_app({"CARI_INDEX": str(index_of(tmp_path_factory, name, records)), "TESTING": True})
 
 
+# Sixteen news words for the differential and partial-match tests' corpora.
+ZIPF_WORDS = ("banjir", "gempa", "korban", "sungai", "sekolah", "pasar", "harga", "beras", "listrik", "kapal",
+              "nelayan", "petani", "jembatan", "bandara", "pelabuhan", "hujan")
+
+
 def zipf_records(words, count: int, seed: int, longest: int = 40) -> list[dict]:
     """``count`` articles of ``words`` drawn with Zipf-like frequencies (the
     first word most often): large, overlapping match sets."""
@@ -113,6 +118,11 @@ def zipf_records(words, count: int, seed: int, longest: int = 40) -> list[dict]:
     weights = [1 / (rank + 1) for rank in range(len(words))]
     return [news(i, " ".join(rng.choices(words, weights, k=3)),
                  " ".join(rng.choices(words, weights, k=rng.randint(3, longest)))) for i in range(count)]
+
+
+def zipf_engine_of(tmp_path_factory, name: str, seed: int):
+    """An Engine over 800 articles of ZIPF_WORDS: large, overlapping match sets."""
+    return engine_of(tmp_path_factory, name, zipf_records(ZIPF_WORDS, 800, seed=seed, longest=60))
 
 
 @pytest.fixture(scope="session")

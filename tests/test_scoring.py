@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from conftest import ZIPF_WORDS
 
 QUERIES = ("banjir jakarta", "kpk suap bupati", "banjir rob jakarta utara", "harga beras naik",
            "gempa pesisir selatan korban", "rupiah melemah dolar", "presiden jokowi", "kabut asap sekolah libur",
@@ -52,16 +53,15 @@ def test_probing_reads_only_the_candidates(engine):
     assert stats.probe(reader, "body", "jakarta", docs) == {d: w for d, w in full.items() if d in docs}
 
 
-WORDS = ("banjir", "gempa", "korban", "sungai", "sekolah", "pasar", "harga", "beras", "listrik", "kapal",
-         "nelayan", "petani", "jembatan", "bandara", "pelabuhan", "hujan")
+WORDS = ZIPF_WORDS
 
 
 @pytest.fixture(scope="module")
 def zipf_engine(tmp_path_factory):
     """800 articles of words drawn with Zipf-like frequencies: large match sets."""
-    from conftest import engine_of, zipf_records
+    from conftest import zipf_engine_of
 
-    engine = engine_of(tmp_path_factory, "zipf", zipf_records(WORDS, 800, seed=17, longest=60))
+    engine = zipf_engine_of(tmp_path_factory, "zipf", seed=17)
     yield engine
     engine.close()
 

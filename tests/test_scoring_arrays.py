@@ -6,17 +6,17 @@ from __future__ import annotations
 import random
 
 import pytest
+from conftest import ZIPF_WORDS
 
-WORDS = ("banjir", "gempa", "korban", "sungai", "sekolah", "pasar", "harga", "beras", "listrik", "kapal",
-         "nelayan", "petani", "jembatan", "bandara", "pelabuhan", "hujan")
+WORDS = ZIPF_WORDS
 
 
 @pytest.fixture(scope="module")
 def zipf_engine(tmp_path_factory):
     """800 articles of words drawn with Zipf-like frequencies: large match sets."""
-    from conftest import engine_of, zipf_records
+    from conftest import zipf_engine_of
 
-    engine = engine_of(tmp_path_factory, "zipf-arrays", zipf_records(WORDS, 800, seed=23, longest=60))
+    engine = zipf_engine_of(tmp_path_factory, "zipf-arrays", seed=23)
     yield engine
     engine.close()
 

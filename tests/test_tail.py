@@ -8,10 +8,9 @@ import random
 
 import pytest
 
-from conftest import engine_of, news, write_jsonl, zipf_records
+from conftest import ZIPF_WORDS, engine_of, news, write_jsonl, zipf_records
 
-WORDS = ("banjir", "gempa", "korban", "sungai", "sekolah", "pasar", "harga", "beras", "listrik", "kapal",
-         "nelayan", "petani", "jembatan", "bandara", "pelabuhan", "hujan")
+WORDS = ZIPF_WORDS
 
 
 @pytest.fixture(scope="module")
