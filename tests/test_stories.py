@@ -88,6 +88,26 @@ def test_the_engine_lists_a_story_once_with_its_similar_articles(tmp_path):
     assert alone.id == "t-004" and alone.similar == []
 
 
+def test_two_engines_in_one_process_each_group_their_own_index_once(tmp_path, monkeypatch):
+    from search.retrieval import stories
+
+    builds = []
+    build = stories.Groups.build.__func__
+    monkeypatch.setattr(stories.Groups, "build", classmethod(
+        lambda cls, reader, view: builds.append(reader.doc_count()) or build(cls, reader, view)))
+    small = tmp_path / "small"
+    write_jsonl(small / "c" / "a.jsonl", [news(9, "Kebakaran lahan di Siak", STORY, source="delta")])
+    from search.indexing.indexer import index_corpus
+
+    index_corpus(small / "c", small / "ix")
+    with Engine(corpus(tmp_path), result_cache_size=0) as first, \
+            Engine(small / "ix", result_cache_size=0) as second:
+        for _ in range(3):
+            assert len(first.search("kebakaran lahan", group=True).hits) == 2
+            assert [h.id for h in second.search("kebakaran lahan", group=True).hits] == ["t-009"]
+    assert sorted(builds) == [1, 4]       # each index's groups built once, not once per switch
+
+
 def test_the_api_returns_groups_and_switches_them_off(tmp_path):
     from web import create_app
     from web.engine import close_engine

@@ -37,8 +37,7 @@ EXTRA = 30              # ranked beyond the page, so collapsed duplicates leave 
 COMPARABLE = 0.8        # a story scoring this share of another's is as good a match
 MAX_SIMILAR = 20        # similar articles kept per hit
 
-_lock = threading.Lock()
-_built: tuple = (None, None)     # (the column view, its Groups): one index generation
+_lock = threading.Lock()         # one thread builds a generation's groups
 
 
 @dataclass
@@ -65,17 +64,16 @@ class Groups:
 
 
 def groups_of(reader, view) -> Groups:
-    """The groups of the view's index generation (built on first use)."""
-    global _built
-    seen, groups = _built
-    if seen is view:
+    """The groups of the view's index generation (built on first use and
+    kept with the view: engines on two indexes in one process keep theirs)."""
+    groups = getattr(view, "story_groups", None)
+    if groups is not None:
         return groups
     with _lock:
-        seen, groups = _built
-        if seen is not view:
-            has_sketches = "sketch" in reader.schema
-            groups = Groups.build(reader, view) if has_sketches else Groups()
-            _built = (view, groups)
+        groups = getattr(view, "story_groups", None)
+        if groups is None:
+            groups = Groups.build(reader, view) if "sketch" in reader.schema else Groups()
+            view.story_groups = groups
     return groups
 
 
