@@ -28,15 +28,14 @@ between them), in the best ``DEPTH`` results only:
 Scores change only in the head, and none falls below the best score after
 the head, so pages stay consistent. The phrase is checked by skipping each
 word's matcher to each candidate and comparing their positions, so the cost
-is the head's size, not the words' frequency.
+is the head's size, not the words' frequency; a candidate the query's own
+posting lists say lacks a word is not looked for, and a segment none of
+whose candidates may hold both words is not asked for them.
 """
 from __future__ import annotations
 
-import bisect
-
-from whoosh.codec.whoosh3 import W3LeafMatcher
-
-from search.retrieval.scoring import Match, score
+from search.codec import CompactLeafMatcher, unpack_array
+from search.retrieval.scoring import Match, score, segment_postings, skip_to
 
 DEPTH = 50          # results re-ranked
 # Score added per unit of the pair's idf when the pair is found as a phrase.
@@ -81,38 +80,122 @@ class Found:
         return len(self.phrased) / len(self.held) if len(self.held) >= MIN_SAMPLE else 0.0
 
 
-def find_pairs(searcher, pairs, candidates: list[int]) -> dict:
+def find_pairs(searcher, pairs, candidates: list[int], known=None) -> dict:
     """Where each of ``pairs`` is among ``candidates`` (sorted docnums), in
     the fields of FIELDS (the body is not read for a candidate whose title
     holds the phrase): {pair: Found}. One forward sweep per field and
     segment: each word's matcher skips to each candidate once, whatever the
     pairs it is in, and its positions there are decoded at most once; the
     two words' positions are then compared (Whoosh's own phrase matcher
-    walks spans through generic wrappers, many times slower)."""
+    walks spans through generic wrappers, many times slower).
+
+    ``known(field, term)``: the documents holding the term in the field when
+    they are at hand (the postings cache, the query's own terms), else None.
+    A candidate such a list says lacks a word is not looked for, and a
+    segment's matcher is opened only for a candidate that may hold both
+    words: the cost is the head's, not the archive's (a segment holding no
+    such candidate is never asked for the word)."""
     found = {pair: Found() for pair in pairs}
-    terms = list(dict.fromkeys(t for pair in pairs for t in pair))
     for leaf, offset in searcher.reader().leaf_readers():
         end = offset + leaf.doc_count_all()
-        local = [d - offset for d in candidates if offset <= d < end]
+        inside = [d for d in candidates if offset <= d < end]
+        if not inside:
+            continue
         for field in FIELDS:
-            matchers = {t: leaf.postings(field, t) for t in terms if local and (field, t) in leaf}
-            looked = [(pair, found[pair]) for pair in pairs if pair[0] in matchers and pair[1] in matchers]
-            for docnum in local:
-                docnum_all = docnum + offset
-                wanted = [(pair, where) for pair, where in looked if docnum_all not in where.phrased]
-                if not wanted:
-                    continue
-                positions = {}
-                for (first, second), where in wanted:
-                    if not (holds_at(matchers[first], docnum) and holds_at(matchers[second], docnum)):
-                        continue
-                    where.held.add(docnum_all)
-                    for term in (first, second):
-                        if term not in positions:
-                            positions[term] = matchers[term].value_as("positions")
-                    if near(positions[first], positions[second]):
-                        where.phrased.add(docnum_all)
+            may_hold = holders(field, pairs, inside, known)
+            if any(may_hold.values()):
+                sweep(FieldPostings(leaf, field, offset), found, may_hold)
     return found
+
+
+def holders(field: str, pairs, candidates: list[int], known) -> dict:
+    """Per pair, the ``candidates`` that may hold both its words in ``field``
+    (all of them but those ``known`` says lack one)."""
+    lists = {}
+    for term in dict.fromkeys(t for pair in pairs for t in pair):
+        lists[term] = known(field, term) if known is not None else None
+    may_hold = {}
+    for first, second in pairs:
+        docs = candidates
+        for held in (lists[first], lists[second]):
+            if held is not None:
+                docs = [d for d in docs if d in held]
+        may_hold[(first, second)] = docs
+    return may_hold
+
+
+def sweep(postings: "FieldPostings", found: dict, may_hold: dict) -> None:
+    """Add to ``found`` the candidates of ``may_hold`` (pair -> docnums, in
+    one segment) holding a pair in ``postings``' field, and those holding it
+    as a phrase. Candidates in docnum order: matchers only move forward."""
+    asked: dict[int, list] = {}
+    for pair, docs in may_hold.items():
+        for docnum in docs:
+            asked.setdefault(docnum, []).append(pair)
+    for docnum in sorted(asked):
+        positions = {}
+        for pair in asked[docnum]:
+            where = found[pair]
+            if docnum in where.phrased:
+                continue
+            first, second = pair
+            if not (postings.holds(first, docnum) and postings.holds(second, docnum)):
+                continue
+            where.held.add(docnum)
+            for term in pair:
+                if term not in positions:
+                    positions[term] = postings.positions(term)
+            if near(positions[first], positions[second]):
+                where.phrased.add(docnum)
+
+
+class FieldPostings:
+    """One segment's postings of one field, a matcher per term opened when
+    first asked for (one lookup in the segment's term table)."""
+
+    def __init__(self, leaf, field: str, offset: int):
+        self.leaf, self.field, self.offset = leaf, field, offset
+        self.matchers: dict = {}
+        self.values: dict = {}      # term -> its block's value offsets (block_values)
+
+    def matcher(self, term: str):
+        if term not in self.matchers:
+            self.matchers[term] = segment_postings(self.leaf, self.field, term)
+        return self.matchers[term]
+
+    def holds(self, term: str, docnum: int) -> bool:
+        """True when the segment's document ``docnum`` (numbered in the whole
+        index) holds ``term``; its matcher stays there."""
+        matcher = self.matcher(term)
+        return matcher is not None and holds_at(matcher, docnum - self.offset)
+
+    def positions(self, term: str) -> list[int]:
+        """The positions of ``term`` in the document its matcher is at."""
+        matcher = self.matchers[term]
+        value = current_value(matcher, self.values, term)
+        return matcher.value_as("positions") if value is None else matcher.format.decode_positions(value)
+
+
+def current_value(matcher, blocks: dict, key) -> bytes | None:
+    """The value (encoded positions) of ``matcher``'s current posting, sliced
+    alone from its block in cari's format (the codec's ``_read_values``
+    slices every posting's value in the block, for one or two looked at);
+    None for another matcher. ``blocks`` keeps, per ``key``, the block's
+    value lengths and where its values start."""
+    if type(matcher) is not CompactLeafMatcher or matcher._fixedsize == 0 or matcher._values is not None:
+        return None
+    raw = matcher._raw
+    held = blocks.get(key)
+    if held is None or held[0] is not raw:
+        count, pos = unpack_array(raw, matcher._data[2], 1)
+        if count is None:
+            return None
+        lengths, pos = unpack_array(raw, pos, count[0])
+        held = blocks[key] = (raw, lengths, pos)
+    _, lengths, pos = held
+    i = matcher._i
+    start = pos + sum(lengths[:i])
+    return raw[start:start + lengths[i]]
 
 
 def find_pair(searcher, pair: tuple[str, str], candidates: list[int]) -> Found:
@@ -132,26 +215,23 @@ def holds_at(matcher, docnum: int) -> bool:
     return matcher.is_active() and matcher.id() == docnum
 
 
-def skip_to(matcher, docnum: int) -> None:
-    """``matcher.skip_to(docnum)``; within a block of Whoosh's W3 format (and
-    cari's, which extends it), by bisecting the block's ids: W3 steps through
-    them one ``next()`` at a time, which was most of the phrase check's cost."""
-    if not isinstance(matcher, W3LeafMatcher):
-        matcher.skip_to(docnum)
-        return
-    if docnum > matcher.block_max_id():
-        matcher._skip_to_block(lambda: docnum > matcher.block_max_id())
-        if not matcher.is_active():
-            return
-    if matcher._ids is None:
-        matcher._read_ids()
-    matcher._i = bisect.bisect_left(matcher._ids, docnum, matcher._i)  # docnum <= the block's last id
-
-
 def near(first_positions, second_positions) -> bool:
     """The second word follows the first within SLOP positions somewhere."""
     following = set(second_positions)
     return any(p + gap in following for p in first_positions for gap in range(1, SLOP + 1))
+
+
+def postings_at_hand(stats, leaves):
+    """``known(field, term)`` for find_pairs: the documents holding the term
+    in the field from the generation's postings cache or from the query's
+    own terms read in full (``leaves``, scoring.Leaf), else None. Both hold
+    the live documents only, as the head does."""
+    complete = {(leaf.field, leaf.text): leaf.postings for leaf in leaves if leaf.complete}
+
+    def known(field: str, term: str):
+        found = stats.cached(field, term)
+        return found if found is not None else complete.get((field, term))
+    return known
 
 
 class Titles:
@@ -216,16 +296,16 @@ def lone_words(found: dict, candidates: list[int], titles: Titles) -> dict[int, 
     return taken
 
 
-def boost_phrases(searcher, ranked: list, pairs, idf, titles: Titles | None = None) -> list:
+def boost_phrases(searcher, ranked: list, pairs, idf, titles: Titles | None = None, known=None) -> list:
     """``ranked`` (docnum, score), its head re-ranked by the pairs typed
     together. ``idf(term)``: the term's idf in the body; ``titles``: for
-    the lone-word rule (None: no such rule)."""
+    the lone-word rule (None: no such rule); ``known``: see find_pairs."""
     if not pairs or len(ranked) < 2:
         return ranked
     head = ranked[:DEPTH]
     candidates = sorted(d for d, _ in head)
     change = dict.fromkeys(candidates, 0.0)
-    found = find_pairs(searcher, pairs, candidates)
+    found = find_pairs(searcher, pairs, candidates, known)
     for pair, where in found.items():
         weight = WEIGHT * (idf(pair[0]) + idf(pair[1]))
         for docnum in where.phrased:

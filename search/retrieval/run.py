@@ -27,7 +27,7 @@ from search.fields import SPELL_FIELD, WORD_PATTERN
 from search.retrieval.expansion import is_spelling, weight_of_kind
 from search.retrieval.facets import doc_array, intersect
 from search.retrieval.live import live_reader
-from search.retrieval.proximity import Titles, boost_phrases, typed_pairs
+from search.retrieval.proximity import Titles, boost_phrases, postings_at_hand, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
 from search.retrieval.scoring import Evaluator, Match, OutOfTime, best
@@ -360,7 +360,8 @@ class Run:
         pairs = typed_pairs(parsed.text, parsed.words, self.budget.analysed)
         live, reader = self.stats.live, self.reader
         return boost_phrases(self.searcher, ranked, pairs, lambda term: live.idf(reader, "body", term),
-                             Titles(self.stats, self.searcher.reader(), self.match.leaves))
+                             Titles(self.stats, self.searcher.reader(), self.match.leaves),
+                             postings_at_hand(self.stats, self.match.leaves))
 
     def whoosh_rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
         """Whoosh's own collector, for a weighting model scoring.py does not mirror."""
