@@ -8,8 +8,9 @@ names (``Joko Widodo`` marked for ``jokowi``). The text is HTML-escaped; only
 the ``<mark>`` tags are ours.
 
 What a snippet needs of a body whatever the query (its sentences and its
-set of words) is kept for the last ``BODY_CACHE_LIMIT`` bodies: a document
-that comes back in another query's results is not split and read again.
+set of words, known to the word cache) is kept for the last
+``BODY_CACHE_LIMIT`` bodies: a document that comes back in another query's
+results is not split, read or looked up word by word again.
 """
 from __future__ import annotations
 
@@ -58,7 +59,11 @@ class Highlighter:
         self._pieces = term_pieces(analyzer)
         self._words: dict[str, frozenset] = {}
         self._forms: dict[str, set] = {}      # term -> written words that analyse to it
-        self._bodies: dict[str, tuple] = {}   # body -> (sentences, words), oldest first
+        # body -> [sentences, words, epoch]: its words were put in the word
+        # cache in that epoch (oldest body first).
+        self._bodies: dict[str, list] = {}
+        self._epoch = 0         # + 1 each time the word cache is emptied (at its limit)
+        self._learned = 0       # + 1 for each word put in the word cache
         self._lock = threading.Lock()
 
     # -- analysis ------------------------------------------------------------------
@@ -74,9 +79,11 @@ class Highlighter:
                 if len(self._words) >= WORD_CACHE_LIMIT:
                     self._words.clear()
                     self._forms.clear()
+                    self._epoch += 1
                 self._words[raw] = found
                 for term in found:
                     self._forms.setdefault(term, set()).add(raw)
+                self._learned += 1
         return found
 
     def learn(self, words: set) -> None:
@@ -102,19 +109,27 @@ class Highlighter:
                 found.append((token.startchar, token.endchar))
         return merge_spans(found)
 
-    def read(self, body: str) -> tuple[list, set]:
-        """(sentences, words) of ``body``; both kept for the next query that
-        shows it (the words as a tuple: a third of a set's memory)."""
+    def read(self, body: str) -> tuple[list, tuple | set]:
+        """(sentences, words) of ``body``, its words in the word cache; both
+        kept for the next query that shows it (the words as a tuple: a third
+        of a set's memory), which then neither splits the body nor looks its
+        words up again unless the word cache was emptied meanwhile."""
         found = self._bodies.get(body)
         if found is not None:
-            sentences, words = found
-            return sentences, set(words)
+            sentences, words, epoch = found
+            if epoch != self._epoch:
+                epoch = self._epoch
+                self.learn(set(words))
+                found[2] = epoch
+            return sentences, words
         sentences, words = split_sentences(body), words_of(body)
+        epoch = self._epoch         # before learning: a clearing meanwhile is seen next time
+        self.learn(words)
         with self._lock:
             while self._bodies and len(self._bodies) >= BODY_CACHE_LIMIT:
                 del self._bodies[next(iter(self._bodies))]
             if BODY_CACHE_LIMIT > 0:
-                self._bodies[body] = (sentences, tuple(words))
+                self._bodies[body] = [sentences, tuple(words), epoch]
         return sentences, words
 
     # -- snippets ---------------------------------------------------------------------
@@ -128,10 +143,10 @@ class Highlighter:
         sentences, words = self.read(body)
         if not sentences:
             return "", False
-        scored, present = [], None
+        scored, found = [], None
         if terms:
             forms = forms if forms is not None else self.forms(terms)
-            scored, present = self.score_sentences(body, sentences, forms, words)
+            scored, found = self.score_sentences(body, sentences, forms, words)
         if not scored and terms:
             # Names that only the full analyzer sees (Joko Widodo -> jokowi).
             for index, (start, end) in enumerate(sentences):
@@ -146,8 +161,11 @@ class Highlighter:
         for index in chosen:
             start, end = sentences[index]
             sentence = body[start:end]
-            if present is not None:
-                spans = [(start, end) for start, end, _ in locate(sentence, present)]
+            if found is not None:
+                # The body's matches in this sentence: a sentence is bounded by
+                # spaces or the body's ends, so a whole word in the body is
+                # one in the sentence too.
+                spans = [(at - start, to - start) for at, to, _ in found if start <= at < end]
             else:
                 spans = self.spans(sentence, terms)
             marked = marked or bool(spans)
@@ -157,17 +175,21 @@ class Highlighter:
             previous = index
         return "".join(pieces), marked
 
-    def score_sentences(self, body: str, sentences, forms: "Forms", words: set | None = None):
+    def score_sentences(self, body: str, sentences, forms: "Forms", words=None):
         """(distinct terms, matches, -index) of each sentence holding a query
-        term, and the body's words that are forms of the query's terms.
+        term, and (start, end, word) of each match in the body (None when
+        there is none).
 
-        Those words are found with set operations (see ``Forms``) and then
-        located with ``str.find``: no per-word Python loop over the body and
-        no regular expression to compile per query. ``words``: the body's
-        (``words_of``), when known.
+        The body's words that are forms of the query's terms are found with
+        set operations (see ``Forms``) and then located with ``str.find``: no
+        per-word Python loop over the body and no regular expression to
+        compile per query. ``words``: the body's (``words_of``), in the word
+        cache (``read``), when known.
         """
-        words = words_of(body) if words is None else words
-        present = words & forms.hot(words)
+        if words is None:
+            words = words_of(body)
+            self.learn(words)
+        present = forms.hot().intersection(words)
         if not present:
             return [], None
         term_of = forms.term_of
@@ -175,7 +197,8 @@ class Highlighter:
         distinct: dict[int, set] = {}
         counts: dict[int, int] = {}
         where = bisect.bisect_right
-        for start, _, word in locate(body, present):
+        found = locate(body, present)
+        for start, _, word in found:
             index = where(starts, start) - 1
             if index in counts:
                 counts[index] += 1
@@ -183,33 +206,38 @@ class Highlighter:
             else:
                 counts[index] = 1
                 distinct[index] = set(term_of(word))
-        return [(len(distinct[i]), c, -i) for i, c in counts.items()], present
+        return [(len(distinct[i]), c, -i) for i, c in counts.items()], found
 
 
 class Forms:
     """The written forms of one query's terms, as known to the highlighter.
 
-    Each hit's new words are analysed once (and remembered by the
-    highlighter for later queries); the query's forms are gathered again
-    only when a hit brought words not met before.
+    Each body's new words are analysed once (``Highlighter.read``, and
+    remembered for later queries); the query's forms are gathered again only
+    when words not met before were learned meanwhile.
     """
 
     def __init__(self, highlighter: Highlighter, terms):
         self.highlighter = highlighter
         self.terms = frozenset(terms)
+        self._learned = highlighter._learned     # read first: words learned meanwhile are gathered next time
         self._hot: set = highlighter.forms_of(self.terms)
+        self._terms_of: dict[str, frozenset] = {}
 
-    def hot(self, words: set) -> set:
-        """The query's written forms, after learning ``words``."""
-        highlighter = self.highlighter
-        if words.difference(highlighter._words):
-            highlighter.learn(words)
-            self._hot = highlighter.forms_of(self.terms)
+    def hot(self) -> set:
+        """The query's written forms among the words the highlighter knows."""
+        learned = self.highlighter._learned
+        if learned != self._learned:
+            self._learned = learned
+            self._hot = self.highlighter.forms_of(self.terms)
         return self._hot
 
     def term_of(self, word: str) -> frozenset:
         """The query terms ``word`` is a form of."""
-        return self.highlighter.word_terms(word) & self.terms
+        found = self._terms_of.get(word)
+        if found is None:
+            found = self._terms_of[word] = self.highlighter.word_terms(word) & self.terms
+        return found
 
 
 def locate(text: str, words) -> list[tuple[int, int, str]]:
@@ -218,20 +246,24 @@ def locate(text: str, words) -> list[tuple[int, int, str]]:
     ``kata`` in ``katanya``) does not count, as the tokenizer would not split it."""
     found = []
     size = len(text)
+    find = text.find
     for word in words:
         length = len(word)
-        at = text.find(word)
+        at = find(word)
         while at >= 0:
+            # Whole words only: no letter, digit or joining character on
+            # either side (written out: this runs for every occurrence).
             end = at + length
-            if (at == 0 or not _is_word_char(text[at - 1])) and (end == size or not _is_word_char(text[end])):
+            before = text[at - 1] if at else " "
+            after = text[end] if end < size else " "
+            if not (before.isalnum() or before in _JOINING or after.isalnum() or after in _JOINING):
                 found.append((at, end, word))
-            at = text.find(word, at + 1)
+            at = find(word, at + 1)
     found.sort()
     return found
 
 
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char in "_'’-"
+_JOINING = "_'’-"       # characters that hold a word together, beside letters and digits
 
 
 # A word as the tokenizer reads it (letters and digits, inner apostrophes and hyphens).
