@@ -50,10 +50,13 @@ BODY_WALK_LENGTH = 12      # 20-500 ms a word), and only words up to this length
 _WORDS = re.compile(WORD_PATTERN)
 
 
-def distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance."""
+def distance(a: str, b: str, most: int | None = None) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance; with ``most``,
+    any distance over ``most`` may come back as ``most + 1`` (found sooner)."""
     if a == b:
         return 0
+    if most is not None and abs(len(a) - len(b)) > most:
+        return most + 1         # each letter more or less is an edit
     prev2, prev = None, list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i] + [0] * len(b)
@@ -62,6 +65,10 @@ def distance(a: str, b: str) -> int:
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if most is not None and min(cur) > most:
+            # A row's smallest value never decreases further down (a
+            # transposition costs no less than the substitution before it).
+            return most + 1
         prev2, prev = prev, cur
     return prev[-1]
 
@@ -150,7 +157,7 @@ class Words:
         seen.discard(word)
         out = []
         for cand in seen:
-            d = distance(word, cand)
+            d = distance(word, cand, maxdist)
             if d <= maxdist:
                 out.append((d, -self.freq[cand], cand))
         out.sort()
@@ -202,17 +209,18 @@ def term_frequency(reader, analyzer, text: str) -> int:
     return max((reader.doc_frequency("body", t.text) for t in analyzer(text, mode="query")), default=0)
 
 
-def documents(reader, analyzer, text: str, body_docs=None) -> set:
+def documents(reader, analyzer, text: str, body_docs=None):
     """Documents whose body holds every analysed term of ``text`` (deleted
-    ones too: a ratio only). ``body_docs(term)``: the documents of a body
-    term, when the caller holds them decoded (scoring.Stats)."""
+    ones too: a ratio only), as a set or a dict's keys: use set operations
+    only. ``body_docs(term)``: the documents of a body term, when the caller
+    holds them decoded (scoring.Stats), as a set or a dict's keys (not
+    copied: ``&`` between them goes through the smaller one)."""
     found = None
     for token in analyzer(text, mode="query"):
         if (("body", token.text)) not in reader:
             return set()
         if body_docs is not None:
             ids = body_docs(token.text)
-            ids = ids if isinstance(ids, (set, frozenset)) else set(ids)
         else:
             ids = set(reader.postings("body", token.text).all_ids())
         found = ids if found is None else found & ids

@@ -1,0 +1,56 @@
+"""search/retrieval/spelling.py: the edit distance that candidates are checked
+with, cut short once over the edits allowed, keeps every distance within them;
+the articles of a word, from decoded postings, are the same with or without
+copying them."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.analysis import indonesian_analyzer
+from search.retrieval import spelling
+from search.retrieval.spelling import Words, distance, documents
+
+LETTERS = st.text(alphabet="abkn", max_size=9)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LETTERS, LETTERS, st.integers(min_value=0, max_value=3))
+def test_a_distance_cut_short_is_exact_within_the_limit(a, b, most):
+    full = distance(a, b)
+    short = distance(a, b, most)
+    assert short == full if full <= most else short > most
+
+
+def test_candidates_are_those_the_uncut_distance_finds(monkeypatch):
+    words = Words.from_counts({"banjir": 50, "banjar": 5, "banji": 7, "bajir": 1, "banjirnya": 9, "ajir": 3})
+    queries = [(typed, maxdist) for typed in ("banjr", "bnajir", "banjirr", "anjir", "bnjr") for maxdist in (1, 2)]
+    found = [words.candidates(typed, maxdist) for typed, maxdist in queries]
+    assert all(d == distance(typed, w) for (typed, _), got in zip(queries, found) for d, _, w in got)
+    monkeypatch.setattr(spelling, "distance", lambda a, b, most=None: distance(a, b))
+    assert found == [words.candidates(typed, maxdist) for typed, maxdist in queries]
+    assert [w for _, _, w in found[0]] == ["banjir", "banji", "banjar"]
+
+
+class Reader:
+    """The body terms of a few articles, as documents() asks a reader for them."""
+
+    def __init__(self, postings: dict[str, dict[int, float]]):
+        self.postings_of = postings
+
+    def __contains__(self, key) -> bool:
+        return key[0] == "body" and key[1] in self.postings_of
+
+
+def test_documents_from_decoded_postings_are_the_articles_holding_every_word():
+    analyzer = indonesian_analyzer()
+    terms = {t.text: None for t in analyzer("banjir jakarta", mode="query")}
+    banjir, jakarta = list(terms)
+    reader = Reader({banjir: {1: 0.5, 2: 0.5, 3: 1.0}, jakarta: {2: 1.0, 3: 0.2, 4: 0.3}})
+    as_keys = lambda term: reader.postings_of[term].keys()          # as run.py passes them
+    as_sets = lambda term: set(reader.postings_of[term])
+    for body_docs in (as_keys, as_sets):
+        assert set(documents(reader, analyzer, "banjir jakarta", body_docs)) == {2, 3}
+        assert set(documents(reader, analyzer, "banjir", body_docs)) == {1, 2, 3}
+        assert len(documents(reader, analyzer, "banjir", body_docs) & {3, 4}) == 1
+        assert not documents(reader, analyzer, "banjir kemarau", body_docs)
