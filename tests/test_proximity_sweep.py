@@ -82,8 +82,8 @@ def test_no_matcher_is_opened_for_candidates_lacking_a_word(segmented, monkeypat
 
     searcher = segmented.searcher()
     opened = []
-    real = proximity.segment_postings
-    monkeypatch.setattr(proximity, "segment_postings",
+    real = proximity.open_postings
+    monkeypatch.setattr(proximity, "open_postings",
                         lambda leaf, field, term: opened.append(term) or real(leaf, field, term))
     known = known_lists(searcher)
     pair = ("bandara", "labuh")      # the analysed words (pelabuhan: labuh)

@@ -35,7 +35,8 @@ whose candidates may hold both words is not asked for them.
 from __future__ import annotations
 
 from search.codec import CompactLeafMatcher, unpack_array
-from search.retrieval.scoring import Match, score, segment_postings, skip_to
+from search.retrieval.head_postings import holding, open_postings
+from search.retrieval.scoring import Match, score, skip_to
 
 DEPTH = 50          # results re-ranked
 # Score added per unit of the pair's idf when the pair is found as a phrase.
@@ -151,7 +152,7 @@ def sweep(postings: "FieldPostings", found: dict, may_hold: dict) -> None:
 
 class FieldPostings:
     """One segment's postings of one field, a matcher per term opened when
-    first asked for (one lookup in the segment's term table)."""
+    first asked for (head_postings.open_postings: the list read in one piece)."""
 
     def __init__(self, leaf, field: str, offset: int):
         self.leaf, self.field, self.offset = leaf, field, offset
@@ -160,7 +161,7 @@ class FieldPostings:
 
     def matcher(self, term: str):
         if term not in self.matchers:
-            self.matchers[term] = segment_postings(self.leaf, self.field, term)
+            self.matchers[term] = open_postings(self.leaf, self.field, term)
         return self.matchers[term]
 
     def holds(self, term: str, docnum: int) -> bool:
@@ -255,8 +256,8 @@ class Titles:
             return self.stats.postings(self.reader, field, term).keys()
         found = self.stats.cached(field, term)
         if found is None:
-            found = self.stats.probe(self.reader, field, term, among)
-        return {d for d in among if d in found}
+            return holding(self.reader, field, term, among)
+        return found.keys() & among        # a set, made in C
 
 
 def belongs(term: str, other: str, holds) -> float:

@@ -26,6 +26,7 @@ from whoosh import collectors
 from search.fields import SPELL_FIELD, WORD_PATTERN
 from search.retrieval.expansion import is_spelling, weight_of_kind
 from search.retrieval.facets import doc_array, intersect
+from search.retrieval.head_postings import holding
 from search.retrieval.live import live_reader
 from search.retrieval.proximity import Titles, boost_phrases, postings_at_hand, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
@@ -327,15 +328,15 @@ class Run:
         if not words:
             return ranked
         docs = reader.doc_count()
-        # Only the head's documents are looked up (probed): a common word's
-        # list would cost in proportion to the archive.
+        # Only the head's documents are looked up (head_postings.holding): a
+        # common word's whole list would cost in proportion to the archive.
         head_docs = [d for d, _ in ranked[:WRITTEN_FORM_DEPTH]]
         live = self.stats.live
         weighted = []
         for spellings in written_spellings(parsed, words):
             found: dict = {}         # document -> weight of the best spelling its title or lede holds
             for spelling, weight in spellings.items():
-                for d in self.stats.probe(reader, SPELL_FIELD, spelling, head_docs):
+                for d in holding(self.searcher.reader(), SPELL_FIELD, spelling, head_docs):
                     found[d] = max(found.get(d, 0.0), weight)
             if found:
                 df = max(live.doc_frequency(reader, SPELL_FIELD, s) for s in spellings)

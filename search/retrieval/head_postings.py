@@ -1,0 +1,74 @@
+"""A term's postings for a few documents: the ranking head's checks.
+
+The head's re-ranking (proximity.py's phrase check, run.py's written-form
+preference) asks each segment, for each word, about the few of the best 50
+results it holds. Through Whoosh's matcher that costs a file read per block
+header on the way to each of them (W3 blocks carry no skip list: a skip
+reads every header before its target, and the lists grow with the archive)
+and one more per block read. Here a segment's whole posting list is read in
+one piece (``MEMORY_LIST_BYTES`` at most: a list of a few thousand postings
+is tens of kilobytes) and the codec's own matcher walks it in memory, so
+skips and block reads cost no file access; decoding is still per block, as
+the matcher does it, only for the blocks holding a document asked for.
+"""
+from __future__ import annotations
+
+from whoosh.filedb.structfile import BufferFile
+from whoosh.reading import TermNotFound
+
+from search.codec import CariCodec, CompactLeafMatcher
+from search.retrieval.scoring import segment_postings, skip_to
+
+MEMORY_LIST_BYTES = 1 << 20     # a longer list is walked on disk, header by header
+
+
+def open_postings(leaf, field: str, text: str):
+    """``segment_postings(leaf, field, text)``: one segment's matcher for the
+    term, or None when the segment lacks it; over the list read into memory
+    when the segment is in cari's format, has no deleted documents (Whoosh
+    then wraps its matcher in a filter) and the list is not too long."""
+    terms = getattr(leaf, "_terms", None)
+    if type(getattr(terms, "_codec", None)) is not CariCodec or leaf.has_deletions():
+        return segment_postings(leaf, field, text)
+    try:
+        tbytes = leaf._text_to_bytes(field, text)
+        info = terms.term_info(field, tbytes)
+    except TermNotFound:
+        return None
+    if info.is_inlined():               # a list kept in the term table (none with cari's codec's limit)
+        return segment_postings(leaf, field, text)
+    offset, length = info.extent()
+    if isinstance(length, tuple):       # Whoosh's W3TermInfo.from_bytes leaves it a 1-tuple
+        length = length[0]
+    if length > MEMORY_LIST_BYTES:
+        return segment_postings(leaf, field, text)
+    data = terms._postfile.get(offset, length)
+    return CompactLeafMatcher(BufferFile(data), 0, length, leaf.schema[field].format, term=(field, tbytes))
+
+
+def holding(reader, field: str, text: str, docs) -> set[int]:
+    """The documents of ``docs`` (numbered in the whole index, live ones)
+    whose ``field`` holds ``text``: each segment holding one of them is
+    asked for the term once, its matcher skipping to each of them."""
+    found = set()
+    ordered = sorted(docs)
+    position = 0
+    for leaf, offset in reader.leaf_readers():
+        end = offset + leaf.doc_count_all()
+        inside = []
+        while position < len(ordered) and ordered[position] < end:
+            inside.append(ordered[position] - offset)
+            position += 1
+        if not inside:
+            continue
+        matcher = open_postings(leaf, field, text)
+        if matcher is None:
+            continue
+        for docnum in inside:
+            if matcher.id() < docnum:
+                skip_to(matcher, docnum)
+            if not matcher.is_active():
+                break
+            if matcher.id() == docnum:
+                found.add(docnum + offset)
+    return found
