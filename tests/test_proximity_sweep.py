@@ -2,10 +2,11 @@
 
 find_pairs skips the candidates a known posting list says lack a word,
 opens a segment's matcher only when a candidate there may hold both words,
-and slices a posting's positions alone from its block. Here, on an index of
-several segments with deleted articles, each shortcut is compared with the
-plain walk and with Whoosh's own phrase query, and the engine's answers
-with every shortcut off."""
+and slices a posting's positions alone from its block; the head's lists are
+read in one piece (head_postings.py). Here, on an index of several segments
+with deleted articles, each shortcut is compared with the plain walk and
+with Whoosh's own phrase query, and the engine's answers with every
+shortcut off."""
 from __future__ import annotations
 
 import pytest
@@ -108,13 +109,23 @@ def answers(engine):
 
 def test_the_engine_answers_as_with_every_shortcut_off(segmented, monkeypatch):
     """Same hits, same scores to the last bit, same order."""
+    from whoosh import query as wq
+
+    import search.retrieval.head_postings as head_postings
     import search.retrieval.proximity as proximity
     import search.retrieval.run as run_module
     import search.retrieval.scoring as scoring
 
     fast = answers(segmented)
+    monkeypatch.setattr(head_postings, "open_postings", scoring.segment_postings)    # lists walked on disk
+    monkeypatch.setattr(proximity, "open_postings", scoring.segment_postings)
     monkeypatch.setattr(proximity, "current_value", lambda *args: None)
     monkeypatch.setattr(run_module, "postings_at_hand", lambda *args: None)
+
+    def whooshs_holding(reader, field, text, docs):      # Whoosh's term query, among the documents
+        return set(segmented.searcher().docs_for_query(wq.Term(field, text))) & set(docs)
+    monkeypatch.setattr(run_module, "holding", whooshs_holding)
+    monkeypatch.setattr(proximity, "holding", whooshs_holding)
     monkeypatch.setattr(scoring, "skip_to", lambda matcher, docnum: matcher.skip_to(docnum))
     monkeypatch.setattr(proximity, "skip_to", lambda matcher, docnum: matcher.skip_to(docnum))
     assert answers(segmented) == fast
