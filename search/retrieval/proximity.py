@@ -157,7 +157,7 @@ class FieldPostings:
     def __init__(self, leaf, field: str, offset: int):
         self.leaf, self.field, self.offset = leaf, field, offset
         self.matchers: dict = {}
-        self.values: dict = {}      # term -> its block's value offsets (block_values)
+        self.values: dict = {}      # term -> its block's value lengths (current_value)
 
     def matcher(self, term: str):
         if term not in self.matchers:
