@@ -551,6 +551,21 @@ def test_a_rare_word_as_typed_counts_more_than_a_common_one(tmp_path):
         assert [h.id for h in eng.search("berkunjung menjual").hits][:2] == ["t-002", "t-001"]
 
 
+def test_a_word_of_two_letters_counts_as_typed_like_the_longer_ones(tmp_path):
+    """The spelling field holds words of three letters or more; a typed MU
+    is looked for in the titles, so the preference does not lift only the
+    titles holding the query's other word."""
+    filler = "Pertandingan berlangsung di stadion pada Sabtu malam di depan ribuan penonton. " * 6
+    others = [news(n, f"Pedagang menjual barang nomor {n}", filler) for n in range(3, 9)]
+    write_jsonl(tmp_path / "c" / "a.jsonl", [news(1, "MU tersandung di stadion", filler + "Hasilnya kalah."),
+                                            news(2, "Tim tamu kalah di stadion", filler + "Lawannya MU."),
+                                            *others])
+    with small_engine(tmp_path) as eng:
+        # Each title holds one of the words, each word is in one title; had
+        # only the three-letter word counted, "Tim tamu kalah" would come first.
+        assert [h.id for h in eng.search("MU kalah").hits] == ["t-001", "t-002"]
+
+
 def test_boosted_queries_score_as_whooshs(engine):
     """Boosts on terms and on groups (as query expansions use them) multiply
     the scores as Whoosh's matchers do."""

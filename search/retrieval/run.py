@@ -325,7 +325,8 @@ class Run:
             return ranked
         words = {w.text.lower() for w in parsed.words}
         words = [w for w in words if SPELL_WORD.fullmatch(w)]
-        if not words:
+        short = self.short_title_terms(parsed)
+        if not words and not short:
             return ranked
         docs = reader.doc_count()
         # Only the head's documents are looked up (head_postings.holding): a
@@ -341,10 +342,31 @@ class Run:
             if found:
                 df = max(live.doc_frequency(reader, SPELL_FIELD, s) for s in spellings)
                 weighted.append((WRITTEN_FORM_WEIGHT * bm25_idf(docs, df), found))
+        for term in short:
+            found = dict.fromkeys(holding(self.searcher.reader(), "title", term, head_docs), 1.0)
+            if found:
+                df = live.doc_frequency(reader, "title", term)
+                weighted.append((WRITTEN_FORM_WEIGHT * bm25_idf(docs, df), found))
         head = [(d, s + sum(weight * found[d] for weight, found in weighted if d in found))
                 for d, s in ranked[:WRITTEN_FORM_DEPTH]]
         head.sort(key=lambda item: (-item[1], item[0]))
         return head + ranked[WRITTEN_FORM_DEPTH:]
+
+    def short_title_terms(self, parsed) -> list[str]:
+        """The title terms of typed words too short for the ``spell`` field
+        (one or two letters: *MU*, *RI*, *UU*). Left out, the preference would
+        weigh only a query's longer words (``MU kalah``: a title or lede
+        holding *kalah* was lifted, one holding *MU* was not). Such a word is
+        not stemmed, so its title term is the word as written; the lede is not
+        looked at for it."""
+        terms = []
+        for word in parsed.words:
+            lowered = word.text.lower()
+            analysed = self.budget.analysed.get(word.text) or []
+            if (lowered.isalpha() and len(lowered) < 3 and len(analysed) == 1
+                    and analysed[0] and analysed[0][0] == lowered):
+                terms.append(lowered)
+        return list(dict.fromkeys(terms))
 
     def rank_tail(self, tail: Tail, selected, depth: int) -> list[tuple[int, float]]:
         """The best ``depth`` of the tail's ``selected`` articles, best first."""
