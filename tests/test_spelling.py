@@ -1,7 +1,7 @@
 """search/retrieval/spelling.py: the edit distance that candidates are checked
-with, cut short once over the edits allowed, keeps every distance within them;
-the articles of a word, from decoded postings, are the same with or without
-copying them."""
+with (bit-parallel) is the distance table's, and cut short once over the edits
+allowed it keeps every distance within them; the articles of a word, from
+decoded postings, are the same with or without copying them."""
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -12,6 +12,34 @@ from search.retrieval import spelling
 from search.retrieval.spelling import Words, distance, documents
 
 LETTERS = st.text(alphabet="abkn", max_size=9)
+WORDS = st.text(alphabet="aeiknrstgé", max_size=14)
+
+
+def table_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein (optimal string alignment), the table filled cell by cell."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.tuples(LETTERS, LETTERS), st.tuples(WORDS, WORDS)))
+def test_the_distance_is_the_tables(pair):
+    a, b = pair
+    assert distance(a, b) == table_distance(a, b)
+
+
+def test_the_distance_of_known_pairs():
+    assert distance("kebakran", "kebakaran") == 1 and distance("ab", "ba") == 1
+    assert distance("pemerinth", "pemerintah") == 1 and distance("hutna", "hutan") == 1
+    assert distance("ca", "abc") == 3            # no edit of a transposed pair (string alignment)
+    assert distance("", "abc") == 3 and distance("abc", "") == 3 and distance("", "") == 0
 
 
 @settings(max_examples=500, deadline=None)
