@@ -96,6 +96,8 @@ def closest(facet: str, value: str, values: list[str]) -> list[str]:
 
 def query_filters(q: str) -> list[tuple[str, str]]:
     """(facet, key) of every source or category filter typed in ``q``."""
+    if isinstance(q, str) and ":" not in q:
+        return []                     # a filter is typed as name:value (most queries have none)
     try:
         root = read_query(q).root
     except QueryError:

@@ -74,9 +74,37 @@ class Logger(glogging.Logger):
         app_log.setLevel(self.loglevel)
         app_log.propagate = False
 
+    def text_atoms(self, resp, environ, request_time) -> dict:
+        """What TEXT_ACCESS_FORMAT prints, as gunicorn's ``atoms`` and
+        ``SafeAtoms`` give it (a double quote escaped in text), without the
+        request's and response's headers and the environ that gunicorn adds
+        to them for formats that name them, on every request."""
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        sent = getattr(resp, "sent", None)
+        atoms = {
+            "h": environ.get("REMOTE_ADDR", "-"),
+            "t": self.now(),
+            "r": "%s %s %s" % (environ["REQUEST_METHOD"], environ["RAW_URI"], environ["SERVER_PROTOCOL"]),
+            "s": status,
+            "b": sent is not None and str(sent) or "-",
+        }
+        atoms = {k: v.replace('"', '\\"') if isinstance(v, str) else v for k, v in atoms.items()}
+        atoms["M"] = request_time.seconds * 1000 + int(request_time.microseconds / 1000)
+        return atoms
+
     def access(self, resp, req, environ, request_time):
         if not self.json:
-            return super().access(resp, req, environ, request_time)
+            if self.cfg.access_log_format != TEXT_ACCESS_FORMAT:
+                return super().access(resp, req, environ, request_time)
+            if not self.access_log_enabled:
+                return
+            try:
+                self.access_log.info(TEXT_ACCESS_FORMAT, self.text_atoms(resp, environ, request_time))
+            except Exception:
+                self.exception("could not write the access log line")
+            return
         if not self.access_log_enabled:
             return
         try:
