@@ -14,8 +14,9 @@ before the searcher can look at one of them. Here a block is
     data     (zlib-compressed when it pays) three packed arrays:
              id deltas, weights, value lengths followed by the values
 
-so ids and weights decode with ``array`` in C, and values are read only
-when a phrase asks for positions. The block statistics Whoosh skips and
+so ids and weights decode with ``array`` in C (a whole list at once as
+numpy arrays, ``decode_list``, viewed in place in the blocks), and values
+are read only when a phrase asks for positions. The block statistics Whoosh skips and
 scores with (last id, max weight, min/max length) are the same as W3's, so
 every Whoosh matcher method works unchanged.
 
@@ -37,11 +38,12 @@ import struct
 import sys
 import zlib
 from array import array
-from itertools import accumulate, islice, repeat
+from itertools import accumulate, repeat
 
+import numpy as np
 from whoosh import columns
 from whoosh.codec.whoosh3 import (W3Codec, W3LeafMatcher, W3PerDocReader, W3PerDocWriter,
-                                  W3PostingsWriter)
+                                  W3PostingsWriter, W3TermInfo)
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 BLOCK_MAGIC = b"CaB1"          # starts a posting list in this format
@@ -57,6 +59,10 @@ LITTLE = sys.byteorder == "little"
 _WIDTHS = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF), ("Q", 0xFFFFFFFFFFFFFFFF))
 _ITEMSIZE = {code: array(code).itemsize for code in "BHIQf"}
 NO_ARRAY = ord("N")
+# The same arrays as numpy types (little-endian, as blocks are written).
+_DTYPES = {ord(code): np.dtype(code).newbyteorder("<") for code in "BHIQf"}
+_ONES = np.ones(1024, dtype=np.uint8)      # the weights of a block that stores none
+_NO_POSTINGS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8))
 
 
 def _ordered(arr: array) -> array:
@@ -134,6 +140,120 @@ def decode_values(data, pos: int) -> tuple:
     return tuple(found)
 
 
+def decode_list(data, among=None) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, weights) of a whole posting list in this module's format, from its
+    bytes (magic included) as numpy arrays: ids as int64, weights as uint8
+    when every block holds whole weights (0-255), else float32 (exact: the
+    index holds float32). Each block's arrays are viewed in place, then one
+    ``cumsum`` turns every block's deltas into ids: a block's first delta is
+    its first id, so the previous decoded block's last id (in its header) is
+    taken off it first. ``among`` (a sorted list of ids): only the blocks
+    that may hold one of them are decoded (a header gives the block's last
+    id), so the postings returned include those of ``among``."""
+    if data[:len(BLOCK_MAGIC)] != BLOCK_MAGIC:
+        raise ValueError(f"not a cari posting list: {bytes(data[:len(BLOCK_MAGIC)])!r}")
+    unpack, head = BLOCK_HEAD.unpack_from, BLOCK_HEAD.size
+    deltas, weights, lasts = [], [], []
+    pos, size = len(BLOCK_MAGIC), len(data)
+    wanted, previous = 0, -1        # among[wanted]: the first id asked for past the blocks before
+    while pos < size:
+        length, count, lastid, _, compressed, _, _ = unpack(data, pos)
+        end = pos + 4 + abs(length)
+        if among is not None:
+            while wanted < len(among) and among[wanted] <= previous:
+                wanted += 1
+            if wanted == len(among):
+                break
+            previous = lastid
+            if among[wanted] > lastid:
+                pos = end
+                if length < 0:
+                    break
+                continue
+        block = zlib.decompress(data[pos + head:end]) if compressed else data[pos + head:end]
+        dtype = _DTYPES[block[0]]
+        deltas.append(np.frombuffer(block, dtype, count, 1))
+        at = 1 + count * dtype.itemsize
+        code = block[at]
+        if code != NO_ARRAY:
+            weights.append(np.frombuffer(block, _DTYPES[code], count, at + 1))
+        else:
+            weights.append(_ONES[:count] if count <= len(_ONES) else np.ones(count, dtype=np.uint8))
+        lasts.append(lastid)
+        pos = end
+        if length < 0:
+            break
+    if len(deltas) <= 1:
+        return (deltas[0].cumsum(dtype=np.int64), weights[0]) if deltas else _NO_POSTINGS
+    ids = np.concatenate(deltas, dtype=np.int64)
+    starts = np.cumsum([len(d) for d in deltas[:-1]])
+    ids[starts] -= np.array(lasts[:-1], dtype=np.int64)
+    np.cumsum(ids, out=ids)
+    return ids, np.concatenate(weights)
+
+
+# Whoosh's hash file (whoosh.filedb.filetables): a slot is (hash, item
+# position), an item (key length, value length, key, value).
+_SLOT = struct.Struct("!Iq")
+_LENGTHS = struct.Struct("!ii")
+SLOTS_READ = 4          # slots read at once: a key is rarely more than a few slots from its own
+VALUE_READ = 48         # value bytes read with the key: a term info not inlined is 35
+
+
+def table_get(table, key: bytes) -> bytes | None:
+    """``table.get(key)`` for a Whoosh HashReader, in two reads where
+    Whoosh's makes one per slot and per part of the item (each read is a
+    seek and a read through three Python layers of file objects)."""
+    keyhash = table.hashfn(key)
+    start, slots = table.tables[keyhash & 255]
+    if not slots:
+        return None
+    get = table.dbfile.get
+    size = _SLOT.size
+    end = start + slots * size
+    pos = start + ((keyhash >> 8) % slots) * size
+    seen = 0
+    while seen < slots:
+        count = min(SLOTS_READ, slots - seen, (end - pos) // size)
+        run = get(pos, count * size)
+        for i in range(count):
+            slothash, item = _SLOT.unpack_from(run, i * size)
+            if not item:
+                return None
+            if slothash == keyhash:
+                head = get(item, _LENGTHS.size + len(key) + VALUE_READ)
+                keylen, datalen = _LENGTHS.unpack_from(head)
+                at = _LENGTHS.size + keylen
+                if keylen == len(key):
+                    if len(head) < at + datalen:
+                        head = get(item, at + datalen)
+                    if head[_LENGTHS.size:at] == key:
+                        return head[at:at + datalen]
+        seen += count
+        pos += count * size
+        if pos == end:
+            pos = start
+    return None
+
+
+def read_list(terms, field: str, tbytes: bytes):
+    """One segment's posting list of a term, for bulk reading: its bytes in
+    cari's format (``decode_list``), the term info when its postings are
+    inlined or in another codec's format, or None when the segment lacks
+    the term. One lookup in the term table and one read of the whole list,
+    where a matcher reads a header and then each block apart."""
+    info = table_get(terms._tindex, terms._keycoder(field, tbytes))
+    if info is None:
+        return None
+    info = W3TermInfo.from_bytes(info)
+    if info.is_inlined() or not isinstance(terms._codec, CariCodec):
+        return info
+    offset, length = info.extent()
+    if isinstance(length, tuple):   # Whoosh's W3TermInfo.from_bytes leaves it a 1-tuple
+        length = length[0]
+    return terms._postfile.get(offset, length)
+
+
 class CompactPostingsWriter(W3PostingsWriter):
     """W3's postings writer writing blocks in this module's format."""
 
@@ -160,8 +280,8 @@ class CompactPostingsWriter(W3PostingsWriter):
 
 
 class CompactLeafMatcher(W3LeafMatcher):
-    """W3's matcher over blocks in this module's format, plus ``blocks()``:
-    whole blocks of ids and weights without a Python object per posting."""
+    """W3's matcher over blocks in this module's format (a whole list is
+    read in bulk by ``read_list`` and ``decode_list``)."""
 
     def _read_header(self):
         magic = self._postfile.get(self._startoffset, len(BLOCK_MAGIC))
@@ -206,20 +326,6 @@ class CompactLeafMatcher(W3LeafMatcher):
         # As W3: a format with no values (fixed size 0) reads None per posting.
         self._values = ((None,) * self._blocklength if self._fixedsize == 0
                         else decode_values(self._raw, self._data[2]))
-
-    def blocks(self, offset: int = 0):
-        """From the current block to the last: (ids + ``offset``, weights) per
-        block, both iterables made in C. Leaves the matcher inactive."""
-        while self.is_active():
-            if self._data is None:
-                self._read_data()
-            deltas, weights, _ = self._data
-            ids = islice(accumulate(deltas, initial=offset), 1, None)
-            yield ids, (repeat(1.0, self._blocklength) if weights is None else weights)
-            if self._lastblock:
-                self._atend = True
-                return
-            self._next_block()
 
 
 class BlockPickleColumn(columns.Column):

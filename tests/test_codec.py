@@ -13,7 +13,7 @@ from whoosh.filedb.filestore import RamStorage
 
 from search.codec import BlockPickleColumn, CariCodec, STORED_BLOCK_DOCS
 from search.fields import CompactPositions
-from search.retrieval.scoring import pinned_budget, read_postings
+from search.retrieval.scoring import PINNED_BYTES_PER_POSTING, pinned_budget, read_postings
 from search.store import live_dir
 from conftest import CORPUS
 
@@ -167,7 +167,7 @@ def test_stored_rows_read_in_any_order_are_what_was_written(rows, order):
 
 def test_pinned_budget_follows_the_setting_and_the_workers():
     assert pinned_budget({"CARI_PINNED_MB": "0"}) == 0
-    assert pinned_budget({"CARI_PINNED_MB": "76"}) == 2**20
+    assert pinned_budget({"CARI_PINNED_MB": str(PINNED_BYTES_PER_POSTING)}) == 2**20
     one, four = pinned_budget({"CARI_WORKERS": "1"}), pinned_budget({"CARI_WORKERS": "4"})
     assert one > four > 0 and abs(one / four - 4) < 0.01
 

@@ -3,13 +3,14 @@
 Whoosh walks a tree of matchers one document at a time, a few Python method
 calls per posting per node; a query engine that needs the full matching set
 anyway (for the total and the facets) pays that twice. Here each term's
-postings are read block by block into a dict ``docnum -> weight`` (built in
-C), sets do the boolean logic, and only the documents that survive are scored.
+posting list is decoded as numpy arrays (search/codec.py's ``decode_list``)
+and turned into a dict ``docnum -> weight`` in one C call, sets do the
+boolean logic, and only the documents that survive are scored.
 
 Two shortcuts keep the answer exact: an AND's clauses are read cheapest
 first, and a clause far longer than the documents that can still qualify is
-only probed for them (``Evaluator.all_of``: its matcher skips the blocks that
-hold none); the top ``k`` is found without adding every term to every
+only probed for them (``Evaluator.all_of``: only the blocks that may hold
+one are decoded, and only their postings become dict entries); the top ``k`` is found without adding every term to every
 document (``best``: MaxScore).
 
 Scores are Whoosh's own: for a tree of AND/OR over terms, Whoosh's score of a
@@ -30,19 +31,23 @@ from itertools import accumulate, combinations, islice, repeat
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
-from search.codec import CompactLeafMatcher
+from search.codec import decode_list, read_list
 from search.retrieval.live import LiveStats
 
 # Postings kept decoded per index generation. Reading a long posting list
-# (a word in half the archive) costs milliseconds of block decoding, so the
-# most frequent terms are decoded once, when a worker warms up, and kept
-# ("pinned", as many as ``pinned_budget`` allows); other terms share a
-# smaller cache that is emptied when full.
-PINNED_BYTES_PER_POSTING = 76  # a pinned dict entry and its float (ints are shared), measured
+# (a word in half the archive) costs milliseconds (most of it building the
+# dict), so the most frequent terms are read once, when a worker warms up,
+# and kept ("pinned", as many as ``pinned_budget`` allows); other terms
+# share a smaller cache that is emptied when full. A pinned posting is a dict
+# entry only: its key is the Stats' int object for the document and its
+# weight a float shared by every posting of that weight (76 bytes when each
+# posting held a float of its own). Measured: 39.4 bytes a posting at 4x
+# clickid (9.1 million postings), with the dicts' tables.
+PINNED_BYTES_PER_POSTING = 40
 PINNED_MEMORY_SHARE = 32       # by default the workers share 1/32 of the machine's memory for them
 RECENT_POSTINGS = 300_000
 WARM_MIN_DF = 256              # shorter lists are a block or two: cheap to read when asked
@@ -52,13 +57,15 @@ PRUNE_MIN_FACTOR = 4           # best(): fewer documents than this times the dep
 VECTOR_MIN = 4000              # best(): this many documents or more are scored as arrays (best_arrays)
 GATHER_FACTOR = 8              # best_arrays: a list this many times longer than the documents is looked up per document
 BOUND_EPSILON = 1e-9           # bounds are sums in another order than scores: allow for rounding
-# A clause is read only among the candidate documents (probed, skipping the
-# blocks that hold none) when reading it in full would decode more than this
-# many postings per candidate. A skip is a few Python calls and may decode a
-# block, while whole blocks decode in C: at 4x clickid, 256 was slower than
-# never probing and 2048 as fast (the frequent lists are mostly pinned there),
-# so probing is kept for lists far longer than their candidates.
-PROBE_RATIO = 2048
+# A clause is read only among the candidate documents (probed: the blocks
+# that may hold one decoded as arrays, a dict entry only for the candidates
+# found) when reading it in full would decode more than this many postings
+# per candidate. Reading in full builds a dict entry per posting (about ten
+# times a posting's decoding) but is kept for the rest of the query (the
+# phrase check, the tail); with the bench's queries (CPU, A/B in one
+# process) 16 and 64 were the fastest at 4x and 16x clickid, 8 and 2048
+# slower, 2 slower still.
+PROBE_RATIO = 16
 
 
 class OutOfTime(Exception):
@@ -119,8 +126,10 @@ class Stats:
         self._shortest: dict[str, float] = {}
         self._lock = threading.Lock()
         # One int object per document number, shared by every cached posting
-        # list (a dict of fresh ints would cost 28 bytes more per posting).
+        # list (a dict of fresh ints would cost 28 bytes more per posting);
+        # the array hands them out by numpy indexing.
         self._docnums = list(range(n))
+        self._docnum_objects = np.array(self._docnums, dtype=object)
         # The same norms as arrays, and pinned lists as arrays once scored
         # that way (best_arrays): 8 bytes a posting, only for terms used.
         self.norm_arrays = {field: np.array(norms, dtype=np.float64) for field, norms in self.norms.items()}
@@ -180,33 +189,27 @@ class Stats:
 
     def probe(self, reader, field: str, text: str, docs) -> dict:
         """``docnum -> weight`` of the term for the live documents of ``docs``
-        only: the matcher skips to each of them, so only the posting blocks
-        that may hold one are decoded (a block records its last id)."""
-        found = {}
-        ordered = sorted(docs)
-        for leaf, offset in reader.leaf_readers():
-            lo = bisect.bisect_left(ordered, offset)
-            hi = bisect.bisect_left(ordered, offset + leaf.doc_count_all())
-            if lo == hi:
-                continue
-            m = segment_postings(leaf, field, text)
-            if m is None:
-                continue
-            for docnum in ordered[lo:hi]:
-                local = docnum - offset
-                if m.id() < local:
-                    skip_to(m, local)
-                if not m.is_active():
-                    break
-                if m.id() == local:
-                    found[docnum] = m.weight()
+        only. The term's list is decoded as arrays (numpy: a few ns a
+        posting, in the segments that hold one of ``docs``) and only its
+        postings for ``docs`` become dict entries, where reading it in
+        full builds one for each posting (about ten times the cost)."""
+        wanted = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        wanted.sort()
+        ids, weights = posting_arrays(reader, field, text, among=wanted)
+        if not len(ids) or not len(wanted):
+            return {}
+        at = np.searchsorted(ids, wanted)
+        at[at == len(ids)] = 0
+        held = ids[at] == wanted
+        at = at[held]
+        found = dict(zip(self._docnum_objects[ids[at]].tolist(), weight_objects(weights[at])))
         if self.has_deletions and found:
             live = self.view.live
             found = {d: w for d, w in found.items() if d in live}
         return found
 
-    def read(self, reader, field: str, text: str) -> dict:
-        found = read_postings(reader, field, text, self._docnums)
+    def read(self, reader, field: str, text: str, share: bool = False) -> dict:
+        found = read_postings(reader, field, text, self._docnum_objects, share)
         if self.has_deletions and found:
             live = self.view.live
             found = {d: w for d, w in found.items() if d in live}
@@ -227,7 +230,7 @@ class Stats:
                 break
             if held + df > budget:
                 continue
-            pinned[(field, text)] = self.read(reader, field, text)
+            pinned[(field, text)] = self.read(reader, field, text, share=True)
             held += df
             if budget - held < 100:
                 break
@@ -289,22 +292,116 @@ def field_length(reader, docnum: int, field: str) -> int:
     return 1 if length is None else length
 
 
-def read_postings(reader, field: str, text: str, docnums=None) -> dict:
-    """``docnum -> weight`` for one term over every segment; ``docnums`` (a list
-    of ints by value) lends its int objects to the keys."""
-    out: dict = {}
+def read_postings(reader, field: str, text: str, docnums=None, share=False) -> dict:
+    """``docnum -> weight`` for one term over every segment, built by one
+    ``dict(zip(...))`` from lists numpy makes. ``docnums`` (an object array,
+    or a list, of ints by value) lends its int objects to the keys; the
+    weights are floats, whole ones (term frequencies) the shared objects of
+    WHOLE_WEIGHTS; ``share``: other weights (a title's, boosted) share one
+    float object per value too (worth its sort for a list kept long)."""
+    ids, weights = posting_arrays(reader, field, text)
+    if not len(ids):
+        return {}
+    if docnums is None:
+        keys = ids.tolist()
+    elif isinstance(docnums, np.ndarray):
+        keys = docnums[ids].tolist()
+    else:
+        keys = list(map(docnums.__getitem__, ids.tolist()))
+    return dict(zip(keys, weight_objects(weights, share)))
+
+
+def weight_objects(weights: np.ndarray, share: bool = False) -> list:
+    """The weights as Python floats (exactly the float32 values): whole ones
+    up to 255 as shared objects (a float is 24 bytes; a pinned posting would
+    otherwise hold one of its own), others fresh unless ``share``."""
+    if weights.dtype != np.uint8 and len(weights) and 0 <= weights.min() and weights.max() <= 255 \
+            and (weights == np.floor(weights)).all():
+        weights = weights.astype(np.uint8)
+    if weights.dtype == np.uint8:
+        return WHOLE_WEIGHTS[weights].tolist()
+    if not share:
+        return weights.tolist()
+    values, inverse = np.unique(weights, return_inverse=True)
+    objects = np.empty(len(values), dtype=object)
+    objects[:] = values.tolist()
+    return objects[inverse].tolist()
+
+
+# 0.0 .. 255.0 as one float object each (a block's whole weights are bytes).
+WHOLE_WEIGHTS = np.empty(256, dtype=object)
+WHOLE_WEIGHTS[:] = [float(w) for w in range(256)]
+
+
+def posting_arrays(reader, field: str, text: str, among=None) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of a term over every segment, in document
+    order, as int64 and uint8 (whole weights) or float arrays; ``among`` (a
+    sorted array of document numbers): only the segments and the blocks
+    that may hold one of them are decoded (the postings of ``among`` and
+    some others)."""
+    ids, weights = [], []
+    tbytes = None
     for leaf, offset in reader.leaf_readers():
-        m = segment_postings(leaf, field, text)
-        if m is None:
-            continue
-        m = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
-        if isinstance(m, W3LeafMatcher) and not m._byteids:
-            read_blocks(m, offset, out, docnums)
-        else:  # another codec: the generic, slower walk
-            while m.is_active():
-                out[m.id() + offset] = m.weight()
-                m.next()
-    return out
+        local = None
+        if among is not None:
+            lo, hi = np.searchsorted(among, (offset, offset + leaf.doc_count_all()))
+            if lo == hi:
+                continue
+            local = (among[lo:hi] - offset).tolist()
+        terms = getattr(leaf, "_terms", None)
+        if isinstance(terms, W3TermsReader) and not leaf.is_closed:
+            if tbytes is None:
+                try:
+                    tbytes = leaf._text_to_bytes(field, text)
+                except TermNotFound:
+                    return _EMPTY
+            found = read_list(terms, field, tbytes)
+            if found is None:
+                continue
+            if isinstance(found, W3TermInfo):
+                part = inlined_arrays(found) if found.is_inlined() else matcher_arrays(leaf, field, text)
+            else:
+                part = decode_list(found, local)
+        else:   # another kind of reader: through its matcher
+            part = matcher_arrays(leaf, field, text)
+        if part is not None and len(part[0]):
+            ids.append(part[0] + offset if offset else part[0])
+            weights.append(part[1])
+    if not ids:
+        return _EMPTY
+    if len(ids) == 1:
+        return ids[0], weights[0]
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8))
+
+
+def inlined_arrays(info) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of postings kept in the term info (a list of one posting)."""
+    found, weights, _ = info.inlined_postings()
+    return np.array(found, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def matcher_arrays(leaf, field: str, text: str):
+    """The arrays of one segment's list through its matcher (a list in another
+    codec's format, W3's): W3's blocks unpickled, ids summed in C."""
+    m = segment_postings(leaf, field, text)
+    if m is None:
+        return None
+    m = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
+    found, weights = [], []
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        for block_ids, block_weights in w3_blocks(m, 0):
+            found.extend(block_ids)
+            weights.extend(block_weights)
+    else:
+        while m.is_active():
+            found.append(m.id())
+            weights.append(m.weight())
+            m.next()
+    # float64: W3 pickles its weights as Python floats, not float32.
+    return np.array(found, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
 def segment_postings(leaf, field: str, text: str):
@@ -315,22 +412,6 @@ def segment_postings(leaf, field: str, text: str):
         return leaf.postings(field, text)
     except TermNotFound:
         return None
-
-
-def read_blocks(m, offset: int, out: dict, docnums=None) -> None:
-    """Whole posting blocks at a time into ``out``, with no Python code per
-    posting: ids are summed from their deltas by ``accumulate`` and paired
-    with the weights by ``zip``, both in C. cari's codec
-    (search/codec.py) gives its blocks as arrays; a segment in Whoosh's W3
-    format gives its unpickled block tuples."""
-    blocks = m.blocks(offset) if isinstance(m, CompactLeafMatcher) else w3_blocks(m, offset)
-    if docnums is None:
-        for ids, weights in blocks:
-            out.update(zip(ids, weights))
-    else:
-        same_int = docnums.__getitem__
-        for ids, weights in blocks:
-            out.update(zip(map(same_int, ids), weights))
 
 
 def w3_blocks(m, offset: int):
