@@ -125,7 +125,7 @@ class Stats:
         self._size = 0
         self._shortest: dict[str, float] = {}
         self._lock = threading.Lock()
-        # One int object per document number, shared by every cached posting
+        # One int object per document number, shared by every pinned posting
         # list (a dict of fresh ints would cost 28 bytes more per posting);
         # the array hands them out by numpy indexing.
         self._docnums = list(range(n))
@@ -202,14 +202,18 @@ class Stats:
         at[at == len(ids)] = 0
         held = ids[at] == wanted
         at = at[held]
-        found = dict(zip(self._docnum_objects[ids[at]].tolist(), weight_objects(weights[at])))
+        found = dict(zip(ids[at].tolist(), weight_objects(weights[at])))
         if self.has_deletions and found:
             live = self.view.live
             found = {d: w for d, w in found.items() if d in live}
         return found
 
     def read(self, reader, field: str, text: str, share: bool = False) -> dict:
-        found = read_postings(reader, field, text, self._docnum_objects, share)
+        """The term's live postings; ``share``: for a list kept long (pinned),
+        made of shared objects (Stats' document numbers, one float per
+        weight), else of fresh ints, a quarter faster to build (they lie
+        together in memory; the shared ones are spread over the archive's)."""
+        found = read_postings(reader, field, text, self._docnum_objects if share else None, share)
         if self.has_deletions and found:
             live = self.view.live
             found = {d: w for d, w in found.items() if d in live}
