@@ -63,9 +63,9 @@ BOUND_EPSILON = 1e-9           # bounds are sums in another order than scores: a
 # per candidate. Reading in full builds a dict entry per posting (about ten
 # times a posting's decoding) but is kept for the rest of the query (the
 # phrase check, the tail); with the bench's queries (CPU, A/B in one
-# process) 16 and 64 were the fastest at 4x and 16x clickid, 8 and 2048
-# slower, 2 slower still.
-PROBE_RATIO = 16
+# process) 64 was the fastest at 4x and 16x clickid, 16 close behind, 8 and
+# 2048 slower, 2 slower still.
+PROBE_RATIO = 64
 
 
 class OutOfTime(Exception):
