@@ -8,8 +8,10 @@ rebuild. Four kinds, each with its weight:
 
 - ``synonym`` (``SYNONYM_WEIGHT``): the lists of ``search/analysis/synonyms.py``
   (cari's own and the user's ``CARI_SYNONYMS`` file): ``demo`` also finds
-  ``demonstrasi`` and ``unjuk rasa`` (a phrase when that is cheap to check,
-  else both words: :meth:`Expander.phrase_is_cheap`);
+  ``demonstrasi`` and ``unjuk rasa``: an alternative of several words stands
+  for the typed word only where its words stand together, so it is searched
+  as a phrase, matched and scored through it alone (``phrases.py``: an
+  article with *Man City* and *Newcastle United* is not found for ``MU``);
 - ``variant`` (``VARIANT_WEIGHT``): the same word written another way, by rule,
   only when the other form is in the index: the spelling before 1972
   (``oe``/``u``, ``dj``/``j``, ``tj``/``c``, ``sj``/``sy``, ``nj``/``ny``,
@@ -50,7 +52,8 @@ another by its rarity alone.
 Synonyms are not blended: they are other words, not other spellings. Their
 frequencies measure real differences of use and sense (``demo`` is also a
 product demo, ``kematian`` is broader than ``tewas``), a multi-word synonym is
-scored as its words, each with its own statistics, and the word the user
+scored as its words where they stand as the phrase, each with its own
+statistics (the phrase's frequency for each word's), and the word the user
 chose is the likelier one in the stories sought. A synonym's (and a joined
 form's) weight is its kind's times ``min(1, idf(typed) / idf(alt))``, so a
 rarer alternative never outscores the typed words it stands for. Near
@@ -81,8 +84,6 @@ NEAR_LONG = 9             # two from 9 (Meilisearch's typo rule)
 MAX_NEAR = 3              # near spellings per word, the closest and most frequent first
 MAX_VARIANTS = 4          # spelling variants per word
 MAX_SYNONYMS = 8          # synonyms per word or run of words
-PHRASE_MAX_DOCS = 60      # a phrase alternative is checked as a phrase when so few articles hold its
-                          # rarest word in the field; else it is searched as all its words in the field
 MAX_SITES = 5             # letters of a word that the old/new rules may change (2^5 spellings at most)
 VARIANT_MIN_DF = 2        # a variant must be in this many articles (a single one is more often a typo)
 
@@ -256,18 +257,6 @@ class Expander:
         df = {t: self.reader.doc_frequency(field, t) for t in weights}
         blended = scoring_idf(self.docs, max(df.values()))
         return [(t, w * blended / scoring_idf(self.docs, df[t])) for t, w in weights.items()]
-
-    def phrase_is_cheap(self, field: str, words: list[str]) -> bool:
-        """Whether checking ``words`` as a phrase in ``field`` costs little.
-
-        Whoosh reads the positions of every article that holds all the words
-        (on the 23k index, in bodies: ``unjuk rasa`` 14 ms, ``Menteri Luar
-        Negeri`` 53 ms; a 1-3-word query's whole budget is 15 ms). Past ``PHRASE_MAX_DOCS`` articles holding the rarest
-        word, the alternative is searched as all its words in the field, which
-        for the names and terms of a synonym list (Jawa Timur, unjuk rasa,
-        Menteri Luar Negeri) is nearly always the phrase; the typed words keep
-        their full weight either way."""
-        return min(self.reader.doc_frequency(field, w) for w in words) <= PHRASE_MAX_DOCS
 
     def take(self, count: int) -> bool:
         """Draw ``count`` from the request's expansion allowance; False when it is spent."""

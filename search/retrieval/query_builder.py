@@ -15,9 +15,8 @@ unscored Whoosh queries.
 - a plain word, or a run of adjacent plain words, is searched together with
   what it also stands for (synonyms, spelling variants, near spellings of a
   rare name: ``expansion.py``), each alternative a boosted ``Term``, or for
-  several words a boosted ``Phrase`` (an ``And`` of boosted ``Term`` when
-  the phrase would cost too much to check: ``Expander.phrase_is_cheap``),
-  beside the typed terms in one ``Or``; a word's other spellings (variants,
+  several words a boosted ``Phrase`` (matched and scored only where its
+  words stand together: ``phrases.py``), beside the typed terms in one ``Or``; a word's other spellings (variants,
   near spellings) and the word itself are boosted so that they score as one
   term, with one blended idf (``Expander.blend``); words in quotes and
   excluded words are searched as typed only.
@@ -35,6 +34,7 @@ from whoosh import query as wq
 from search.errors import QueryError
 from search.fields import SPELL_FIELD
 from search.retrieval.expansion import Expander, is_spelling
+from search.retrieval.phrases import PhraseQuery
 from search.retrieval.query_syntax import Filter, Group, Not, Phrase, Tree, Word
 
 MAX_EXPANSIONS = 30       # words one prefix* may stand for
@@ -187,11 +187,7 @@ class Builder:
                 parts.extend(wq.Term(f, t, boost=alt.weight) for t in alt.positions[0] for f in fields)
                 continue
             words = [alts[0] for alts in alt.positions]
-            for f in fields:
-                if self.expander.phrase_is_cheap(f, words):
-                    parts.append(wq.Phrase(f, words, boost=alt.weight))
-                else:
-                    parts.append(wq.And([wq.Term(f, w, boost=alt.weight) for w in words]))
+            parts.extend(PhraseQuery(f, words, boost=alt.weight) for f in fields)
         self.parsed.expansions.extend(alternatives)
         return wq.Or(parts)
 
@@ -288,7 +284,7 @@ class Builder:
         if len(positions) == 1:
             return any_field(fields, positions[0])
         words = [alts[0] for alts in positions]
-        return wq.Or([wq.Phrase(f, words) for f in fields])
+        return wq.Or([PhraseQuery(f, words) for f in fields])
 
     def prefix(self, node: Word, positive: bool):
         prefix = node.text.lower()

@@ -16,9 +16,11 @@ document (``best``: MaxScore).
 Scores are Whoosh's own: for a tree of AND/OR over terms, Whoosh's score of a
 document is the sum of the BM25F scores of the positive terms it contains, and
 that sum is computed here with the same idf, average field length, encoded
-field length, B and K1 (``tests/test_searcher.py`` compares the two). Phrases
-match through Whoosh and score as their words. Anything this module does not
-know falls back to Whoosh's matcher for its document set.
+field length, B and K1 (``tests/test_searcher.py`` compares the two). A query
+that matches and scores itself (``evaluate_in``: the phrases the query builder
+makes, phrases.py) is asked to; another phrase matches through Whoosh and
+scores as its words. Anything this module does not know falls back to
+Whoosh's matcher for its document set.
 """
 from __future__ import annotations
 
@@ -473,6 +475,8 @@ class Evaluator:
             return Match(self.view.live)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return Match(frozenset())
+        if hasattr(q, "evaluate_in"):       # a query that matches and scores itself (phrases.py)
+            return q.evaluate_in(self, boost)
         if isinstance(q, wq.Phrase) and q.fieldname in SCORED_FIELDS:
             ids = set(self.searcher.docs_for_query(q))
             return Match(ids, [self.leaf(q.fieldname, w, boost) for w in set(q.words)])
@@ -540,6 +544,8 @@ class Evaluator:
             return self.stats.live.doc_frequency(self.reader, q.fieldname, q.text)
         if isinstance(q, (wq.And, wq.Or)):
             return sum(self.cost(c) for c in q.subqueries if not isinstance(c, wq.Not))
+        if hasattr(q, "cost_in"):
+            return q.cost_in(self)
         return 0
 
     def within(self, q, docs, boost: float = 1.0) -> Match | None:
@@ -553,6 +559,8 @@ class Evaluator:
             leaf = Leaf(q.fieldname, q.text, postings, idf * (self.stats.K1 + 1) * boost, complete=False)
             size = self.stats.live.doc_frequency(self.reader, q.fieldname, q.text)
             return Match(set(postings), [leaf] if postings else [], size=size)
+        if hasattr(q, "evaluate_in"):
+            return q.evaluate_in(self, boost, among=docs)
         if isinstance(q, (wq.And, wq.Or)) and not any(isinstance(c, wq.Not) for c in q.subqueries):
             parts = [self.within(c, docs, boost) for c in q.subqueries]
             if any(p is None for p in parts):
