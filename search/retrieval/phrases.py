@@ -12,11 +12,13 @@ words add nothing to its score.
   the words probed only among the candidates the query's other clauses
   leave, ``Evaluator.within``); then the words' positions are compared for
   those articles only. Each segment's list of each word is walked once,
-  block by block, in memory (head_postings.open_postings), and a posting's
-  positions are sliced alone from its block. The cost follows the articles
-  that hold every word (or the candidates among them), not the words'
-  frequency; Whoosh's phrase matcher read the same positions through
-  generic span wrappers (14-53 ms for a common pair on 23k articles).
+  block by block, in memory (head_postings.open_postings), the postings of
+  those articles are found in each block with numpy, and their positions
+  are read into arrays at once, where the phrase is found (``numpy.isin``).
+  The cost follows the articles that hold every word (or the candidates
+  among them), not the words' frequency; Whoosh's phrase matcher read the
+  same positions through generic span wrappers (14-53 ms for a common pair
+  on 23k articles).
 - **Scoring.** Each word scores BM25F with its own idf (a phrase's idf is
   the sum of its words', as in Lucene), with the phrase's frequency in the
   article in place of the word's: the article's weight for the word times
@@ -32,25 +34,26 @@ from __future__ import annotations
 import bisect
 import threading
 import weakref
-from array import array
 from itertools import accumulate
+
+import numpy as np
 
 from whoosh import query as wq
 
-from search.codec import LITTLE, CompactLeafMatcher, unpack_array
+from search.codec import CompactLeafMatcher, unpack_array
 from search.fields import ABSOLUTE, CompactPositions
 from search.retrieval.head_postings import open_postings
 from search.retrieval.proximity import holds_at
 from search.retrieval.scoring import Leaf, Match
 
 # What checking one article's positions for one word costs, in postings read
-# from a list (Evaluator.cost's unit): a slice and a decode, then set lookups.
-# Measured on clickid (CPU): 2-4 us a word per article, some 40 postings'
-# worth; an AND probes a clause among candidates when it costs more than
-# scoring.PROBE_RATIO times their number.
+# from a list (Evaluator.cost's unit): its block decoded, its positions
+# gathered. Measured at 4x clickid (CPU): 1-2 us a word per article, some 40
+# postings' worth; an AND probes a clause among candidates when it costs more
+# than scoring.PROBE_RATIO times their number.
 POSITION_COST = 40
 CACHE_POSTINGS = 300_000    # postings of phrases held per index generation
-CHECK_EVERY = 256           # articles whose positions are read between two looks at the clock
+CHECK_EVERY = 2048          # articles whose positions are read between two looks at the clock
 
 _held: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()    # Stats -> PhraseCache
 _held_lock = threading.Lock()
@@ -133,10 +136,10 @@ def phrase_match(evaluator, q: wq.Phrase, boost: float, among=None) -> Match | N
         words = evaluator.within(words_query(q), among, boost)
         if words is None:
             return None
-    counts = phrase_counts(evaluator.searcher, q.fieldname, list(q.words), sorted(words.ids),
-                           evaluator.check_time)
-    postings = {leaf.text: phrase_postings(leaf.postings, leaf.text, counts) for leaf in words.leaves}
-    ids = set(counts)
+    docs, shares = phrase_counts(evaluator.searcher, q.fieldname, list(q.words), sorted(words.ids),
+                                 evaluator.check_time)
+    postings = {leaf.text: phrase_postings(leaf.postings, docs, shares[leaf.text]) for leaf in words.leaves}
+    ids = set(docs)
     if among is None:
         cache.put(key, frozenset(ids), postings)
     return Match(ids, leaves(evaluator, q.fieldname, postings, boost),
@@ -154,30 +157,31 @@ def leaves(evaluator, field: str, postings: dict, boost: float) -> list[Leaf]:
     return found
 
 
-def phrase_postings(postings: dict, word: str, counts: dict) -> dict:
-    """``word``'s ``postings`` for the articles holding the phrase, each weight
-    scaled to the phrase's frequency (the word's occurrences in it)."""
-    found = {}
+def phrase_postings(postings: dict, docs: list[int], shares: list[float]) -> dict:
+    """A word's ``postings`` for the articles holding the phrase (``docs``),
+    each weight times the share of the word's occurrences in the phrase:
+    the phrase's frequency in place of the word's."""
     get = postings.get
-    for docnum, (phrased, occurrences) in counts.items():
-        weight = get(docnum)
-        held = occurrences[word]
-        if weight:
-            found[docnum] = weight * min(phrased[word], held) / held
-    return found
+    return {d: weight * share for d, share in zip(docs, shares) if (weight := get(d))}
 
 
-def phrase_counts(searcher, field: str, words: list[str], candidates: list[int], check=None) -> dict:
-    """{docnum: ({word: its occurrences in the phrase}, {word: its
-    occurrences})} for the ``candidates`` (sorted docnums, each holding
-    every word) whose ``field`` holds ``words`` side by side. ``check()`` is
+def phrase_counts(searcher, field: str, words: list[str], candidates: list[int], check=None) -> tuple:
+    """(docnums, {word: shares}): the ``candidates`` (sorted docnums, each
+    holding every word) whose ``field`` holds ``words`` side by side, and
+    for each, the share of each word's occurrences that stand in the
+    phrase (in the order of the docnums). ``check()`` is
     called every CHECK_EVERY articles (it raises when the request's time is
-    spent)."""
-    found = {}
+    spent).
+
+    Each word's positions in a run of candidates come as two arrays (the
+    candidate, the position), so the phrase is found with array operations:
+    a start is a position of the first word whose next places hold the
+    next words (``numpy.isin`` on candidate * SPAN + position)."""
+    docs: list[int] = []
     distinct = list(dict.fromkeys(words))
-    times = {w: words.count(w) for w in distinct}
-    # The phrase starts where the first word is and each i-th word is i further on.
-    shifts = [(distinct.index(w), -i) for i, w in enumerate(words)]
+    shares: dict[str, list] = {w: [] for w in distinct}
+    times = [words.count(w) for w in distinct]
+    places = [(place, distinct.index(w)) for place, w in enumerate(words)]
     position = 0
     for leaf, offset in searcher.reader().leaf_readers():
         end = offset + leaf.doc_count_all()
@@ -188,30 +192,31 @@ def phrase_counts(searcher, field: str, words: list[str], candidates: list[int],
         for first in range(start, position, CHECK_EVERY):
             if check is not None:
                 check()
-            local = [d - offset for d in candidates[first:min(position, first + CHECK_EVERY)]]
-            where = [positions.take(local) for positions in readers]
-            for docnum in local:
-                lists = [held.get(docnum) for held in where]
-                if None in lists:
-                    continue
-                starts = phrase_starts(lists, shifts)
-                if starts:
-                    found[docnum + offset] = ({w: starts * n for w, n in times.items()},
-                                              dict(zip(distinct, map(len, lists))))
-    return found
+            local = candidates[first:min(position, first + CHECK_EVERY)]
+            held = [positions.take([d - offset for d in local]) for positions in readers]
+            starts = phrase_starts([which * SPAN + where for which, where in held], places)
+            if not len(starts):
+                continue
+            phrased = np.bincount(starts // SPAN, minlength=len(local))
+            chosen = np.flatnonzero(phrased)
+            docs.extend(np.array(local, dtype=np.int64)[chosen].tolist())
+            for w, n, (which, _) in zip(distinct, times, held):
+                occurrences = np.bincount(which, minlength=len(local))[chosen]
+                shares[w].append(np.minimum(phrased[chosen] * n, occurrences) / occurrences)
+    return docs, {w: np.concatenate(parts).tolist() if parts else [] for w, parts in shares.items()}
 
 
-def phrase_starts(lists: list, shifts: list) -> int:
-    """How many times the phrase stands in an article: ``lists`` holds each
-    distinct word's positions, ``shifts`` each word of the phrase as (its
-    list, minus its place in the phrase)."""
-    (first, _), rest = shifts[0], shifts[1:]
-    starts = set(lists[first])
-    for at, shift in rest:
-        starts.intersection_update(map(shift.__add__, lists[at]))
-        if not starts:
-            return 0
-    return len(starts)
+def phrase_starts(keys: list, places: list) -> np.ndarray:
+    """The phrase's starts, as keys (candidate * SPAN + position): ``keys``
+    holds each distinct word's, ``places`` each word of the phrase as (its
+    place, its word's index in ``keys``)."""
+    (_, first), rest = places[0], places[1:]
+    starts = keys[first]
+    for place, at in rest:
+        if not len(starts):
+            break
+        starts = starts[np.isin(starts + place, keys[at])]
+    return starts
 
 
 class WordPositions:
@@ -219,41 +224,52 @@ class WordPositions:
 
     In cari's format the list (head_postings.open_postings: in memory) is
     walked block by block: a block holding none of the documents asked for
-    is passed by its header (which gives its last id); one holding some is
-    decoded once and each one's positions are sliced alone from it."""
+    is passed by its header (which gives its last id); from one holding
+    some, each one's positions are sliced alone, and the slices of all the
+    documents asked for are read into arrays at once (positions are stored
+    as deltas in the narrowest array: search/fields.py's CompactPositions)."""
 
     def __init__(self, leaf, field: str, text: str):
         self.matcher = open_postings(leaf, field, text)
-        self.compact = type(self.matcher) is CompactLeafMatcher and self.matcher._fixedsize != 0
+        self.compact = (type(self.matcher) is CompactLeafMatcher and self.matcher._fixedsize != 0
+                        and type(self.matcher.format) is CompactPositions)
         self.block = None       # (its data, its ids, where each posting's value starts) of the block at hand
 
     @staticmethod
     def read_block(matcher) -> tuple:
-        """The current block's ids and value offsets (ids None: it holds no values)."""
+        """The current block's data, ids and value offsets, as arrays (ids
+        None: it holds no values)."""
         deltas, _, values_at = matcher._data
         raw = matcher._raw
         count, at = unpack_array(raw, values_at, 1)
         if count is None:
             return raw, None, None
         lengths, at = unpack_array(raw, at, count[0])
-        return raw, list(accumulate(deltas)), list(accumulate(lengths, initial=at))
+        ids = np.frombuffer(deltas, dtype=deltas.typecode).astype(np.int64).cumsum()
+        starts = np.empty(len(lengths) + 1, dtype=np.int64)
+        starts[0] = at
+        np.cumsum(np.frombuffer(lengths, dtype=lengths.typecode), out=starts[1:])
+        starts[1:] += at
+        return raw, ids, starts
 
-    def take(self, docs: list[int]) -> dict[int, list[int]]:
-        """{docnum: positions} for those of ``docs`` (sorted, numbered in the
-        segment, past any asked before) that hold the word."""
+    def take(self, docs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(index in ``docs``, position) arrays of every position of the word
+        in those of ``docs`` (sorted, numbered in the segment, past any asked
+        before) that hold it."""
         matcher = self.matcher
         if matcher is None or not docs:
-            return {}
+            return NO_POSITIONS
         if not self.compact:
-            return {d: matcher.value_as("positions") for d in docs if holds_at(matcher, d)}
-        decode = positions_decoder(matcher.format)
-        found = {}
+            return positions_arrays([(i, matcher.value_as("positions"))
+                                     for i, d in enumerate(docs) if holds_at(matcher, d)])
+        wanted = np.array(docs, dtype=np.int64)
+        values = Values()
         i = 0
         while i < len(docs):
             while matcher._maxid < docs[i]:
                 if matcher._lastblock:
                     self.matcher = None
-                    return found
+                    return values.positions(matcher.format)
                 matcher._goto(matcher._nextoffset)
             if matcher._data is None:
                 matcher._read_data()
@@ -262,28 +278,80 @@ class WordPositions:
                 self.block = self.read_block(matcher)
             _, ids, starts = self.block
             if ids is None:
-                return found
-            while i < len(docs) and docs[i] <= matcher._maxid:
-                k = bisect.bisect_left(ids, docs[i])
-                if k < len(ids) and ids[k] == docs[i]:
-                    found[docs[i]] = decode(raw[starts[k]:starts[k + 1]])
-                i += 1
-        return found
+                break
+            j = bisect.bisect_right(docs, matcher._maxid, i)
+            at = np.searchsorted(ids, wanted[i:j])          # every one of them is at most the last id
+            held = ids[at] == wanted[i:j]
+            if held.any():
+                values.add(raw, np.flatnonzero(held) + i, starts, at[held])
+            i = j
+        return values.positions(matcher.format)
 
 
-def positions_decoder(format_):
-    """A function from a posting's value to its positions: cari's format
-    (deltas in the narrowest array, little-endian) read straight into an
-    array, twice as fast as through the format object; any other (or
-    positions stored whole) through the format."""
-    general = format_.decode_positions
-    if type(format_) is not CompactPositions or not LITTLE:
-        return general
+class Values:
+    """The values (encoded positions) of the postings taken from one list:
+    the blocks' data they lie in, joined, and where each lies."""
 
-    def decode(value):
-        if value[0] == ABSOLUTE:
-            return general(value)
-        deltas = array(chr(value[0]))
-        deltas.frombytes(value[1:])
-        return list(accumulate(deltas))
-    return decode
+    def __init__(self):
+        self.blocks: list[bytes] = []
+        self.which: list[np.ndarray] = []       # per block, the documents' indexes
+        self.begins: list[np.ndarray] = []
+        self.ends: list[np.ndarray] = []
+        self.size = 0
+
+    def add(self, raw: bytes, which: np.ndarray, starts: np.ndarray, at: np.ndarray) -> None:
+        self.which.append(which)
+        self.begins.append(starts[at] + self.size)
+        self.ends.append(starts[at + 1] + self.size)
+        self.blocks.append(raw)
+        self.size += len(raw)
+
+    def positions(self, format_) -> tuple[np.ndarray, np.ndarray]:
+        """(document index, position) arrays of every value taken."""
+        if not self.which:
+            return NO_POSITIONS
+        data = np.frombuffer(b"".join(self.blocks), dtype=np.uint8)
+        which, begins, ends = (np.concatenate(self.which), np.concatenate(self.begins),
+                               np.concatenate(self.ends))
+        codes = data[begins]
+        whole = codes == ABSOLUTE
+        parts = []
+        if whole.any():
+            parts.append(positions_arrays([(w, format_.decode_positions(data[b:e].tobytes())) for w, b, e
+                                           in zip(which[whole].tolist(), begins[whole].tolist(),
+                                                  ends[whole].tolist())]))
+        for code in np.unique(codes[~whole]).tolist():
+            chosen = codes == code
+            parts.append(deltas_positions(data, DTYPES[code], which[chosen], begins[chosen] + 1, ends[chosen]))
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def deltas_positions(data: np.ndarray, dtype, which, begins, ends) -> tuple[np.ndarray, np.ndarray]:
+    """(document index, position) arrays of values stored as deltas in
+    ``dtype`` at ``data[begins[k]:ends[k]]``: the bytes gathered into one
+    array, each value's deltas summed from its first."""
+    lengths = ends - begins
+    out_starts = np.cumsum(lengths) - lengths
+    gather = np.repeat(begins - out_starts, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+    total = data[gather].view(dtype).astype(np.int64).cumsum()
+    counts = lengths // dtype.itemsize
+    last = np.cumsum(counts) - 1
+    before = np.zeros(len(counts), dtype=np.int64)
+    before[1:] = total[last[:-1]]
+    return np.repeat(which, counts), total - np.repeat(before, counts)
+
+
+SPAN = 1 << 32                  # a key is candidate * SPAN + position
+NO_POSITIONS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+DTYPES = {ord(code): np.dtype(code).newbyteorder("<") for code in "BHIQ"}
+
+
+def positions_arrays(lists: list) -> tuple[np.ndarray, np.ndarray]:
+    """(doc index, position) arrays from (doc index, positions) pairs."""
+    if not lists:
+        return NO_POSITIONS
+    counts = [len(positions) for _, positions in lists]
+    return (np.repeat(np.array([i for i, _ in lists], dtype=np.int64), counts),
+            np.fromiter((p for _, positions in lists for p in positions), dtype=np.int64, count=sum(counts)))
