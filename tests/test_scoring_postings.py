@@ -106,6 +106,7 @@ def test_probing_finds_the_live_postings_among_the_documents_asked(segmented):
             docs = set(rng.sample(everything, size))
             expected = {d: w for d, w in full.items() if d in docs and d in live}
             assert bits(stats.probe(reader, field, term, docs)) == bits(expected), (field, term, size)
+        assert stats.probe(reader, field, term, iter(docs)) == expected     # any iterable of documents
     assert stats.probe(reader, "body", "banjir", set()) == {}
 
 

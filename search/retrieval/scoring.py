@@ -195,7 +195,7 @@ class Stats:
         posting, in the segments that hold one of ``docs``) and only its
         postings for ``docs`` become dict entries, where reading it in
         full builds one for each posting (about ten times the cost)."""
-        wanted = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        wanted = np.fromiter(docs, dtype=np.int64, count=len(docs) if hasattr(docs, "__len__") else -1)
         wanted.sort()
         ids, weights = posting_arrays(reader, field, text, among=wanted)
         if not len(ids) or not len(wanted):
