@@ -184,7 +184,7 @@ def decode_list(data, among=None) -> tuple[np.ndarray, np.ndarray]:
         if length < 0:
             break
     if len(deltas) <= 1:
-        return (deltas[0].cumsum(dtype=np.int64), weights[0]) if deltas else _NO_POSTINGS
+        return (np.add.accumulate(deltas[0], dtype=np.int64), weights[0]) if deltas else _NO_POSTINGS
     ids = np.concatenate(deltas, dtype=np.int64)
     starts = np.cumsum([len(d) for d in deltas[:-1]])
     ids[starts] -= np.array(lasts[:-1], dtype=np.int64)

@@ -320,10 +320,13 @@ def read_postings(reader, field: str, text: str, docnums=None, share=False) -> d
 def weight_objects(weights: np.ndarray, share: bool = False) -> list:
     """The weights as Python floats (exactly the float32 values): whole ones
     up to 255 as shared objects (a float is 24 bytes; a pinned posting would
-    otherwise hold one of its own), others fresh unless ``share``."""
-    if weights.dtype != np.uint8 and len(weights) and 0 <= weights.min() and weights.max() <= 255 \
+    otherwise hold one of its own), others fresh unless ``share``. Whole
+    weights the index stored as float32 (a block holding a weight past 255)
+    are found and shared only when ``share``: the checks cost a few µs a
+    list, which a list read for one query need not pay."""
+    if share and weights.dtype != np.uint8 and len(weights) and 0 <= weights.min() and weights.max() <= 255 \
             and (weights == np.floor(weights)).all():
-        weights = weights.astype(np.uint8)
+        weights = weights.astype(np.uint8)      # whole weights of float blocks: worth the checks when kept
     if weights.dtype == np.uint8:
         return WHOLE_WEIGHTS[weights].tolist()
     if not share:
