@@ -245,10 +245,10 @@ class WordPositions:
         if count is None:
             return raw, None, None
         lengths, at = unpack_array(raw, at, count[0])
-        ids = np.frombuffer(deltas, dtype=deltas.typecode).astype(np.int64).cumsum()
+        ids = np.asarray(deltas).astype(np.int64).cumsum()
         starts = np.empty(len(lengths) + 1, dtype=np.int64)
         starts[0] = at
-        np.cumsum(np.frombuffer(lengths, dtype=lengths.typecode), out=starts[1:])
+        np.cumsum(np.asarray(lengths), out=starts[1:])
         starts[1:] += at
         return raw, ids, starts
 
