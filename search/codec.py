@@ -200,11 +200,13 @@ SLOTS_READ = 4          # slots read at once: a key is rarely more than a few sl
 VALUE_READ = 48         # value bytes read with the key: a term info not inlined is 35
 
 
-def table_get(table, key: bytes) -> bytes | None:
+def table_get(table, key: bytes, keyhash: int | None = None) -> bytes | None:
     """``table.get(key)`` for a Whoosh HashReader, in two reads where
     Whoosh's makes one per slot and per part of the item (each read is a
-    seek and a read through three Python layers of file objects)."""
-    keyhash = table.hashfn(key)
+    seek and a read through three Python layers of file objects).
+    ``keyhash``: ``table.hashfn(key)`` when the caller has it."""
+    if keyhash is None:
+        keyhash = table.hashfn(key)
     start, slots = table.tables[keyhash & 255]
     if not slots:
         return None
@@ -234,6 +236,28 @@ def table_get(table, key: bytes) -> bytes | None:
         if pos == end:
             pos = start
     return None
+
+
+_DOC_FREQUENCY = struct.Struct("!I")
+DOC_FREQUENCY_AT = 5    # in W3's term info: flags (1 byte), weight (float), then the document frequency
+
+
+def doc_frequency(terms, field: str, tbytes: bytes, hashes: dict | None = None) -> int:
+    """One segment's document frequency of a term (0 when it lacks it), as
+    ``W3TermsReader.doc_frequency`` reads it, with one lookup of two reads
+    (``table_get``) where Whoosh's reads each slot and each part of the
+    entry apart. Any W3 term table: a segment in Whoosh's own format too.
+    ``hashes``: a dict kept over the segments of one lookup, so a key
+    (the same in every segment that numbers the fields alike) is hashed once."""
+    table = terms._tindex
+    key = terms._keycoder(field, tbytes)
+    keyhash = None
+    if hashes is not None:
+        keyhash = hashes.get((table.hashfn, key))
+        if keyhash is None:
+            keyhash = hashes[(table.hashfn, key)] = table.hashfn(key)
+    info = table_get(table, key, keyhash)
+    return 0 if info is None else _DOC_FREQUENCY.unpack_from(info, DOC_FREQUENCY_AT)[0]
 
 
 def read_list(terms, field: str, tbytes: bytes):

@@ -26,8 +26,10 @@ from collections import Counter
 from math import log
 
 from whoosh import classify
+from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.scoring import BM25F
 
+from search.codec import doc_frequency as segment_doc_frequency
 from search.deletions import TEXT_FIELDS, segment_deleted
 DF_CACHE = 200_000        # document frequencies kept per index generation
 
@@ -71,7 +73,7 @@ class LiveStats:
             # idf, expansions), and a generation's answer never changes.
             if len(self._df) >= DF_CACHE:
                 self._df = {}
-            found = self._df[key] = reader.doc_frequency(field, text) - self.deleted_df.get(key, 0)
+            found = self._df[key] = index_doc_frequency(reader, field, text) - self.deleted_df.get(key, 0)
         return found
 
     def frequency(self, reader, field: str, text) -> float:
@@ -91,6 +93,30 @@ class LiveStats:
     def deleted_words(self, field: str) -> Counter:
         """Deleted documents' frequency of each word of ``field`` (the spelling vocabulary's)."""
         return Counter({text: n for (name, text), n in self.deleted_df.items() if name == field})
+
+
+def index_doc_frequency(reader, field: str, text: str) -> int:
+    """``reader.doc_frequency(field, text)`` (deleted documents included, as
+    Whoosh counts them), each segment's term table read by the codec's
+    lookup (search/codec.py: two file reads where Whoosh's makes one per
+    slot and per part of the entry). A segment the lookup cannot read (not
+    W3's term table, closed, a field it does not index) answers through
+    Whoosh, errors included."""
+    total, tbytes, hashes = 0, None, {}
+    for leaf, _ in reader.leaf_readers():
+        terms = getattr(leaf, "_terms", None)
+        if tbytes is None:
+            schema = leaf.schema
+            fieldobj = schema[field] if field in schema else None
+            if not isinstance(terms, W3TermsReader) or leaf.is_closed or fieldobj is None or fieldobj.format is None:
+                total += leaf.doc_frequency(field, text)
+                continue
+            tbytes = fieldobj.to_bytes(text)
+        elif not isinstance(terms, W3TermsReader) or leaf.is_closed or leaf.schema is not schema:
+            total += leaf.doc_frequency(field, text)
+            continue
+        total += segment_doc_frequency(terms, field, tbytes, hashes)
+    return total
 
 
 class LiveBM25F(BM25F):
