@@ -587,6 +587,10 @@ class Evaluator:
         return match
 
     def disjunction(self, children, boost: float = 1.0) -> Match:
+        if not any(isinstance(child, wq.Not) for child in children):
+            matches = [self.evaluate(child, boost) for child in children]
+            return Match(union([m.ids for m in matches], self.reader.doc_count_all()),
+                         [leaf for m in matches for leaf in m.leaves])
         ids: set = set()
         leaves = []
         for child in children:
@@ -597,6 +601,50 @@ class Evaluator:
             ids |= m.ids
             leaves.extend(m.leaves)
         return Match(ids, leaves)
+
+
+_KEYS = type({}.keys())
+
+
+def least_mask(size: int) -> int:
+    """The smallest hash-table mask a CPython set of ``size`` items can have:
+    a table is a power of two and is grown whenever it is 3/5 full, so its
+    mask is 2**k - 1 with 3 * mask > 5 * size."""
+    mask = 7
+    while mask * 3 <= 5 * size:
+        mask = mask * 2 + 1
+    return mask
+
+
+def union(collections: list, bound: int) -> set:
+    """The set of the document numbers in ``collections`` (sets, or a
+    postings dict's keys), every one below ``bound``, in the very iteration
+    order that ``ids |= c`` over them in turn gives. That order can decide
+    equal scores at the top-k cut (``top`` keeps the first it meets), so it
+    must not change; and building it in turn is slow for long lists: each
+    ``|=`` with a dict's keys copies the set so far and then grows it an
+    insertion at a time (the table rehashed at every growth).
+
+    When even the smallest table the union can have (``least_mask`` of its
+    largest part) reaches past ``bound``, every number sits in its own slot
+    (an int hashes to itself: slot = number & mask = number), so a set of
+    these numbers iterates in ascending order however it was built. Then
+    the set is built from the largest part in one presized step (a dict's
+    keys on the left of ``|`` hand the dict itself to the set) and the
+    others added; else, in turn as before."""
+    largest = max(collections, key=len, default=None)
+    fits = largest is not None and least_mask(len(largest)) >= bound - 1 \
+        and all(type(c) in (_KEYS, set, frozenset) for c in collections)
+    if not fits:
+        ids: set = set()
+        for c in collections:
+            ids |= c
+        return ids
+    ids = largest | frozenset() if type(largest) is _KEYS else set(largest)
+    for c in collections:
+        if c is not largest:
+            ids.update(c)
+    return ids
 
 
 def at_least(sets: list, least: int) -> set:
