@@ -125,6 +125,29 @@ def zipf_engine_of(tmp_path_factory, name: str, seed: int):
     return engine_of(tmp_path_factory, name, zipf_records(ZIPF_WORDS, 800, seed=seed, longest=60))
 
 
+def segmented_index(tmp_path_factory, name: str, records: list[dict], file_size: int,
+                    rewrites: list[tuple[str, list[dict]]]) -> Path:
+    """An index of three segments or more with deleted articles: ``records``
+    as three parts of six files of ``file_size`` articles, each part indexed
+    in a run of its own (a segment each), then each (file name, records) of
+    ``rewrites`` written and indexed in a run of its own (the articles a
+    rewritten file no longer holds are deleted: too few for a merge to
+    reclaim them)."""
+    from search.indexing.indexer import index_corpus
+
+    corpus, index = tmp_path_factory.mktemp(f"{name}-corpus"), tmp_path_factory.mktemp(f"{name}-index")
+    part_size = len(records) // 3
+    for part in range(3):
+        for file in range(6):
+            start = part * part_size + file * file_size
+            write_jsonl(corpus / f"part{part}-{file}.jsonl", records[start:start + file_size])
+        index_corpus(corpus, index)
+    for file_name, rewritten in rewrites:
+        write_jsonl(corpus / file_name, rewritten)
+        index_corpus(corpus, index)
+    return index
+
+
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory) -> Path:
     """An index of the project's own corpus/, built once per test session."""

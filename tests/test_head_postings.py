@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ZIPF_WORDS, write_jsonl, zipf_records
+from conftest import ZIPF_WORDS, segmented_index, zipf_records
 
 
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory):
     """Three segments or more, the first with deleted articles, and a word
     held by one article only (Whoosh keeps such a list in its term table)."""
-    from search.indexing.indexer import index_corpus
     from search.retrieval.engine import Engine
 
     records = zipf_records(ZIPF_WORDS, 600, seed=3, longest=60)
     records[207]["body"] += " zebra"
-    corpus, index = tmp_path_factory.mktemp("head-corpus"), tmp_path_factory.mktemp("head-index")
-    for part in range(3):
-        for file in range(6):
-            start = part * 200 + file * 33
-            write_jsonl(corpus / f"part{part}-{file}.jsonl", records[start:start + 33])
-        index_corpus(corpus, index)
-    write_jsonl(corpus / "part0-1.jsonl", records[33:50])
-    index_corpus(corpus, index)
+    index = segmented_index(tmp_path_factory, "head", records, 33, [("part0-1.jsonl", records[33:50])])
     engine = Engine(index, result_cache_size=0)
     yield engine
     engine.close()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import ZIPF_WORDS, index_of, news, write_jsonl, zipf_records
+from conftest import ZIPF_WORDS, index_of, news, segmented_index, zipf_records
 from search.retrieval.engine import Engine
 
 STORIES = [
@@ -77,17 +77,8 @@ PHRASES = [("banjir", "gempa"), ("gempa", "banjir"), ("korban", "sungai"), ("har
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory):
     """An engine over three segments or more, the first with articles deleted."""
-    from search.indexing.indexer import index_corpus
-
     records = zipf_records(ZIPF_WORDS, 900, seed=23, longest=50)
-    corpus, index = tmp_path_factory.mktemp("phrase-corpus"), tmp_path_factory.mktemp("phrase-index")
-    for part in range(3):
-        for file in range(6):
-            start = part * 300 + file * 50
-            write_jsonl(corpus / f"part{part}-{file}.jsonl", records[start:start + 50])
-        index_corpus(corpus, index)
-    write_jsonl(corpus / "part0-0.jsonl", records[:30])
-    index_corpus(corpus, index)
+    index = segmented_index(tmp_path_factory, "phrase", records, 50, [("part0-0.jsonl", records[:30])])
     with Engine(index, result_cache_size=0) as eng:
         yield eng
 

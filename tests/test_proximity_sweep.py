@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ZIPF_WORDS, write_jsonl, zipf_records
+from conftest import ZIPF_WORDS, segmented_index, zipf_records
 
 PAIRS = [("banjir", "gempa"), ("gempa", "banjir"), ("korban", "sungai"), ("pasar", "harga"),
          ("harga", "beras"), ("hujan", "banjir"), ("kapal", "nelayan"), ("bandara", "labuh"), ("tani", "jembatan")]
@@ -24,18 +24,10 @@ def segmented(tmp_path_factory):
     """An engine over three segments or more, the first with articles
     deleted (one of its six files rewritten after the others were indexed:
     too few deletions for a merge to reclaim them)."""
-    from search.indexing.indexer import index_corpus
     from search.retrieval.engine import Engine
 
     records = zipf_records(ZIPF_WORDS, 900, seed=11, longest=50)
-    corpus, index = tmp_path_factory.mktemp("sweep-corpus"), tmp_path_factory.mktemp("sweep-index")
-    for part in range(3):
-        for file in range(6):
-            start = part * 300 + file * 50
-            write_jsonl(corpus / f"part{part}-{file}.jsonl", records[start:start + 50])
-        index_corpus(corpus, index)
-    write_jsonl(corpus / "part0-0.jsonl", records[:30])
-    index_corpus(corpus, index)
+    index = segmented_index(tmp_path_factory, "sweep", records, 50, [("part0-0.jsonl", records[:30])])
     engine = Engine(index, result_cache_size=0)
     yield engine
     engine.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import ZIPF_WORDS, news, write_jsonl, zipf_records
+from conftest import ZIPF_WORDS, news, segmented_index, zipf_records
 
 from search.codec import table_get
 from search.retrieval.scoring import read_postings
@@ -20,20 +20,12 @@ EXTRA = [news(900, "gempa susulan", "gempa " * 300 + "banjir"), news(901, "sekal
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory):
     """An engine over three segments or more, the first with articles deleted."""
-    from search.indexing.indexer import index_corpus
     from search.retrieval.engine import Engine
 
     records = zipf_records(ZIPF_WORDS, 900, seed=5, longest=50) + EXTRA
-    corpus, index = tmp_path_factory.mktemp("postings-corpus"), tmp_path_factory.mktemp("postings-index")
-    for part in range(3):
-        for file in range(6):
-            start = part * 300 + file * 50
-            write_jsonl(corpus / f"part{part}-{file}.jsonl", records[start:start + 50])
-        index_corpus(corpus, index)
-    write_jsonl(corpus / "extra.jsonl", EXTRA)
-    index_corpus(corpus, index)
-    write_jsonl(corpus / "part0-0.jsonl", records[:30])      # 20 articles deleted from the first segment
-    index_corpus(corpus, index)
+    # then 20 articles deleted from the first segment
+    index = segmented_index(tmp_path_factory, "postings", records, 50,
+                            [("extra.jsonl", EXTRA), ("part0-0.jsonl", records[:30])])
     engine = Engine(index, result_cache_size=0)
     yield engine
     engine.close()
