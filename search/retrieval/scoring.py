@@ -589,7 +589,7 @@ class Evaluator:
     def disjunction(self, children, boost: float = 1.0) -> Match:
         if not any(isinstance(child, wq.Not) for child in children):
             matches = [self.evaluate(child, boost) for child in children]
-            return Match(union([m.ids for m in matches], self.reader.doc_count_all()),
+            return Match(union([m.ids for m in matches]),
                          [leaf for m in matches for leaf in m.leaves])
         ids: set = set()
         leaves = []
@@ -606,40 +606,15 @@ class Evaluator:
 _KEYS = type({}.keys())
 
 
-def least_mask(size: int) -> int:
-    """The smallest hash-table mask a CPython set of ``size`` items can have:
-    a table is a power of two and is grown whenever it is 3/5 full, so its
-    mask is 2**k - 1 with 3 * mask > 5 * size."""
-    mask = 7
-    while mask * 3 <= 5 * size:
-        mask = mask * 2 + 1
-    return mask
-
-
-def union(collections: list, bound: int) -> set:
+def union(collections: list) -> set:
     """The set of the document numbers in ``collections`` (sets, or a
-    postings dict's keys), every one below ``bound``, in the very iteration
-    order that ``ids |= c`` over them in turn gives. That order can decide
-    equal scores at the top-k cut (``top`` keeps the first it meets), so it
-    must not change; and building it in turn is slow for long lists: each
-    ``|=`` with a dict's keys copies the set so far and then grows it an
-    insertion at a time (the table rehashed at every growth).
-
-    When even the smallest table the union can have (``least_mask`` of its
-    largest part) reaches past ``bound``, every number sits in its own slot
-    (an int hashes to itself: slot = number & mask = number), so a set of
-    these numbers iterates in ascending order however it was built. Then
-    the set is built from the largest part in one presized step (a dict's
-    keys on the left of ``|`` hand the dict itself to the set) and the
-    others added; else, in turn as before."""
+    postings dict's keys). Built from the largest part in one presized step
+    (a dict's keys on the left of ``|`` hand the dict itself to the set) and
+    the others added: ``ids |= c`` in turn copies the set so far for each
+    dict's keys and grows it an insertion at a time."""
     largest = max(collections, key=len, default=None)
-    fits = largest is not None and least_mask(len(largest)) >= bound - 1 \
-        and all(type(c) in (_KEYS, set, frozenset) for c in collections)
-    if not fits:
-        ids: set = set()
-        for c in collections:
-            ids |= c
-        return ids
+    if largest is None:
+        return set()
     ids = largest | frozenset() if type(largest) is _KEYS else set(largest)
     for c in collections:
         if c is not largest:
@@ -782,8 +757,8 @@ def best_arrays(match: Match, selected, stats: Stats, depth: int, budget=None) -
             inside = chosen[ids]
             ids, weights = ids[inside], weights[inside].astype(np.float64)
         totals[ids] += leaf.factor * weights / (weights + stats.norm_arrays[leaf.field][ids])
-    # ``docs`` is in ``selected``'s order, kept by the cut below, so equal
-    # scores at the cut are decided by ``top`` as for exhaustive scoring.
+    # Every document scoring at least the depth-th best goes on to ``top``,
+    # which decides equal scores at the cut by document number.
     values = totals[docs]
     if len(docs) > depth:
         floor = np.partition(values, len(values) - depth)[len(values) - depth]
@@ -793,6 +768,17 @@ def best_arrays(match: Match, selected, stats: Stats, depth: int, budget=None) -
 
 
 def top(scores: dict, depth: int) -> list[tuple[int, float]]:
-    """The best ``depth`` (docnum, score), equal scores in docnum order like Whoosh."""
-    best = heapq.nlargest(depth, scores, key=scores.__getitem__)
-    return sorted(((d, scores[d]) for d in best), key=lambda item: (-item[1], item[0]))
+    """The best ``depth`` (docnum, score), equal scores in docnum order like
+    Whoosh: also at the cut, where an equal score goes to the lower document
+    number whatever order ``scores`` holds its documents in (so no match set
+    has to keep an order)."""
+    if len(scores) <= depth:
+        return sorted(scores.items(), key=_best_first)
+    floor = heapq.nlargest(depth, scores.values())[-1]
+    above = [(d, s) for d, s in scores.items() if s >= floor]
+    above.sort(key=_best_first)
+    return above[:depth]
+
+
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    return -item[1], item[0]
