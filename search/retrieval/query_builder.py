@@ -53,6 +53,10 @@ class ParsedQuery:
     query: wq.Query | None                 # scored part; None when only filters were typed
     filter: wq.Query | None                # top-level filters (not scored)
     terms: set[str] = field(default_factory=set)    # analysed terms to highlight
+    # How to mark them: ``alone`` wherever they stand, the terms of each of
+    # ``phrases`` (as searched, by position) only where they stand together.
+    alone: set[str] = field(default_factory=set)
+    phrases: list[tuple[frozenset, ...]] = field(default_factory=list)
     words: list[Word] = field(default_factory=list)  # plain words, for spelling
     partial: bool = False                  # an expansion was capped
     positives: int = 0                     # top-level clauses that add matches
@@ -181,6 +185,7 @@ class Builder:
         parts = list(core.subqueries) if isinstance(core, wq.Or) else [core]
         for alt in alternatives:
             self.parsed.terms.update(alt.terms)
+            self.marks(alt.positions)
             if blended and is_spelling(alt):
                 continue
             if len(alt.positions) == 1:
@@ -190,6 +195,16 @@ class Builder:
             parts.extend(PhraseQuery(f, words, boost=alt.weight) for f in fields)
         self.parsed.expansions.extend(alternatives)
         return wq.Or(parts)
+
+    def marks(self, positions) -> None:
+        """Mark one position's terms anywhere, several positions' as the phrase
+        searched (a PhraseQuery of each position's first term)."""
+        if len(positions) == 1:
+            self.parsed.alone.update(positions[0])
+            return
+        phrase = tuple(frozenset((alts[0],)) for alts in positions)
+        if phrase not in self.parsed.phrases:
+            self.parsed.phrases.append(phrase)
 
     def build(self, node, positive: bool = True, match_all: bool = True):
         if isinstance(node, Group):
@@ -254,6 +269,7 @@ class Builder:
                 self.parsed.words.append(node)
             for alts in positions:
                 self.parsed.terms.update(alts)
+                self.parsed.alone.update(alts)
         fields = self.fields(node.field)
         per_pos = [any_field(fields, alts) for alts in positions]
         core = per_pos[0] if len(per_pos) == 1 else wq.And(per_pos)
@@ -280,6 +296,7 @@ class Builder:
         if positive:
             for alts in positions:
                 self.parsed.terms.update(alts)
+            self.marks(positions)
         fields = self.fields(node.field)
         if len(positions) == 1:
             return any_field(fields, positions[0])
@@ -302,6 +319,7 @@ class Builder:
             return wq.NullQuery
         if positive:
             self.parsed.terms.update(expansions)
+            self.parsed.alone.update(expansions)
         return any_field(self.fields(node.field), sorted(expansions))
 
     def expand(self, prefix: str) -> tuple[set[str] | None, list[str]]:
