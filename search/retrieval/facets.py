@@ -9,9 +9,11 @@ counting a facet over a match set is a vectorised gather and ``bincount``
 (numpy): a few nanoseconds a document, where a Python step per document cost
 tens of milliseconds on a match set of 100,000. The counts are exact for
 every match set; the one cost per document left is turning the set into an
-array (:func:`doc_array`, about 25 ns a document, once for all facets). A
-filter is a cached set of document numbers. Views are read-only after
-construction and shared by threads.
+array (docsets.doc_array, about 25 ns a document, once a request; the tail
+is an array already). A filter is a cached set of document numbers, and for
+an array of documents a mask from the same columns (:meth:`ColumnView.keep_any`,
+:meth:`ColumnView.keep_between`). Views are read-only after construction and
+shared by threads.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from search.columns import read_column
+from search.retrieval.docsets import doc_array
 from search.retrieval.results import FACET_NAMES
 
 FACET_LIMIT = 50
@@ -54,6 +57,8 @@ class ColumnView:
         self._by_value: dict[str, dict[str, frozenset]] = {}
         self._lock = threading.Lock()
         self.codes = {name: value_codes(self.columns[name], self.live) for name in FACET_NAMES}
+        self._numbers = {name: {v: i for i, v in enumerate(values)} for name, (_, values) in self.codes.items()}
+        self._date_rank = None
 
     def _column(self, reader, name) -> list:
         if name == "date":
@@ -95,6 +100,25 @@ class ColumnView:
         j = len(self._date_keys) if high is None else bisect.bisect_left(self._date_keys, high)
         return frozenset(self._date_docs[i:j])
 
+    def keep_any(self, name: str, values, docs: np.ndarray) -> np.ndarray:
+        """Which of ``docs`` (an array) :meth:`docs_any` holds, as a mask: a
+        live document's value number in ``codes`` names its value."""
+        numbers = self._numbers[name]
+        wanted = [numbers[v] for v in values if v is not None and v in numbers]
+        return np.isin(self.codes[name][0][docs], wanted)
+
+    def keep_between(self, low: datetime | None, high: datetime | None, docs: np.ndarray) -> np.ndarray:
+        """Which of ``docs`` (an array) :meth:`docs_between` holds, as a mask:
+        a dated live document's rank in date order falls in its slice."""
+        if self._date_rank is None:
+            rank = np.full(self.doc_count_all, -1, dtype=np.int32)
+            rank[np.array(self._date_docs, dtype=np.int64)] = np.arange(len(self._date_docs))
+            self._date_rank = rank
+        i = 0 if low is None else bisect.bisect_left(self._date_keys, low)
+        j = len(self._date_keys) if high is None else bisect.bisect_left(self._date_keys, high)
+        ranks = self._date_rank[docs]
+        return (ranks >= i) & (ranks < j)
+
     def newest_date(self):
         return self._date_keys[-1] if self._date_keys else None
 
@@ -132,16 +156,6 @@ def value_codes(column: list, live) -> tuple:
     codes = np.fromiter((numbers.setdefault(v, len(numbers)) if n in live else 0
                          for n, v in enumerate(column)), dtype=np.int32, count=len(column))
     return codes, list(numbers)
-
-
-def doc_array(docs) -> np.ndarray:
-    """Document numbers as an array (an array is passed through): what the
-    vectorised counts index with."""
-    if isinstance(docs, np.ndarray):
-        return docs
-    if isinstance(docs, range):
-        return np.arange(docs.start, docs.stop, docs.step, dtype=np.int64)
-    return np.fromiter(docs, dtype=np.int64, count=len(docs))
 
 
 def intersect(*sets):
