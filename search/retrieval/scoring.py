@@ -189,14 +189,23 @@ class Stats:
         found = self._pinned.get(key)
         return found if found is not None else self._recent.get(key)
 
-    def probe(self, reader, field: str, text: str, docs) -> dict:
+    def probe(self, reader, field: str, text: str, docs, sort=None) -> dict:
         """``docnum -> weight`` of the term for the live documents of ``docs``
-        only. The term's list is decoded as arrays (numpy: a few ns a
-        posting, in the segments that hold one of ``docs``) and only its
-        postings for ``docs`` become dict entries, where reading it in
-        full builds one for each posting (about ten times the cost)."""
-        wanted = np.fromiter(docs, dtype=np.int64, count=len(docs) if hasattr(docs, "__len__") else -1)
-        wanted.sort()
+        only (``sort(docs)``: them as a sorted array, by default
+        ``sorted_array``; a caller probing many terms for the same documents
+        sorts them once). A list held decoded (pinned, or read earlier) is
+        looked up; so is one no longer than ``docs`` are many, read in full
+        (and kept as any list read). Else the list is decoded as arrays
+        (numpy: a few ns a posting, only the blocks that may hold one of
+        ``docs``) and only its postings for ``docs`` become dict entries,
+        where reading it in full builds one for each posting (about ten
+        times the cost)."""
+        held = self.cached(field, text)
+        if held is None and self.live.doc_frequency(reader, field, text) <= len(docs):
+            held = self.postings(reader, field, text)
+        if held is not None:
+            return pick(held, docs)
+        wanted = (sort or sorted_array)(docs)
         ids, weights = posting_arrays(reader, field, text, among=wanted)
         if not len(ids) or not len(wanted):
             return {}
@@ -243,6 +252,22 @@ class Stats:
         self._pinned = pinned
         self.warmed = True
         return held
+
+
+def sorted_array(docs) -> np.ndarray:
+    """Document numbers as a sorted int64 array."""
+    wanted = np.fromiter(docs, dtype=np.int64, count=len(docs) if hasattr(docs, "__len__") else -1)
+    wanted.sort()
+    return wanted
+
+
+def pick(postings: dict, docs) -> dict:
+    """``postings`` of the documents in ``docs`` only, looking up the smaller
+    side in the larger."""
+    if isinstance(docs, (set, frozenset, dict)) and len(postings) < len(docs):
+        return {d: w for d, w in postings.items() if d in docs}
+    get = postings.get
+    return {d: w for d in docs if (w := get(d)) is not None}
 
 
 def pinned_budget(environ=None) -> int:
@@ -448,6 +473,15 @@ class Evaluator:
         self.stats = stats
         self.deadline = deadline
         self.budget = budget            # search.retrieval.query.Budget: its checkpoint, when given
+        self._wanted = None             # (candidates, as a sorted array): see sorted_docs()
+
+    def sorted_docs(self, docs) -> np.ndarray:
+        """``docs`` as a sorted array, made once per set of candidates: every
+        term under a probed clause is probed for the same ones."""
+        found = self._wanted
+        if found is None or found[0] is not docs:
+            found = self._wanted = (docs, sorted_array(docs))
+        return found[1]
 
     def check_time(self):
         if self.budget is not None:
@@ -557,7 +591,7 @@ class Evaluator:
         self.check_time()
         boost *= getattr(q, "boost", 1.0)
         if isinstance(q, wq.Term) and q.fieldname in SCORED_FIELDS:
-            postings = self.stats.probe(self.reader, q.fieldname, q.text, docs)
+            postings = self.stats.probe(self.reader, q.fieldname, q.text, docs, self.sorted_docs)
             idf = self.stats.live.idf(self.reader, q.fieldname, q.text) if postings else 0.0
             leaf = Leaf(q.fieldname, q.text, postings, idf * (self.stats.K1 + 1) * boost, complete=False)
             size = self.stats.live.doc_frequency(self.reader, q.fieldname, q.text)
