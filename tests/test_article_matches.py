@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from conftest import app_of, news
 from web.text import article_blocks, mark_terms, query_marking
 
 LABELS = {"prev": "Temuan sebelumnya", "next": "Temuan berikutnya", "of": "{n} dari {total}"}
@@ -68,3 +71,41 @@ def test_only_the_first_hundred_matches_carry_the_way_on():
     assert count == NAVIGATED + 50
     assert html.count('class="match-nav"') == NAVIGATED and f'id="match-{NAVIGATED + 1}"' not in html
     assert f"{NAVIGATED} dari {NAVIGATED + 50}</span></span>" in html      # the last, with no next
+
+
+# -- a multi-word synonym: the page marks what the snippets mark ---------------------------------
+
+SYNONYM_STORY = news(1, "Newcastle United menang, MU kalah",
+                     "Newcastle United menang besar. Pelatih MU kecewa setelah Man United kalah dua gol.")
+
+
+@pytest.fixture(scope="module")
+def synonym_client(tmp_path_factory):
+    from web.engine import close_engine
+
+    app = app_of(tmp_path_factory, "synonym-marks", [SYNONYM_STORY, news(2, "Harga kopi", "Kopi naik.")])
+    yield app.test_client()
+    close_engine(app)
+
+
+@pytest.fixture
+def builtin_synonyms_only(monkeypatch):
+    monkeypatch.delenv("CARI_SYNONYMS", raising=False)      # MU, Man United, Manchester United, ...
+
+
+@pytest.mark.usefixtures("builtin_synonyms_only")
+def test_the_article_page_marks_a_synonym_phrase_as_the_snippet_does(synonym_client):
+    found = synonym_client.get("/api/search", query_string={"q": "MU kalah"}).get_json()
+    snippet = found["hits"][0]["snippet"]
+    assert marked(snippet) == ["MU", "Man United", "kalah"]        # "Newcastle United": not marked
+    page = synonym_client.get("/article/t-001", query_string={"q": "MU kalah"}).get_data(as_text=True)
+    assert marked(body_of(page)) == marked(snippet)                 # the whole body is in the snippet
+    results = synonym_client.get("/search", query_string={"q": "MU kalah"}).get_data(as_text=True)
+    title = re.search(r'<h2 lang="id"><a [^>]*>(.*?)</a></h2>', results).group(1)
+    assert marked(title) == ["MU", "kalah"]                         # the title's "United" stands alone
+
+
+@pytest.mark.usefixtures("builtin_synonyms_only")
+def test_a_word_typed_alone_is_marked_alone_on_the_page_too(synonym_client):
+    page = synonym_client.get("/article/t-001", query_string={"q": "MU united"}).get_data(as_text=True)
+    assert marked(body_of(page)) == ["United", "MU", "Man United"]

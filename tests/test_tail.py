@@ -249,3 +249,77 @@ def test_common_words_stay_required_when_few_words_are_informative():
     common, rare = Match(set(range(1800)), ["jadi"]), Match({1, 2, 1900}, ["menpora"])
     scored = all_informative([common, rare], set(), everything, 2000)
     assert scored.ids == {1, 2, 1900} and scored.leaves == ["jadi", "menpora"]    # the common word still scores
+
+
+# -- the tail counted with numpy -------------------------------------------------------------------
+
+def test_the_array_tail_equals_the_sets_tail():
+    """tail_array (each clause as overlapping arrays, as a clause's terms'
+    lists are) finds exactly tail_docs' articles, with and without excluded
+    ones, for 1 to 6 clauses of 0 to 3,000 documents."""
+    import numpy as np
+
+    from search.retrieval.tail import min_should_match, tail_array, tail_docs
+
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(300):
+        size = rng.choice([50, 700, 5000])
+        clauses = [set(rng.sample(range(size), rng.randint(0, min(size, 3000)))) for _ in range(rng.randint(1, 6))]
+        least = min_should_match(len(clauses))
+        every = set.intersection(*clauses) if clauses else set()
+        excluded = set(rng.sample(range(size), rng.randint(0, size // 10)))
+        arrays = []
+        for docs in clauses:                # each clause split into overlapping parts, in any order
+            docs = list(docs)
+            rng.shuffle(docs)
+            cut = rng.randint(0, len(docs))
+            parts = [docs[:cut], docs[max(0, cut - 20):]]
+            arrays.append([np.array(p, dtype=rng.choice([np.int32, np.int64])) for p in parts])
+        found = tail_array(arrays, least, np.array(sorted(every), dtype=np.int64),
+                           np.array(sorted(excluded), dtype=np.int64), size)
+        expected = tail_docs(clauses, least, every, excluded)
+        assert found.tolist() == sorted(expected)
+        checked += bool(expected)
+    assert checked > 100
+
+
+@pytest.fixture(scope="module")
+def varied_engine(tmp_path_factory):
+    """600 Zipf articles from three sources, in three categories, over a year."""
+    rng = random.Random(3)
+    records = zipf_records(WORDS, 600, seed=9)
+    for r in records:
+        r.update(source=rng.choice(["alpha", "beta", "gamma"]), category=rng.choice(["nasional", "olahraga", "ekonomi"]),
+                 date="2019-%02d-%02d" % (rng.randint(1, 12), rng.randint(1, 28)))
+    engine = engine_of(tmp_path_factory, "varied", records, result_cache_size=0)
+    yield engine
+    engine.close()
+
+
+def test_the_array_tail_answers_as_the_sets_tail(varied_engine, monkeypatch):
+    """Differential: with the tail always counted with numpy and never, every
+    answer is the same (hits and scores, totals, facets, timeline), with and
+    without filters and typed filters, in both sort orders."""
+    import search.retrieval.run as run_module
+
+    rng = random.Random(17)
+    queries = [" ".join(rng.sample(WORDS[:12], rng.randint(2, 4))) for _ in range(25)]
+    queries += [f"{q} -{WORDS[0]}" for q in queries[:5]] + [f"{q} sumber:beta" for q in queries[5:10]]
+    filters = [None, {"source": ["alpha"]}, {"category": ["ekonomi"], "date_from": "2019-04-01"},
+               {"source": ["beta", "gamma"], "category": ["nasional"], "date_to": "2019-09-30"}]
+    tails = typed_tails = 0
+    for q in queries:
+        answers = []
+        for share in (0.0, float("inf")):
+            monkeypatch.setattr(run_module, "TAIL_ARRAY_SHARE", share)
+            for sort in ("relevance", "newest"):
+                for f in filters:
+                    r = varied_engine.search(q, per_page=30, sort=sort, filters=f)
+                    answers.append((sort, repr(f), [(h.id, h.score, h.all_words) for h in r.hits], r.total,
+                                    r.total_all_words, r.total_some_words, r.total_exact, r.facets, r.timeline))
+        half = len(answers) // 2
+        assert answers[:half] == answers[half:], q
+        tails += any(a[5] for a in answers)
+        typed_tails += "sumber:" in q and any(a[5] for a in answers)
+    assert tails >= 15 and typed_tails >= 2

@@ -240,7 +240,7 @@ def search():
     state = replace(state, page=results.page)
     pages = max(1, -(-results.total // results.per_page))
     terms = set(results.terms)          # the corrected query's when the hits are for it
-    marking = query_marking(state.q, terms)
+    marking = results.marking if results.marking is not None else query_marking(state.q, terms)
     titles = {hit.id: mark_terms(hit.title, marking) for hit in results.hits}
     unknown = unknown_values(get_engine(), state.q, {"source": state.source, "category": state.category})
     return render_template(
@@ -329,8 +329,8 @@ def article(article_id: str):
     body = found.get("body") or ""
     visible, cut = truncate_body(body, current_app.config["CARI_MAX_ARTICLE_CHARS"])
     truncated = {"shown": i18n.format_number(len(visible)), "total": i18n.format_number(len(body))} if cut else None
-    # A "phrase" is marked whole, not word by word (web/text.py).
-    terms = query_marking(q, engine.query_terms(q)) if q else set()
+    # A "phrase" (quoted, a multi-word synonym) is marked whole, not word by word (web/text.py).
+    terms = engine.query_marking(q) if q else set()
     labels = {"prev": i18n.translate("match_prev"), "next": i18n.translate("match_next"),
               "of": i18n.translate("match_of")}
     blocks, marks = article_blocks(visible, terms, labels)

@@ -2,11 +2,13 @@
 
 Everything from the corpus is escaped here before any ``<mark>`` is added, and
 the result is a ``Markup`` so templates do not escape the marks again.
-The terms to mark are the engine's (``SearchResults.terms``,
-``Engine.query_terms``): the query language is read in one place only,
-search/retrieval/query_syntax.py. A word is marked when the index analyzer
-makes it one of those terms, so "banjir" also marks "Banjir" and
-"kebanjiran" exactly when the search matched them.
+What to mark is the engine's (``SearchResults.marking``,
+``Engine.query_marking``: a :class:`Marking`): the query language is read in
+one place only, search/retrieval/query_syntax.py. A word is marked when the
+index analyzer makes it one of those terms, so "banjir" also marks "Banjir"
+and "kebanjiran" exactly when the search matched them; the words of a phrase
+(quoted, or a multi-word synonym: ``MU`` -> *man united*) only where they
+stand together, as the snippets mark them (search/retrieval/highlight.py).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from search.analysis import indonesian_analyzer
+from search.retrieval.highlight import Marking, marked_spans
 
 FIRST_MATCH_ID = "first-match"
 NAVIGATED = 100            # matches with a way to the next: a page of thousands stays small
@@ -66,23 +69,11 @@ class MarkCounter:
         return Markup('<span class="match-nav">%s</span>') % Markup(" ").join(links)
 
 
-@dataclass(frozen=True)
-class Marking:
-    """What to mark for a query: ``terms`` wherever they occur, and each of
-    ``phrases`` (analysed terms by position, alternatives in a set) only
-    where its words stand together, as one mark."""
-
-    terms: frozenset = frozenset()
-    phrases: tuple = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.terms or self.phrases)
-
-
 def query_marking(q: str, terms) -> Marking:
-    """The marks of a search for ``q`` whose engine terms are ``terms``: the
+    """The marks of a search for ``q`` whose engine terms are ``terms``, read
+    from the text typed when the engine's own marking is not at hand: the
     words of a "phrase" are marked together, not alone, unless the query
-    also asks for them on their own."""
+    also asks for them on their own (a multi-word synonym is not known here)."""
     from search.errors import QueryError
     from search.retrieval.query_syntax import Group, Phrase, Word, read_query
 
@@ -115,30 +106,9 @@ def by_position(text: str, mode: str) -> list[frozenset]:
 
 
 def spans(text: str, marking) -> list[tuple[int, int]]:
-    """Character spans of ``text`` to mark, in order, never overlapping."""
-    if not isinstance(marking, Marking):
-        marking = Marking(frozenset(marking or ()))
-    if not marking:
-        return []
-    positions: dict[int, list] = {}
-    for token in _analyzer()(text, positions=True, chars=True, mode="index"):
-        at = positions.setdefault(token.pos, [token.startchar, token.endchar, set()])
-        at[0], at[1] = min(at[0], token.startchar), max(at[1], token.endchar)
-        at[2].add(token.text)
-    places = [positions[pos] for pos in sorted(positions)]
-    found = [(start, end) for start, end, terms in places if terms & marking.terms]
-    for phrase in marking.phrases:
-        size = len(phrase)
-        for i in range(len(places) - size + 1):
-            if all(phrase[j] & places[i + j][2] for j in range(size)):
-                found.append((places[i][0], places[i + size - 1][1]))
-    merged: list[list[int]] = []
-    for start, end in sorted(found):
-        if merged and start < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
+    """Character spans of ``text`` to mark, in order, never overlapping
+    (those the snippets mark: highlight.marked_spans)."""
+    return marked_spans(_analyzer(), text, Marking.given(marking))
 
 
 def mark_terms(text: str, terms, counter: MarkCounter | None = None) -> Markup:

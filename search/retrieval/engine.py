@@ -29,7 +29,7 @@ from search.analysis import synonyms
 from search.columns import check_columns
 from search.errors import QueryError
 from search.retrieval.facets import ColumnView
-from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, clip
+from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, Marking, clip
 from search.retrieval.query import Budget, clean_text, normalize_filters, parse_query
 from search.retrieval.live import live_reader
 from search.retrieval.related import related_docs
@@ -291,7 +291,8 @@ class Engine:
         stories = arrange(ranked, run.budget.excuse(groups_of, run.searcher.reader(), run.view),
                           run.view.columns["source"], request, listed)[request.first:min(request.depth, MAX_RANKED)]
         page_docs = [(story.docnum, story.score) for story in stories]
-        forms = self.highlighter.forms(parsed.terms) if request.highlight and page_docs else None
+        marking = Marking.of(parsed)        # a phrase's words marked only together, as searched
+        forms = self.highlighter.forms(marking) if request.highlight and page_docs else None
         hits = []
         for n, score in page_docs:
             if forms is not None and run.budget.expired():
@@ -308,6 +309,7 @@ class Engine:
             sort=request.sort, corrected=found.corrected,
             notes=list(dict.fromkeys(list(parsed.notes) + run.notes)),
             total_exact=run.counted and not parsed.cut_short, terms=sorted(parsed.terms),
+            marking=marking,
             total_all_words=total_all_words, total_some_words=total_some_words,
             timeline=periods,
         )
@@ -321,12 +323,24 @@ class Engine:
         """The analysed terms a search for ``q`` matches on (what to mark in a
         text), without searching: no negated words, no filters; prefixes
         stand for their expansions. Empty when ``q`` has nothing to search."""
+        parsed = self._parsed_alone(q)
+        return set(parsed.terms) if parsed is not None else set()
+
+    def query_marking(self, q: str) -> Marking:
+        """How a text is marked for a search for ``q`` (highlight.Marking): the
+        terms of ``query_terms``, those of a phrase (quoted, a multi-word
+        synonym) only where its words stand together."""
+        parsed = self._parsed_alone(q)
+        return Marking.of(parsed) if parsed is not None else Marking()
+
+    def _parsed_alone(self, q: str):
+        """``q`` parsed without searching; None when it has nothing to search."""
         searcher = self.searcher()
         budget = self._budget(searcher, self.generation(searcher))
         try:
-            return set(self.parse(q, searcher, budget=budget).terms)
+            return self.parse(q, searcher, budget=budget)
         except QueryError:
-            return set()
+            return None
         finally:
             budget.release()
 
@@ -337,7 +351,7 @@ class Engine:
         body = fields.get("body", "")
         snippet = ""
         if forms is not None:
-            snippet, _ = self.highlighter.snippet(body, forms.terms, forms=forms)
+            snippet, _ = self.highlighter.snippet(body, forms.marking, forms=forms)
         if not snippet:
             snippet = "" if not body else html.escape(plain_excerpt(body))
         return Hit(

@@ -7,6 +7,14 @@ chosen sentences go through the full analyzer, which also knows multi-word
 names (``Joko Widodo`` marked for ``jokowi``). The text is HTML-escaped; only
 the ``<mark>`` tags are ours.
 
+What to mark is a :class:`Marking`, as the query was searched: terms marked
+wherever they stand, and phrases (a quoted phrase, a multi-word synonym:
+``MU`` -> *man united*) whose words are marked only where they stand
+together, as one mark, and whose lone words count for nothing when a
+sentence is chosen. A phrase is found among the body's matches as the index
+finds it: consecutive positions, with only words that have no term (a
+stopword) or punctuation between them.
+
 What a snippet needs of a body whatever the query (its sentences and its
 set of words, known to the word cache) is kept for the last
 ``BODY_CACHE_LIMIT`` bodies: a document that comes back in another query's
@@ -18,8 +26,10 @@ import bisect
 import html
 import re
 import threading
+from dataclasses import dataclass
+from operator import itemgetter
 
-from search.analysis.tokenizer import TOKEN_PATTERN, WORD
+from search.analysis.tokenizer import RAW_TOKEN_PATTERN, TOKEN_PATTERN, WORD
 
 
 SNIPPET_CHARS = 260          # a snippet is about this long: one or two sentences
@@ -33,6 +43,57 @@ BODY_CACHE_LIMIT = 2048      # bodies whose sentences and words are kept (about 
 # engine skip ahead instead of trying every position.
 _BOUNDARY = re.compile(r"(?P<end>[.!?…][\"'”’)\]]?)(?P<space>\s+)(?=[\"'“‘(\[]?[A-Z0-9])|\n[^\S\n]*\n\s*")
 _SPACES = " \t\r\f\v"
+
+
+@dataclass(frozen=True)
+class Marking:
+    """What to mark for a query: ``terms`` wherever they occur, and each of
+    ``phrases`` (analysed terms by position, alternatives in a set) only
+    where its words stand together, as one mark."""
+
+    terms: frozenset = frozenset()
+    phrases: tuple = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.phrases)
+
+    def to_dict(self) -> dict:
+        return {"terms": sorted(self.terms), "phrases": [[sorted(alts) for alts in p] for p in self.phrases]}
+
+    @classmethod
+    def of(cls, parsed) -> "Marking":
+        """As a parsed query (query_builder.ParsedQuery) was searched."""
+        return cls(frozenset(parsed.alone), tuple(parsed.phrases))
+
+    @classmethod
+    def given(cls, terms) -> "Marking":
+        """``terms`` as they are: a Marking, or a set of terms marked anywhere."""
+        return terms if isinstance(terms, Marking) else cls(frozenset(terms or ()))
+
+
+def marked_spans(analyzer, text: str, marking: Marking) -> list[tuple[int, int]]:
+    """Character spans of ``text`` to mark, in order, never overlapping, by
+    the full analyzer (index mode, so multi-word names count): the words of
+    ``marking.terms`` each, each phrase of ``marking.phrases`` whole."""
+    if not marking:
+        return []
+    if not marking.phrases:         # each token alone (a snippet's fallback: the whole body at worst)
+        terms = marking.terms
+        return merge_spans([(token.startchar, token.endchar) for token in analyzer(text, chars=True, mode="index")
+                            if token.text in terms], touching=False)
+    positions: dict[int, list] = {}
+    for token in analyzer(text, positions=True, chars=True, mode="index"):
+        at = positions.setdefault(token.pos, [token.startchar, token.endchar, set()])
+        at[0], at[1] = min(at[0], token.startchar), max(at[1], token.endchar)
+        at[2].add(token.text)
+    places = [positions[pos] for pos in sorted(positions)]
+    found = [(start, end) for start, end, terms in places if terms & marking.terms]
+    for phrase in marking.phrases:
+        size = len(phrase)
+        for i in range(len(places) - size + 1):
+            if all(phrase[j] & places[i + j][2] for j in range(size)):
+                found.append((places[i][0], places[i + size - 1][1]))
+    return merge_spans(found, touching=False)
 
 
 def term_pieces(analyzer):
@@ -102,12 +163,27 @@ class Highlighter:
         return found
 
     def spans(self, text: str, terms) -> list[tuple[int, int]]:
-        """Character spans of ``text`` whose analysed term is one of ``terms``."""
-        found = []
-        for token in self.analyzer(text, chars=True, mode="index"):
-            if token.text in terms:
-                found.append((token.startchar, token.endchar))
-        return merge_spans(found)
+        """Character spans of ``text`` to mark for ``terms`` (a Marking, or
+        terms marked anywhere), by the full analyzer."""
+        return marked_spans(self.analyzer, text, Marking.given(terms))
+
+    def positions_of(self, raw: str) -> tuple:
+        """The terms of a written word, one per position it takes in the index
+        (``negara-negara``: one, ``Israel-Palestina``: two), with their
+        (start, end) in the word."""
+        if self._pieces is not None and TOKEN_PATTERN.fullmatch(raw):
+            return self._pieces(raw)
+        found: dict[int, tuple] = {}
+        for token in self.analyzer(raw, positions=True, chars=True, mode="index"):
+            found.setdefault(token.pos, (token.text, token.startchar, token.endchar))
+        return tuple(found[pos] for pos in sorted(found))
+
+    def holds_no_term(self, text: str) -> bool:
+        """Whether ``text`` (between two words) takes no position in the index:
+        only spaces, punctuation and stopwords."""
+        if text.isspace():
+            return True
+        return not any(self.word_terms(raw) for raw in RAW_TOKEN_PATTERN.findall(text))
 
     def read(self, body: str) -> tuple[list, tuple | set]:
         """(sentences, words) of ``body``, its words in the word cache; both
@@ -135,22 +211,25 @@ class Highlighter:
     # -- snippets ---------------------------------------------------------------------
 
     def forms(self, terms) -> "Forms":
-        return Forms(self, terms)
+        """The forms of ``terms``: a Marking, or terms marked anywhere."""
+        return Forms(self, Marking.given(terms))
 
     def snippet(self, body: str, terms, limit: int = SNIPPET_CHARS, forms: "Forms | None" = None) -> tuple[str, bool]:
-        """(HTML snippet, whether anything is marked); pass the same ``forms``
-        for every hit of one query."""
+        """(HTML snippet, whether anything is marked) for ``terms`` (a Marking,
+        or terms marked anywhere); pass the same ``forms`` for every hit of
+        one query."""
         sentences, words = self.read(body)
         if not sentences:
             return "", False
+        marking = forms.marking if forms is not None else Marking.given(terms)
         scored, found = [], None
-        if terms:
-            forms = forms if forms is not None else self.forms(terms)
+        if marking:
+            forms = forms if forms is not None else self.forms(marking)
             scored, found = self.score_sentences(body, sentences, forms, words)
-        if not scored and terms:
+        if found is None and marking:
             # Names that only the full analyzer sees (Joko Widodo -> jokowi).
             for index, (start, end) in enumerate(sentences):
-                if self.spans(body[start:end], terms):
+                if self.spans(body[start:end], marking):
                     scored.append((1, 1, -index))
                     break
         if not scored:
@@ -162,12 +241,14 @@ class Highlighter:
             start, end = sentences[index]
             sentence = body[start:end]
             if found is not None:
-                # The body's matches in this sentence: a sentence is bounded by
+                # The body's marks in this sentence: a sentence is bounded by
                 # spaces or the body's ends, so a whole word in the body is
-                # one in the sentence too.
-                spans = [(at - start, to - start) for at, to, _ in found if start <= at < end]
+                # one in the sentence too (a phrase across two sentences is
+                # cut at their boundary).
+                spans = [(max(at, start) - start, min(to, end) - start) for at, to in found
+                         if at < end and to > start]
             else:
-                spans = self.spans(sentence, terms)
+                spans = self.spans(sentence, marking)
             marked = marked or bool(spans)
             if previous is not None:
                 pieces.append(" " if index == previous + 1 else " … ")
@@ -176,14 +257,15 @@ class Highlighter:
         return "".join(pieces), marked
 
     def score_sentences(self, body: str, sentences, forms: "Forms", words=None):
-        """(distinct terms, matches, -index) of each sentence holding a query
-        term, and (start, end, word) of each match in the body (None when
-        there is none).
+        """(distinct terms and phrases, matches, -index) of each sentence
+        holding a mark, and the (start, end) of each mark in the body, in
+        order (None when no word of the query is in the body at all).
 
         The body's words that are forms of the query's terms are found with
         set operations (see ``Forms``) and then located with ``str.find``: no
         per-word Python loop over the body and no regular expression to
-        compile per query. ``words``: the body's (``words_of``), in the word
+        compile per query. A phrase is looked for among those words only
+        (``phrase_marks``). ``words``: the body's (``words_of``), in the word
         cache (``read``), when known.
         """
         if words is None:
@@ -193,20 +275,65 @@ class Highlighter:
         if not present:
             return [], None
         term_of = forms.term_of
+        located = locate(body, present)
+        # (start, end, what it matches: a set of terms, or a phrase) of each mark.
+        marks = [(at, to, term_of(word)) for at, to, word in located]
+        if forms.phrases:
+            marks = [mark for mark in marks if mark[2]] + self.phrase_marks(body, located, forms)
+            marks.sort(key=itemgetter(0, 1))
         starts = [start for start, _ in sentences]
         distinct: dict[int, set] = {}
         counts: dict[int, int] = {}
         where = bisect.bisect_right
-        found = locate(body, present)
-        for start, _, word in found:
+        for start, _, matched in marks:
             index = where(starts, start) - 1
             if index in counts:
                 counts[index] += 1
-                distinct[index] |= term_of(word)
+                distinct[index] |= matched
             else:
                 counts[index] = 1
-                distinct[index] = set(term_of(word))
-        return [(len(distinct[i]), c, -i) for i, c in counts.items()], found
+                distinct[index] = set(matched)
+        spans = [(at, to) for at, to, _ in marks]
+        if forms.phrases:           # a phrase and a word marked alone may overlap: one mark
+            spans = merge_spans(spans, touching=False)
+        return [(len(distinct[i]), c, -i) for i, c in counts.items()], spans
+
+    def phrase_marks(self, body: str, located, forms: "Forms") -> list[tuple[int, int, frozenset]]:
+        """(start, end, {phrase}) of each occurrence of the query's phrases in
+        ``body``, from its located words (``locate``): a phrase starts at a
+        word's position that holds its first term and goes on through the
+        positions after it, in the word and then in the next located words,
+        two words next to each other when only spaces, punctuation or
+        stopwords stand between them, as in the index."""
+        found = []
+        starts, starters = forms.phrase_starts, forms.starters()
+        for number, (at, _, word) in enumerate(located):
+            if word not in starters:
+                continue
+            for piece, phrase in starts(word):
+                end = self.phrase_end(body, located, forms, number, piece, phrase)
+                if end is not None:
+                    found.append((at + forms.positions(word)[piece][1], end, frozenset((phrase,))))
+        return found
+
+    def phrase_end(self, body: str, located, forms: "Forms", number: int, piece: int, phrase) -> int | None:
+        """Where ``phrase`` ends when it starts at position ``piece`` of the
+        located word ``number``, else None."""
+        pieces = forms.positions(located[number][2])
+        for alternatives in phrase[1:]:
+            piece += 1
+            if piece < len(pieces):
+                if pieces[piece][0] not in alternatives:
+                    return None
+                continue
+            number += 1                       # on to the next located word, if nothing stands between
+            if number == len(located):
+                return None
+            pieces, piece = forms.positions(located[number][2]), 0
+            if pieces[0][0] not in alternatives or not self.holds_no_term(
+                    body[located[number - 1][1]:located[number][0]]):
+                return None
+        return located[number][0] + pieces[piece][2]
 
 
 class Forms:
@@ -214,29 +341,62 @@ class Forms:
 
     Each body's new words are analysed once (``Highlighter.read``, and
     remembered for later queries); the query's forms are gathered again only
-    when words not met before were learned meanwhile.
+    when words not met before were learned meanwhile. The forms of a
+    phrase's terms are located too, and count only inside the phrase.
     """
 
-    def __init__(self, highlighter: Highlighter, terms):
+    def __init__(self, highlighter: Highlighter, marking: Marking):
         self.highlighter = highlighter
-        self.terms = frozenset(terms)
+        self.marking = marking
+        self.terms = marking.terms
+        self.phrases = marking.phrases
+        self._wanted = self.terms.union(*(alts for phrase in self.phrases for alts in phrase))
+        # A phrase's first terms -> the phrases that start with it.
+        self.starting: dict[str, list] = {}
+        for phrase in self.phrases:
+            for term in phrase[0]:
+                self.starting.setdefault(term, []).append(phrase)
         self._learned = highlighter._learned     # read first: words learned meanwhile are gathered next time
-        self._hot: set = highlighter.forms_of(self.terms)
+        self._hot: set = highlighter.forms_of(self._wanted)
+        self._starters: set = highlighter.forms_of(self.starting)
         self._terms_of: dict[str, frozenset] = {}
+        self._positions: dict[str, tuple] = {}
+        self._starts: dict[str, tuple] = {}
 
     def hot(self) -> set:
         """The query's written forms among the words the highlighter knows."""
         learned = self.highlighter._learned
         if learned != self._learned:
             self._learned = learned
-            self._hot = self.highlighter.forms_of(self.terms)
+            self._hot = self.highlighter.forms_of(self._wanted)
+            self._starters = self.highlighter.forms_of(self.starting)
         return self._hot
 
+    def starters(self) -> set:
+        """The written forms of the terms a phrase starts with (after ``hot``)."""
+        return self._starters
+
     def term_of(self, word: str) -> frozenset:
-        """The query terms ``word`` is a form of."""
+        """The query terms marked anywhere that ``word`` is a form of."""
         found = self._terms_of.get(word)
         if found is None:
             found = self._terms_of[word] = self.highlighter.word_terms(word) & self.terms
+        return found
+
+    def positions(self, word: str) -> tuple:
+        """``Highlighter.positions_of``, kept for this query."""
+        found = self._positions.get(word)
+        if found is None:
+            found = self._positions[word] = self.highlighter.positions_of(word)
+        return found
+
+    def phrase_starts(self, word: str) -> tuple:
+        """(position in ``word``, phrase) of each phrase that may start there."""
+        found = self._starts.get(word)
+        if found is None:
+            starting = self.starting
+            found = self._starts[word] = tuple((piece, phrase) for piece, (term, _, _) in enumerate(self.positions(word))
+                                               for phrase in starting.get(term, ()))
         return found
 
 
@@ -356,11 +516,12 @@ def choose(scored, sentences, limit: int) -> list[int]:
     return sorted(chosen)
 
 
-def merge_spans(spans):
+def merge_spans(spans, touching: bool = True):
+    """``spans`` sorted, those that overlap (or touch) made one."""
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        if merged and start <= merged[-1][1]:
+        if merged and (start <= merged[-1][1] if touching else start < merged[-1][1]):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))

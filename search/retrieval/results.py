@@ -7,6 +7,10 @@ contract take them from here.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from search.retrieval.highlight import Marking
 
 SORTS = ("relevance", "newest")
 FACET_NAMES = ("source", "category", "month")
@@ -49,6 +53,9 @@ class SearchResults:
     total_all_words: int | None = None  # of ``total``: articles holding every word (None: same as total)
     total_some_words: int = 0           # of ``total``: articles holding half the words or more, ranked after them
     timeline: dict | None = None        # matches per period (timeline.py); None without facets
+    marking: Marking | None = None      # how to mark ``terms``: a phrase's words only together (highlight.py)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["marking"] = self.marking.to_dict() if self.marking is not None else None   # lists, as JSON has
+        return data

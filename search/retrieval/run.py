@@ -21,19 +21,22 @@ import re
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import collectors
+from whoosh import query as wq
 
 from search.fields import SPELL_FIELD, WORD_PATTERN
 from search.retrieval.expansion import is_spelling, weight_of_kind
-from search.retrieval.facets import doc_array, intersect
+from search.retrieval.docsets import Ascending, Parts, doc_array
+from search.retrieval.facets import intersect
 from search.retrieval.head_postings import holding
 from search.retrieval.live import live_reader
 from search.retrieval.proximity import Titles, boost_phrases, postings_at_hand, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
-from search.retrieval.scoring import Evaluator, Match, OutOfTime, best
+from search.retrieval.scoring import SCORED_FIELDS, Evaluator, Match, OutOfTime, best
 from search.retrieval.spelling import correct_query
-from search.retrieval.tail import Tail, all_informative, all_rare, min_should_match, tail_docs
+from search.retrieval.tail import Tail, all_informative, all_rare, min_should_match, tail_array, tail_docs
 
 # Articles counted exactly (as Elasticsearch's track_total_hits): when more
 # than this many hold every word and pass the filters, those holding only
@@ -45,6 +48,10 @@ TOTAL_EXACT = 10_000
 WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
 WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
 SPELL_WORD = re.compile(WORD_PATTERN)
+# The tail is counted with numpy (tail.tail_array) when its clauses hold at
+# least this share of the index's document numbers in all: a mask per clause
+# costs about a nanosecond a document number, the sets' algebra tens a member.
+TAIL_ARRAY_SHARE = 1 / 16
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,9 @@ class Run:
         self.counted = True                 # False: the total is a lower bound (out of time, or TOTAL_EXACT)
         self.bounded = False                # True: past TOTAL_EXACT, the tail was not counted
         self.notes: list[str] = []
+        self._terms_union = None            # the matched set that is the union of self.match's terms' lists
+        self._arrays: dict[int, tuple] = {}     # id(set) -> (set, its array): one conversion a request
+        self._narrowed: dict[tuple, tuple] = {}     # (id(docs), filters) -> (docs, narrowed)
 
     # -- time -----------------------------------------------------------------------------
     def out_of_time(self, note: str = "the search took too long: results are incomplete") -> None:
@@ -192,11 +202,38 @@ class Run:
         if filters is not None and len(self.narrow(matched, filters)) > TOTAL_EXACT:
             self.bounded, self.counted = True, False
             return None
-        sets = [c.ids if isinstance(c.ids, (set, frozenset)) else set(c.ids) for c in clauses]
-        docs = tail_docs(sets, min_should_match(len(clauses)), matched, excluded)
-        if allowed is not None:
-            docs &= allowed
+        least = min_should_match(len(clauses))
+        queries = [c for c in parsed.query.subqueries if not isinstance(c, wq.Not)]
+        size = self.view.doc_count_all
+        if (self.stats.usable and len(queries) == len(clauses)
+                and sum(len(c.ids) for c in clauses) >= TAIL_ARRAY_SHARE * size):
+            arrays = [self._clause_arrays(q, c) for q, c in zip(queries, clauses)]
+            found = tail_array(arrays, least, self.array(matched), doc_array(excluded), size)
+            if allowed is not None and len(found):
+                inside = np.zeros(size, dtype=bool)
+                inside[self.array(allowed)] = True
+                found = found[inside[found]]
+            docs = Ascending(found)
+        else:
+            sets = [c.ids if isinstance(c.ids, (set, frozenset)) else set(c.ids) for c in clauses]
+            docs = tail_docs(sets, least, matched, excluded)
+            if allowed is not None:
+                docs &= allowed
         return Tail(clauses, docs) if docs else None
+
+    def _clause_arrays(self, query, clause: Match) -> list:
+        """A clause's documents as arrays: its terms' lists (a pinned term's
+        array is kept, Stats.arrays) when it matches exactly their union,
+        else its set's."""
+        if terms_only(query):
+            return [self.leaf_ids(leaf) for leaf in clause.leaves]
+        return [doc_array(clause.ids)]
+
+    def leaf_ids(self, leaf) -> np.ndarray:
+        """The documents of a term's postings (``leaf.postings``) as an array."""
+        if self.stats.cached(leaf.field, leaf.text) is leaf.postings:
+            return self.stats.arrays(leaf)[0]
+        return np.fromiter(leaf.postings, dtype=np.int64, count=len(leaf.postings))
 
     def _evaluator(self) -> Evaluator:
         return Evaluator(self.searcher, self.view, self.stats, self.budget.deadline, self.budget)
@@ -220,6 +257,7 @@ class Run:
         """Documents matching the query within ``allowed`` (its matches are
         kept for ranking, and its clauses' for the tail)."""
         self.clauses = None
+        self._terms_union = None
         if parsed.query is None:
             return set(allowed) if allowed is not None else set(self.view.live)
         if min_should_match(parsed.positives) < parsed.positives and self.stats.usable:
@@ -227,7 +265,14 @@ class Run:
         else:
             self.match = self._match(parsed.query)
         found = self.match.ids
-        return set(found) & allowed if allowed is not None else set(found)
+        if not isinstance(found, (set, frozenset)):
+            found = set(found)          # a postings dict's keys
+        if allowed is not None:
+            return found & allowed
+        # Not copied: no step changes a match set.
+        if self.stats.usable and terms_only(parsed.query):
+            self._terms_union = found
+        return found
 
     def _match(self, query, by_clause: bool = False) -> Match:
         """The documents matching a Whoosh ``query`` and the terms that score
@@ -252,18 +297,55 @@ class Run:
         return Match(found)
 
     # -- 2, 3. filters and facets -------------------------------------------------------------
-    def _filter_sets(self, filters: dict) -> dict:
-        """Per facet, the documents the request's filter on it allows (None: all)."""
-        view = self.view
-        return {
-            "source": view.docs_any("source", filters["source"]),
-            "category": view.docs_any("category", filters["category"]),
-            "month": view.docs_between(*filters["date"]),
-        }
+    def narrow(self, docs, filters: dict, leave_out: str | None = None):
+        """The documents of ``docs`` (a set, :class:`Ascending` or
+        :class:`Parts`) that pass the request's filters, but for the facet
+        ``leave_out``'s. ``docs`` itself when none restricts; the same
+        narrowed object for the same ``docs`` and filters within a request."""
+        active = {name: value for name, value in filter_values(filters).items() if name != leave_out}
+        if not active:
+            return docs
+        key = (id(docs), tuple(active.items()))
+        found = self._narrowed.get(key)
+        if found is None or found[0] is not docs:
+            found = self._narrowed[key] = (docs, self._narrow(docs, active))
+        return found[1]
 
-    def narrow(self, matched, filters: dict):
-        """The matched documents that pass the request's filters."""
-        return intersect(matched, *self._filter_sets(filters).values())
+    def _narrow(self, docs, active: dict):
+        view = self.view
+        if isinstance(docs, Parts):
+            return Parts([self._narrow(part, active) for part in docs.parts], self.array)
+        if isinstance(docs, Ascending):
+            ids = docs.array
+            keep = np.ones(len(ids), dtype=bool)
+            for name, value in active.items():
+                keep &= view.keep_between(*value, ids) if name == "month" else view.keep_any(name, value, ids)
+            return Ascending(ids[keep])
+        sets = [view.docs_between(*value) if name == "month" else view.docs_any(name, value)
+                for name, value in active.items()]
+        return intersect(docs, *sets)
+
+    def union(self, *parts) -> Parts:
+        """The union of disjoint sets (the all-words and the tail articles), not built."""
+        return Parts(parts, self.array)
+
+    def array(self, docs) -> np.ndarray:
+        """``docs`` as an array, converted once a request. The matched set of
+        a query of terms under OR (one word: its title and body lists) is
+        the union of their lists, as arrays."""
+        if isinstance(docs, (np.ndarray, Ascending, Parts)):
+            return doc_array(docs)
+        found = self._arrays.get(id(docs))
+        if found is None or found[0] is not docs:
+            if docs is self._terms_union:
+                held = np.zeros(self.view.doc_count_all, dtype=bool)
+                for leaf in self.match.leaves:
+                    held[self.leaf_ids(leaf)] = True
+                array = np.flatnonzero(held)
+            else:
+                array = doc_array(docs)
+            found = self._arrays[id(docs)] = (docs, array)
+        return found[1]
 
     def totals(self, all_words: int, some_words: int) -> tuple[int, int, int]:
         """``(total, of them with every word, with some)`` as answered: past
@@ -275,14 +357,9 @@ class Run:
     def facets(self, matched, filters: dict) -> dict:
         """Counts per facet; a facet's own filter is left out of its counts, so a
         user can see (and add) the other sources while one is selected."""
-        sets = self._filter_sets(filters)
-        counts, arrays = {}, {}      # one array per distinct set: without filters, one for all
-        for name in FACET_NAMES:
-            docs = intersect(matched, *(s for other, s in sets.items() if other != name))
-            if docs is not None:
-                docs = arrays.setdefault(id(docs), (docs, doc_array(docs)))[1]
-            counts[name] = self.view.count(name, docs)
-        return counts
+        # One array per distinct set (without filters, one for all), kept for the timeline.
+        return {name: self.view.count(name, self.array(self.narrow(matched, filters, leave_out=name)))
+                for name in FACET_NAMES}
 
     # -- 4. rank ------------------------------------------------------------------------------
     def rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
@@ -395,6 +472,26 @@ class Run:
         except collectors.TimeLimit:
             self.out_of_time()
         return [(hit.docnum, hit.score) for hit in timed.results()]
+
+
+def filter_values(filters: dict) -> dict:
+    """The request's filters that restrict, by facet name: ``source`` and
+    ``category`` a tuple of values, ``month`` the date bounds."""
+    values = {"source": tuple(filters["source"]), "category": tuple(filters["category"]),
+              "month": tuple(filters["date"])}
+    return {name: value for name, value in values.items() if value and value != (None, None)}
+
+
+def terms_only(query) -> bool:
+    """The query is scored terms under OR: the Evaluator matches it (in full
+    or among candidates) as exactly the union of its terms' postings."""
+    if isinstance(query, wq.Term):
+        return query.fieldname in SCORED_FIELDS
+    if isinstance(query, wq.And) or hasattr(query, "evaluate_in"):
+        return False
+    if isinstance(query, wq.Or):
+        return all(terms_only(q) for q in query.subqueries)
+    return False
 
 
 class BoundedCollector(collectors.WrappingCollector):

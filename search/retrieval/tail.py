@@ -27,8 +27,11 @@ another way, much of the coverage lacks one or two of the words.
   similarity had): an article missing one of three words gets two thirds.
 - **Cost.** Which articles hold at least ``m`` clauses is set algebra: the
   intersections of every ``m`` of the clauses (each runs over the smaller
-  set, in C). Only the tail articles a page reaches are scored, and those
-  by groups of articles holding the same clauses, best possible group first:
+  set, in C); when the clauses are large (a common word's, at 16x 200,000
+  articles), a count per document over a mask per clause, with numpy
+  (:func:`tail_array`), and the tail is held as an ascending array
+  (docsets.Ascending), never as a set unless a page reaches it. Only the
+  tail articles a page reaches are scored, and those by groups of articles holding the same clauses, best possible group first:
   a group whose best possible score (its clauses' highest contributions,
   times its coordination factor) cannot reach the current ``k``-th best is
   skipped; within a group, clauses are scored highest bound first and an
@@ -40,6 +43,8 @@ from __future__ import annotations
 
 import heapq
 import math
+
+import numpy as np
 
 from search.retrieval.scoring import Match, Stats, at_least, conjoin, score
 
@@ -90,10 +95,33 @@ def tail_docs(sets: list, m: int, every: set, excluded: set) -> set:
     return at_least(sets, m) - every - excluded
 
 
-class Tail:
-    """The tail of one query: its articles, and their ranking on demand."""
+def tail_array(clauses: list[list[np.ndarray]], m: int, every: np.ndarray, excluded: np.ndarray,
+               size: int) -> np.ndarray:
+    """:func:`tail_docs` with numpy, as an ascending array: each clause's
+    documents given as arrays (a clause's arrays may overlap: its terms'
+    lists), all below ``size``. A count per document over masks costs a few
+    nanoseconds a document where the sets' intersections and unions cost
+    tens (at 16x a common word's clause holds 200,000 articles)."""
+    if m >= len(clauses):
+        return np.empty(0, dtype=np.int64)
+    counts = np.zeros(size, dtype=np.int32)
+    held = np.zeros(size, dtype=bool)
+    for arrays in clauses:
+        held[:] = False
+        for ids in arrays:
+            held[ids] = True
+        counts += held
+    found = counts >= m
+    found[every] = False
+    found[excluded] = False
+    return np.flatnonzero(found)
 
-    def __init__(self, clauses: list[Match], docs: set):
+
+class Tail:
+    """The tail of one query: its articles (a set, or docsets.Ascending), and
+    their ranking on demand."""
+
+    def __init__(self, clauses: list[Match], docs):
         self.clauses = clauses
         self.docs = docs
 
