@@ -269,8 +269,9 @@ class Engine:
         # all-words article, by relevance only: "newest" lists all-words articles.
         tail = found.tail if request.sort == "relevance" else None
         tail_selected = run.narrow(tail.docs, request.filters) if tail is not None else set()
-        listed = selected | tail_selected if tail_selected else selected
-        matched = found.matched | tail.docs if tail is not None else found.matched
+        # Disjoint parts, counted without building their union (docsets.Parts).
+        listed = run.union(selected, tail_selected)
+        matched = run.union(found.matched, tail.docs) if tail is not None else run.union(found.matched)
         facet_counts = run.facets(matched, request.filters) if request.facets else {}
         # When the matches were published (timeline.py), under every filter but the dates.
         periods = timeline(run.view.dates, run.narrow(matched, dict(request.filters, date=(None, None)))
