@@ -330,7 +330,7 @@ class Highlighter:
             if number == len(located):
                 return None
             pieces, piece = forms.positions(located[number][2]), 0
-            if pieces[0][0] not in alternatives or not self.holds_no_term(
+            if not pieces or pieces[0][0] not in alternatives or not self.holds_no_term(
                     body[located[number - 1][1]:located[number][0]]):
                 return None
         return located[number][0] + pieces[piece][2]
