@@ -149,3 +149,56 @@ def test_a_phrase_probed_among_candidates_matches_as_read_in_full(segmented, mon
             assert found.total == len(whoosh_ids(segmented, group)), (ratio, words)
         assert any(probed) if ratio == 0 else not any(probed)
         probed.clear()
+
+
+def test_phrases_matched_at_warm_up_answer_as_phrases_matched_when_asked(segmented, monkeypatch):
+    """phrases.warm matches the synonym lists' phrases of common words once
+    and holds them: a search through one held, alone or probed beside a
+    word, answers as one matched when asked, and the budget holds."""
+    import search.retrieval.phrases as phrases
+    from search.retrieval.scoring import Evaluator
+
+    monkeypatch.setattr(phrases, "WARM_MIN_DF", 1)
+    searcher = segmented.searcher()
+    generation = segmented.generation(searcher)
+    queries = ['"' + " ".join(words) + '"' + extra for words in PHRASES for extra in ("", " jembatan", " pelabuhan")]
+
+    def answers():
+        phrases._held.clear()
+        return [(ids(r), [h.score for h in r.hits], r.total, r.total_all_words)
+                for r in (segmented.search(q, per_page=100) for q in queries)]
+
+    def warm(budget):
+        phrases._held.clear()
+        held = phrases.warm(Evaluator(searcher, generation.view, generation.stats, float("inf")), PHRASES, budget)
+        return held, phrases.cache_of(generation.stats).pinned
+
+    expected = answers()
+    held, pinned = warm(phrases.PINNED_POSTINGS)
+    assert held > 0 and len(pinned) >= 3
+    found = []
+    for q in queries:           # each search sees the held phrases (answers() would clear them)
+        r = segmented.search(q, per_page=100)
+        found.append((ids(r), [h.score for h in r.hits], r.total, r.total_all_words))
+    assert found == expected
+    small, pinned = warm(held // 3)
+    assert 0 < small <= held // 3 and len(pinned) >= 1
+
+
+def test_the_synonym_lists_phrases_are_their_multi_word_entries(engine):
+    from search.analysis.synonyms import synonyms_for
+
+    found = synonyms_for(engine.analyzer).phrases()
+    assert ("man", "united") in found
+    assert found and all(len(words) > 1 for words in found)
+
+
+def test_a_warmed_engine_holds_the_synonym_phrases_of_common_words(tmp_path_factory, monkeypatch):
+    import search.retrieval.phrases as phrases
+
+    monkeypatch.setattr(phrases, "WARM_MIN_DF", 1)
+    with Engine(index_of(tmp_path_factory, "warm-phrases", STORIES), result_cache_size=0) as eng:
+        eng.warm()
+        pinned = phrases.cache_of(eng.generation(eng.searcher()).stats).pinned
+        assert ("body", ("man", "united")) in pinned
+        assert ids(eng.search("MU kalah")) == {"t-002"}

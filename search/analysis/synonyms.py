@@ -154,6 +154,13 @@ class Synonyms:
     def lookup(self, key: tuple[str, ...]) -> list[Expansion]:
         return self.table.get(key, [])
 
+    def phrases(self) -> list[tuple[str, ...]]:
+        """The multi-word entries as the query builder searches them: a
+        phrase of each position's first term."""
+        found = {tuple(alts[0] for alts in e.positions)
+                 for expansions in self.table.values() for e in expansions if len(e.positions) > 1}
+        return sorted(found)
+
 
 class Source:
     """The built-in list plus the file ``CARI_SYNONYMS`` names, analysed per analyzer.

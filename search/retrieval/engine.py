@@ -42,7 +42,8 @@ from search.retrieval.timeline import timeline
 from search.retrieval.suggest import Vocabulary, suggest
 from search.settings import default as default_setting
 from search.store import live_dir, open_index, read_meta
-from search.retrieval.scoring import WARM_MIN_DF, Stats
+from search.retrieval.phrases import warm as warm_phrases
+from search.retrieval.scoring import WARM_MIN_DF, Evaluator, Stats
 
 __all__ = ["Engine", "Generation", "Hit", "SearchResults", "SORTS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_RANKED"]
 
@@ -418,6 +419,9 @@ class Engine:
         generation = self.generation(searcher, background=False)
         if not generation.stats.warmed:
             generation.stats.warm(reader)
+            if generation.stats.usable:     # the synonym phrases of common words (phrases.warm)
+                evaluator = Evaluator(searcher, generation.view, generation.stats, float("inf"))
+                warm_phrases(evaluator, synonyms.synonyms_for(self.analyzer).phrases())
         generation.vocabulary(reader)
         groups_of(reader, generation.view)          # near-duplicate stories (stories.py)
         words = generation.words(reader)

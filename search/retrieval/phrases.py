@@ -28,6 +28,14 @@ words add nothing to its score.
   ``CACHE_POSTINGS`` postings (emptied when full, as the postings cache's
   recent part): the synonym lists are short, so the same phrases come back
   from query to query, and a synonym can still change without a rebuild.
+- **Synonym phrases of common words, matched when a worker warms**
+  (``warm``): *menteri luar negeri* (menlu), *kepolisian negara republik
+  indonesia* (polri) are made of words in a tenth of the archive or more;
+  matching one checks the positions of every article holding all its words
+  (45 ms for *menteri luar negeri* in the body at 16x clickid), so the
+  synonym lists' phrases whose words are all frequent are matched once, as
+  the most frequent posting lists are read once (scoring.Stats.warm), and
+  held for the generation (``PINNED_POSTINGS`` at most).
 """
 from __future__ import annotations
 
@@ -53,6 +61,8 @@ from search.retrieval.scoring import Leaf, Match
 # than scoring.PROBE_RATIO times their number.
 POSITION_COST = 40
 CACHE_POSTINGS = 300_000    # postings of phrases held per index generation
+PINNED_POSTINGS = 500_000   # postings of synonym phrases matched at warm-up (warm), at most
+WARM_MIN_DF = 256           # warm: a phrase with a rarer word is cheap to match when asked
 CHECK_EVERY = 2048          # articles whose positions are read between two looks at the clock
 
 _held: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()    # Stats -> PhraseCache
@@ -66,10 +76,12 @@ class PhraseCache:
     def __init__(self):
         self.found: dict = {}
         self.size = 0
+        self.pinned: dict = {}          # matched at warm-up (warm): kept for the generation
         self.lock = threading.Lock()
 
     def get(self, key):
-        return self.found.get(key)
+        found = self.pinned.get(key)
+        return found if found is not None else self.found.get(key)
 
     def put(self, key, ids, postings: dict) -> None:
         size = sum(len(p) for p in postings.values()) + len(ids)
@@ -136,14 +148,48 @@ def phrase_match(evaluator, q: wq.Phrase, boost: float, among=None) -> Match | N
         words = evaluator.within(words_query(q), among, boost)
         if words is None:
             return None
-    docs, shares = phrase_counts(evaluator.searcher, q.fieldname, list(q.words), sorted(words.ids),
-                                 evaluator.check_time)
-    postings = {leaf.text: phrase_postings(leaf.postings, docs, shares[leaf.text]) for leaf in words.leaves}
-    ids = set(docs)
+    ids, postings = phrase_postings_of(evaluator, q, words)
     if among is None:
         cache.put(key, frozenset(ids), postings)
     return Match(ids, leaves(evaluator, q.fieldname, postings, boost),
                  size=len(ids) if among is None else words.size)
+
+
+def phrase_postings_of(evaluator, q: wq.Phrase, words: Match) -> tuple[set, dict]:
+    """The articles of ``words`` (the Match of the phrase's words) holding
+    the phrase, and each word's postings scoring it there."""
+    docs, shares = phrase_counts(evaluator.searcher, q.fieldname, list(q.words), sorted(words.ids),
+                                 evaluator.check_time)
+    postings = {leaf.text: phrase_postings(leaf.postings, docs, shares[leaf.text]) for leaf in words.leaves}
+    return set(docs), postings
+
+
+def warm(evaluator, phrases, budget: int = PINNED_POSTINGS) -> int:
+    """Match ``phrases`` (word tuples, e.g. the synonym lists' multi-word
+    entries) in the title and the body over the whole index and hold them
+    for the generation, those whose words are all in WARM_MIN_DF articles or
+    more, costliest first, until ``budget`` postings are held; returns how
+    many."""
+    stats, reader = evaluator.stats, evaluator.reader
+    cache = cache_of(stats)
+    chosen = []
+    for words in dict.fromkeys(tuple(w) for w in phrases if len(w) > 1):
+        for field in ("title", "body"):
+            q = PhraseQuery(field, list(words))
+            rarest = min(stats.live.doc_frequency(reader, field, w) for w in set(words))
+            if rarest >= WARM_MIN_DF:
+                chosen.append((phrase_cost(evaluator, q), q))
+    chosen.sort(key=lambda item: -item[0])
+    held = 0
+    for _, q in chosen:
+        ids, postings = phrase_postings_of(evaluator, q, evaluator.evaluate(words_query(q)))
+        size = len(ids) + sum(len(p) for p in postings.values())
+        if held + size > budget:
+            continue
+        with cache.lock:
+            cache.pinned[(q.fieldname, tuple(q.words))] = (frozenset(ids), postings)
+        held += size
+    return held
 
 
 def leaves(evaluator, field: str, postings: dict, boost: float) -> list[Leaf]:
