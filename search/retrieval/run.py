@@ -138,6 +138,7 @@ class Run:
         self._terms_union = None            # the matched set that is the union of self.match's terms' lists
         self._arrays: dict[int, tuple] = {}     # id(set) -> (set, its array): one conversion a request
         self._narrowed: dict[tuple, tuple] = {}     # (id(docs), filters) -> (docs, narrowed)
+        self._filter_sets: dict[tuple, frozenset] = {}
 
     # -- time -----------------------------------------------------------------------------
     def out_of_time(self, note: str = "the search took too long: results are incomplete") -> None:
@@ -321,9 +322,22 @@ class Run:
             for name, value in active.items():
                 keep &= view.keep_between(*value, ids) if name == "month" else view.keep_any(name, value, ids)
             return Ascending(ids[keep])
-        sets = [view.docs_between(*value) if name == "month" else view.docs_any(name, value)
-                for name, value in active.items()]
-        return intersect(docs, *sets)
+        sets = [self._filter_set(name, value) for name, value in active.items() if name != "month"]
+        narrowed = intersect(docs, *sets) if sets else docs
+        if "month" in active:
+            # The dates' order gives a mask: no set of every article in the
+            # range is built (at 16x, half the archive: about 8 ms each time).
+            ids = self.array(narrowed)
+            narrowed = set(ids[view.keep_between(*active["month"], ids)].tolist())
+        return narrowed
+
+    def _filter_set(self, name: str, values: tuple) -> frozenset:
+        """The documents whose ``name`` is one of ``values`` (ColumnView.docs_any), once a request."""
+        key = (name, values)
+        found = self._filter_sets.get(key)
+        if found is None:
+            found = self._filter_sets[key] = self.view.docs_any(name, values)
+        return found
 
     def union(self, *parts) -> Parts:
         """The union of disjoint sets (the all-words and the tail articles), not built."""
