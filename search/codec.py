@@ -260,16 +260,23 @@ def doc_frequency(terms, field: str, tbytes: bytes, hashes: dict | None = None) 
     return 0 if info is None else _DOC_FREQUENCY.unpack_from(info, DOC_FREQUENCY_AT)[0]
 
 
+def term_info(terms, field: str, tbytes: bytes) -> W3TermInfo | None:
+    """One segment's term info of a term (None when it lacks it), as
+    ``W3TermsReader.term_info`` reads it, in one lookup of two reads
+    (``table_get``)."""
+    info = table_get(terms._tindex, terms._keycoder(field, tbytes))
+    return None if info is None else W3TermInfo.from_bytes(info)
+
+
 def read_list(terms, field: str, tbytes: bytes):
     """One segment's posting list of a term, for bulk reading: its bytes in
     cari's format (``decode_list``), the term info when its postings are
     inlined or in another codec's format, or None when the segment lacks
     the term. One lookup in the term table and one read of the whole list,
     where a matcher reads a header and then each block apart."""
-    info = table_get(terms._tindex, terms._keycoder(field, tbytes))
+    info = term_info(terms, field, tbytes)
     if info is None:
         return None
-    info = W3TermInfo.from_bytes(info)
     if info.is_inlined() or not isinstance(terms._codec, CariCodec):
         return info
     offset, length = info.extent()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
 
-from search.codec import CariCodec, CompactLeafMatcher
+from search.codec import CariCodec, CompactLeafMatcher, term_info
 from search.retrieval.scoring import segment_postings, skip_to
 
 MEMORY_LIST_BYTES = 1 << 20     # a longer list is walked on disk, header by header
@@ -32,8 +32,10 @@ def open_postings(leaf, field: str, text: str):
         return segment_postings(leaf, field, text)
     try:
         tbytes = leaf._text_to_bytes(field, text)
-        info = terms.term_info(field, tbytes)
     except TermNotFound:
+        return None
+    info = term_info(terms, field, tbytes)       # two reads, where Whoosh's lookup makes one a slot
+    if info is None:
         return None
     if info.is_inlined():               # a list kept in the term table (none with cari's codec's limit)
         return segment_postings(leaf, field, text)
