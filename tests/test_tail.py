@@ -256,10 +256,13 @@ def test_common_words_stay_required_when_few_words_are_informative():
 def test_the_array_tail_equals_the_sets_tail():
     """tail_array (each clause as overlapping arrays, as a clause's terms'
     lists are) finds exactly tail_docs' articles, with and without excluded
-    ones, for 1 to 6 clauses of 0 to 3,000 documents."""
+    ones, for 1 to 6 clauses of 0 to 3,000 documents; grouped by the clauses
+    they hold, a part of them falls in the groups the sets give."""
     import numpy as np
 
-    from search.retrieval.tail import min_should_match, tail_array, tail_docs
+    from search.retrieval.docsets import Ascending
+    from search.retrieval.scoring import Match
+    from search.retrieval.tail import Tail, min_should_match, tail_array, tail_docs
 
     rng = random.Random(5)
     checked = 0
@@ -281,6 +284,12 @@ def test_the_array_tail_equals_the_sets_tail():
         expected = tail_docs(clauses, least, every, excluded)
         assert found.tolist() == sorted(expected)
         checked += bool(expected)
+        # The articles grouped by the clauses they hold, as the sets group them.
+        matches = [Match(docs) for docs in clauses]
+        chosen = Ascending(found[[rng.random() < 0.7 for _ in found]] if len(found) else found)
+        grouped = Tail(matches, chosen, arrays, size).patterns(chosen)
+        by_sets = Tail(matches, set(chosen)).patterns(set(chosen))
+        assert grouped == {mask: sorted(docs) for mask, docs in by_sets.items()}
     assert checked > 100
 
 

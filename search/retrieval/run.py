@@ -216,25 +216,29 @@ class Run:
                 found = found[inside[found]]
             docs = Ascending(found)
         else:
+            arrays = None
             sets = [c.ids if isinstance(c.ids, (set, frozenset)) else set(c.ids) for c in clauses]
             docs = tail_docs(sets, least, matched, excluded)
             if allowed is not None:
                 docs &= allowed
-        return Tail(clauses, docs) if docs else None
+        return Tail(clauses, docs, arrays, size) if docs else None
 
     def _clause_arrays(self, query, clause: Match) -> list:
-        """A clause's documents as arrays: its terms' lists (a pinned term's
-        array is kept, Stats.arrays) when it matches exactly their union,
-        else its set's."""
-        if terms_only(query):
-            return [self.leaf_ids(leaf) for leaf in clause.leaves]
-        return [doc_array(clause.ids)]
+        """A clause's documents as arrays: its terms' kept arrays
+        (:meth:`pinned_arrays`) when it matches exactly their union, else
+        its set's, converted."""
+        arrays = self.pinned_arrays(clause.leaves) if terms_only(query) else None
+        return arrays if arrays is not None else [doc_array(clause.ids)]
 
-    def leaf_ids(self, leaf) -> np.ndarray:
-        """The documents of a term's postings (``leaf.postings``) as an array."""
-        if self.stats.cached(leaf.field, leaf.text) is leaf.postings:
-            return self.stats.arrays(leaf)[0]
-        return np.fromiter(leaf.postings, dtype=np.int64, count=len(leaf.postings))
+    def pinned_arrays(self, leaves) -> list | None:
+        """The document arrays of ``leaves`` when every one is a pinned term
+        (Stats.arrays keeps its arrays: free after the first use), else None:
+        a list read for one query would be converted, posting by posting,
+        which costs more than converting the set it makes."""
+        pinned = self.stats._pinned
+        if all(pinned.get((leaf.field, leaf.text)) is leaf.postings for leaf in leaves):
+            return [self.stats.arrays(leaf)[0] for leaf in leaves]
+        return None
 
     def _evaluator(self) -> Evaluator:
         return Evaluator(self.searcher, self.view, self.stats, self.budget.deadline, self.budget)
@@ -345,16 +349,17 @@ class Run:
 
     def array(self, docs) -> np.ndarray:
         """``docs`` as an array, converted once a request. The matched set of
-        a query of terms under OR (one word: its title and body lists) is
-        the union of their lists, as arrays."""
+        a query of pinned terms under OR (one word: its title and body
+        lists) is the union of their kept arrays."""
         if isinstance(docs, (np.ndarray, Ascending, Parts)):
             return doc_array(docs)
         found = self._arrays.get(id(docs))
         if found is None or found[0] is not docs:
-            if docs is self._terms_union:
+            arrays = self.pinned_arrays(self.match.leaves) if docs is self._terms_union else None
+            if arrays is not None:
                 held = np.zeros(self.view.doc_count_all, dtype=bool)
-                for leaf in self.match.leaves:
-                    held[self.leaf_ids(leaf)] = True
+                for ids in arrays:
+                    held[ids] = True
                 array = np.flatnonzero(held)
             else:
                 array = doc_array(docs)

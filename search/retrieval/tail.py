@@ -46,6 +46,7 @@ import math
 
 import numpy as np
 
+from search.retrieval.docsets import Ascending
 from search.retrieval.scoring import Match, Stats, at_least, conjoin, score
 
 RARE_SHARE = 0.001        # a word in fewer than this share of the articles is rare
@@ -117,16 +118,41 @@ def tail_array(clauses: list[list[np.ndarray]], m: int, every: np.ndarray, exclu
     return np.flatnonzero(found)
 
 
+def array_patterns(clauses: list[list[np.ndarray]], docs: np.ndarray, size: int) -> dict[int, list]:
+    """:meth:`Tail.patterns` with numpy: ``docs`` (ascending) grouped by the
+    clauses they hold, each clause given as arrays (as for :func:`tail_array`;
+    at most 62 clauses), each group's documents ascending."""
+    bits = np.zeros(len(docs), dtype=np.int64)
+    held = np.zeros(size, dtype=bool)
+    for i, arrays in enumerate(clauses):
+        held[:] = False
+        for ids in arrays:
+            held[ids] = True
+        bits |= held[docs].astype(np.int64) << i
+    order = np.argsort(bits, kind="stable")
+    ordered = bits[order]
+    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    starts = np.concatenate(([0], cuts)) if len(docs) else cuts
+    return {int(ordered[start]): docs[part].tolist() for start, part in zip(starts, np.split(order, cuts))}
+
+
 class Tail:
     """The tail of one query: its articles (a set, or docsets.Ascending), and
-    their ranking on demand."""
+    their ranking on demand. ``arrays``: each clause's documents as arrays
+    (below ``size``), when the tail was counted with them (tail_array)."""
 
-    def __init__(self, clauses: list[Match], docs):
+    MAX_ARRAY_CLAUSES = 62      # a clause a bit of an int64
+
+    def __init__(self, clauses: list[Match], docs, arrays: list | None = None, size: int = 0):
         self.clauses = clauses
         self.docs = docs
+        self.arrays = arrays
+        self.size = size
 
     def patterns(self, docs) -> dict[int, list]:
         """Articles of ``docs`` grouped by the clauses they hold (a bit per clause)."""
+        if self.arrays is not None and isinstance(docs, Ascending) and len(self.arrays) <= self.MAX_ARRAY_CLAUSES:
+            return array_patterns(self.arrays, docs.array, self.size)
         masks = dict.fromkeys(docs, 0)
         for i, clause in enumerate(self.clauses):
             bit = 1 << i
