@@ -309,7 +309,8 @@ def varied_engine(tmp_path_factory):
 def test_the_array_tail_answers_as_the_sets_tail(varied_engine, monkeypatch):
     """Differential: with the tail always counted with numpy and never, every
     answer is the same (hits and scores, totals, facets, timeline), with and
-    without filters and typed filters, in both sort orders."""
+    without filters and typed filters, in both sort orders; before warming
+    (every term's list converted) and after (the pinned terms' kept arrays)."""
     import search.retrieval.run as run_module
 
     rng = random.Random(17)
@@ -317,18 +318,37 @@ def test_the_array_tail_answers_as_the_sets_tail(varied_engine, monkeypatch):
     queries += [f"{q} -{WORDS[0]}" for q in queries[:5]] + [f"{q} sumber:beta" for q in queries[5:10]]
     filters = [None, {"source": ["alpha"]}, {"category": ["ekonomi"], "date_from": "2019-04-01"},
                {"source": ["beta", "gamma"], "category": ["nasional"], "date_to": "2019-09-30"}]
-    tails = typed_tails = 0
-    for q in queries:
-        answers = []
-        for share in (0.0, float("inf")):
-            monkeypatch.setattr(run_module, "TAIL_ARRAY_SHARE", share)
-            for sort in ("relevance", "newest"):
-                for f in filters:
-                    r = varied_engine.search(q, per_page=30, sort=sort, filters=f)
-                    answers.append((sort, repr(f), [(h.id, h.score, h.all_words) for h in r.hits], r.total,
-                                    r.total_all_words, r.total_some_words, r.total_exact, r.facets, r.timeline))
-        half = len(answers) // 2
-        assert answers[:half] == answers[half:], q
-        tails += any(a[5] for a in answers)
-        typed_tails += "sumber:" in q and any(a[5] for a in answers)
-    assert tails >= 15 and typed_tails >= 2
+    answers = {}
+    for warmed in (False, True):
+        if warmed:
+            varied_engine.warm()
+            assert varied_engine.generation(varied_engine.searcher()).stats._pinned
+        for pays in (True, False):
+            monkeypatch.setattr(run_module, "arrays_pay", lambda *args, pays=pays: pays)
+            for q in queries:
+                for sort in ("relevance", "newest"):
+                    for f in filters:
+                        r = varied_engine.search(q, per_page=30, sort=sort, filters=f)
+                        answers.setdefault((q, sort, repr(f)), []).append(
+                            ([(h.id, h.score, h.all_words) for h in r.hits], r.total, r.total_all_words,
+                             r.total_some_words, r.total_exact, r.facets, r.timeline))
+    for key, found in answers.items():
+        assert all(a == found[0] for a in found), key
+    tails = {q for (q, _, _), found in answers.items() if found[0][3]}
+    assert len(tails) >= 15 and sum("sumber:" in q for q in tails) >= 2
+
+
+def test_numpy_counts_the_tail_where_the_sets_would_cost_more():
+    """Two common words' clauses (every member a step of the sets' union)
+    are counted with numpy; five rare words' clauses (a few intersections of
+    small sets) with sets; clauses kept as arrays (pinned terms) need no
+    conversion, so numpy pays for smaller ones."""
+    from search.retrieval.run import arrays_pay
+    from search.retrieval.scoring import Leaf
+
+    size = 368_208
+    assert arrays_pay([[range(200_000)], [range(100_000)]], [200_000, 100_000], 1, size)
+    assert not arrays_pay([[range(400)]] * 5, [400] * 5, 3, size)
+    kept = [[Leaf("body", "jadi", {}, 1.0)], [Leaf("body", "baru", {}, 1.0)]]
+    assert arrays_pay(kept, [15_000, 15_000], 1, size)
+    assert not arrays_pay([[range(15_000)]] * 2, [15_000, 15_000], 1, size)

@@ -34,7 +34,7 @@ from search.retrieval.live import live_reader
 from search.retrieval.proximity import Titles, boost_phrases, postings_at_hand, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
-from search.retrieval.scoring import SCORED_FIELDS, Evaluator, Match, OutOfTime, best
+from search.retrieval.scoring import MAX_COMBINATIONS, SCORED_FIELDS, Evaluator, Leaf, Match, OutOfTime, best
 from search.retrieval.spelling import correct_query
 from search.retrieval.tail import Tail, all_informative, all_rare, min_should_match, tail_array, tail_docs
 
@@ -48,10 +48,11 @@ TOTAL_EXACT = 10_000
 WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
 WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
 SPELL_WORD = re.compile(WORD_PATTERN)
-# The tail is counted with numpy (tail.tail_array) when its clauses hold at
-# least this share of the index's document numbers in all: a mask per clause
-# costs about a nanosecond a document number, the sets' algebra tens a member.
-TAIL_ARRAY_SHARE = 1 / 16
+# The tail is counted with numpy (tail.tail_array) when that costs less than
+# the sets' algebra (tail.tail_docs), by these costs in nanoseconds, measured
+# at 16x (arrays_pay): a mask per clause over every document number, a
+# document converted into an array, a step of the sets' intersections.
+MASK_NS, CONVERT_NS, SET_STEP_NS = 1.0, 30.0, 50.0
 
 
 @dataclass(frozen=True)
@@ -206,9 +207,10 @@ class Run:
         least = min_should_match(len(clauses))
         queries = [c for c in parsed.query.subqueries if not isinstance(c, wq.Not)]
         size = self.view.doc_count_all
-        if (self.stats.usable and len(queries) == len(clauses)
-                and sum(len(c.ids) for c in clauses) >= TAIL_ARRAY_SHARE * size):
-            arrays = [self._clause_arrays(q, c) for q, c in zip(queries, clauses)]
+        sources = ([self._clause_sources(q, c) for q, c in zip(queries, clauses)]
+                   if self.stats.usable and len(queries) == len(clauses) else None)
+        if sources is not None and arrays_pay(sources, [len(c.ids) for c in clauses], least, size):
+            arrays = [[self._source_array(source) for source in parts] for parts in sources]
             found = tail_array(arrays, least, self.array(matched), doc_array(excluded), size)
             if allowed is not None and len(found):
                 inside = np.zeros(size, dtype=bool)
@@ -223,22 +225,25 @@ class Run:
                 docs &= allowed
         return Tail(clauses, docs, arrays, size) if docs else None
 
-    def _clause_arrays(self, query, clause: Match) -> list:
-        """A clause's documents as arrays: its terms' kept arrays
-        (:meth:`pinned_arrays`) when it matches exactly their union, else
-        its set's, converted."""
-        arrays = self.pinned_arrays(clause.leaves) if terms_only(query) else None
-        return arrays if arrays is not None else [doc_array(clause.ids)]
+    def _clause_sources(self, query, clause: Match) -> list:
+        """What a clause's documents are made an array from: its terms (a
+        pinned term's array is kept, Stats.arrays; another's list is
+        converted) when the clause is exactly their union and the lists to
+        convert are fewer documents than its set, else its set."""
+        if terms_only(query):
+            sources = self.leaf_sources(clause.leaves)
+            if sum(len(s) for s in sources if not isinstance(s, Leaf)) < len(clause.ids):
+                return sources
+        return [clause.ids]
 
-    def pinned_arrays(self, leaves) -> list | None:
-        """The document arrays of ``leaves`` when every one is a pinned term
-        (Stats.arrays keeps its arrays: free after the first use), else None:
-        a list read for one query would be converted, posting by posting,
-        which costs more than converting the set it makes."""
-        pinned = self.stats._pinned
-        if all(pinned.get((leaf.field, leaf.text)) is leaf.postings for leaf in leaves):
-            return [self.stats.arrays(leaf)[0] for leaf in leaves]
-        return None
+    def leaf_sources(self, leaves) -> list:
+        """Each leaf itself when it is a pinned term (its array is kept), else its postings' documents."""
+        pinned = self.stats._pinned         # scoring.Stats has no public test for a pinned term
+        return [leaf if pinned.get((leaf.field, leaf.text)) is leaf.postings else leaf.postings.keys()
+                for leaf in leaves]
+
+    def _source_array(self, source) -> np.ndarray:
+        return self.stats.arrays(source)[0] if isinstance(source, Leaf) else doc_array(source)
 
     def _evaluator(self) -> Evaluator:
         return Evaluator(self.searcher, self.view, self.stats, self.budget.deadline, self.budget)
@@ -349,17 +354,18 @@ class Run:
 
     def array(self, docs) -> np.ndarray:
         """``docs`` as an array, converted once a request. The matched set of
-        a query of pinned terms under OR (one word: its title and body
-        lists) is the union of their kept arrays."""
+        a query of terms under OR (one word: its title and body lists) is
+        the union of their lists, as arrays, when most of its documents are
+        in pinned terms' kept arrays."""
         if isinstance(docs, (np.ndarray, Ascending, Parts)):
             return doc_array(docs)
         found = self._arrays.get(id(docs))
         if found is None or found[0] is not docs:
-            arrays = self.pinned_arrays(self.match.leaves) if docs is self._terms_union else None
-            if arrays is not None:
+            sources = self.leaf_sources(self.match.leaves) if docs is self._terms_union else None
+            if sources is not None and sum(len(s) for s in sources if not isinstance(s, Leaf)) < len(docs):
                 held = np.zeros(self.view.doc_count_all, dtype=bool)
-                for ids in arrays:
-                    held[ids] = True
+                for source in sources:
+                    held[self._source_array(source)] = True
                 array = np.flatnonzero(held)
             else:
                 array = doc_array(docs)
@@ -491,6 +497,24 @@ class Run:
         except collectors.TimeLimit:
             self.out_of_time()
         return [(hit.docnum, hit.score) for hit in timed.results()]
+
+
+def arrays_pay(sources: list, sizes: list, least: int, size: int) -> bool:
+    """Counting the tail with numpy costs less than with sets: a mask per
+    clause over the ``size`` document numbers and the conversion of the
+    sources not already arrays, against the steps of ``at_least``: every
+    member once for one clause of several, else each ``least``-subset's
+    intersection (about its smallest set's size)."""
+    convert = sum(len(s) for parts in sources for s in parts if not isinstance(s, Leaf))
+    ordered = sorted(sizes)
+    n = len(ordered)
+    if least <= 1:
+        steps = sum(ordered)
+    elif math.comb(n, least) > MAX_COMBINATIONS:
+        steps = 2 * sum(ordered)        # a count per member in a dict: two steps' cost
+    else:
+        steps = sum(s * math.comb(n - 1 - i, least - 1) for i, s in enumerate(ordered))
+    return n * size * MASK_NS + convert * CONVERT_NS < steps * SET_STEP_NS
 
 
 def filter_values(filters: dict) -> dict:
