@@ -161,7 +161,7 @@ class CariSearcher:
         from search.retrieval.engine import Engine
         self.engine = Engine(index_dir, check_analysis=check_analysis)
         self.engine.results = ResultCache(0)    # time the search, not a lookup of an earlier answer
-        self.engine.warm()      # as each gunicorn worker does before serving (web/gunicorn_config.py)
+        self.engine.warm(settle=True)   # as each gunicorn worker does before serving (web/gunicorn_config.py)
 
     def search(self, query: str, limit: int = 10, highlight: bool = True) -> list[tuple[str, str]]:
         from search.retrieval.query import QueryError

@@ -100,7 +100,7 @@ def query_latency(index_dir: str, titles: list[str], topics: list[str], warmup: 
 
     started = time.perf_counter()
     engine = Engine(index_dir, result_cache_size=0)
-    engine.warm()
+    engine.warm(settle=True)     # as a worker does (web/engine.py warm_engine)
     warm_s = time.perf_counter() - started
     warm_rss = common.current_rss_mb()
 

@@ -603,3 +603,20 @@ def test_a_hit_shows_the_article_as_it_is_after_an_update(tmp_path):
         index_corpus(tmp_path / "c", tmp_path / "ix")
         again = eng.search("banjir").hits
         assert [h.title for h in again] == ["Banjir baru"] and "surut" in again[0].snippet
+
+
+def test_a_worker_warm_freezes_its_caches_for_the_collector(sample_index):
+    """warm(settle=True), as a worker warms: what it built is frozen out of
+    the collector's full passes (gc.freeze); a plain warm freezes nothing."""
+    import gc
+
+    before = gc.get_freeze_count()
+    with Engine(sample_index, result_cache_size=0) as eng:
+        eng.warm()
+        assert gc.get_freeze_count() == before
+        try:
+            eng.warm(settle=True)
+            assert gc.get_freeze_count() > before
+            assert eng.search("banjir").hits          # still answers
+        finally:
+            gc.unfreeze()

@@ -160,6 +160,6 @@ def warm_engine(app: Flask) -> None:
     answer 503 until one exists."""
     with app.app_context():
         try:
-            get_engine().warm()
+            get_engine().warm(settle=True)     # a worker: its caches frozen for the collector
         except Exception as exc:  # noqa: BLE001 - warming is best effort
             app.logger.warning("index not warmed: %s", exc)
