@@ -418,9 +418,9 @@ class Engine:
 
         ``settle``: then collect the garbage and freeze what is left
         (``gc.freeze``), as a worker process does once warmed: the caches
-        just built (at 16x clickid 241,000 objects the collector tracks) are
-        no longer scanned by each full collection, which took 166 ms of a
-        request's time whenever one fell due. A process that opens and drops
+        just built (at 16x clickid about 290,000 objects the collector
+        tracks) are no longer scanned by each full collection, which took
+        166-198 ms of a request's time whenever one fell due. A process that opens and drops
         engines (tests) leaves it off: frozen objects are never freed."""
         searcher = self.searcher()
         reader = searcher.reader()
