@@ -96,9 +96,14 @@ class ColumnView:
         """Documents dated in ``[low, high)``; None when both are open."""
         if low is None and high is None:
             return None
+        i, j = self._date_slice(low, high)
+        return frozenset(self._date_docs[i:j])
+
+    def _date_slice(self, low: datetime | None, high: datetime | None) -> tuple[int, int]:
+        """Where the documents dated in ``[low, high)`` lie in date order."""
         i = 0 if low is None else bisect.bisect_left(self._date_keys, low)
         j = len(self._date_keys) if high is None else bisect.bisect_left(self._date_keys, high)
-        return frozenset(self._date_docs[i:j])
+        return i, j
 
     def keep_any(self, name: str, values, docs: np.ndarray) -> np.ndarray:
         """Which of ``docs`` (an array) :meth:`docs_any` holds, as a mask: a
@@ -114,8 +119,7 @@ class ColumnView:
             rank = np.full(self.doc_count_all, -1, dtype=np.int32)
             rank[np.array(self._date_docs, dtype=np.int64)] = np.arange(len(self._date_docs))
             self._date_rank = rank
-        i = 0 if low is None else bisect.bisect_left(self._date_keys, low)
-        j = len(self._date_keys) if high is None else bisect.bisect_left(self._date_keys, high)
+        i, j = self._date_slice(low, high)
         ranks = self._date_rank[docs]
         return (ranks >= i) & (ranks < j)
 

@@ -238,9 +238,7 @@ class Run:
 
     def leaf_sources(self, leaves) -> list:
         """Each leaf itself when it is a pinned term (its array is kept), else its postings' documents."""
-        pinned = self.stats._pinned         # scoring.Stats has no public test for a pinned term
-        return [leaf if pinned.get((leaf.field, leaf.text)) is leaf.postings else leaf.postings.keys()
-                for leaf in leaves]
+        return [leaf if self.stats.is_pinned(leaf) else leaf.postings.keys() for leaf in leaves]
 
     def _source_array(self, source) -> np.ndarray:
         return self.stats.arrays(source)[0] if isinstance(source, Leaf) else doc_array(source)

@@ -142,15 +142,19 @@ class Stats:
         for a pinned term. Weights are float32 in the index: exact as such."""
         key = (leaf.field, leaf.text)
         found = self._arrays.get(key)
-        if found is not None and self._pinned.get(key) is leaf.postings:
+        if found is not None and self.is_pinned(leaf):
             return found
         postings = leaf.postings
         found = (np.fromiter(postings.keys(), dtype=np.int32, count=len(postings)),
                  np.fromiter(postings.values(), dtype=np.float32, count=len(postings)))
-        if self._pinned.get(key) is postings:
+        if self.is_pinned(leaf):
             with self._lock:
                 self._arrays[key] = found
         return found
+
+    def is_pinned(self, leaf: Leaf) -> bool:
+        """``leaf``'s postings are its term's pinned list (whose arrays are kept: ``arrays``)."""
+        return self._pinned.get((leaf.field, leaf.text)) is leaf.postings
 
     def postings(self, reader, field: str, text: str) -> dict:
         key = (field, text)

@@ -31,7 +31,8 @@ another way, much of the coverage lacks one or two of the words.
   articles), a count per document over a mask per clause, with numpy
   (:func:`tail_array`), and the tail is held as an ascending array
   (docsets.Ascending), never as a set unless a page reaches it. Only the
-  tail articles a page reaches are scored, and those by groups of articles holding the same clauses, best possible group first:
+  tail articles a page reaches are scored, and those by groups of articles
+  holding the same clauses, best possible group first:
   a group whose best possible score (its clauses' highest contributions,
   times its coordination factor) cannot reach the current ``k``-th best is
   skipped; within a group, clauses are scored highest bound first and an
@@ -108,14 +109,20 @@ def tail_array(clauses: list[list[np.ndarray]], m: int, every: np.ndarray, exclu
     counts = np.zeros(size, dtype=np.int32)
     held = np.zeros(size, dtype=bool)
     for arrays in clauses:
-        held[:] = False
-        for ids in arrays:
-            held[ids] = True
-        counts += held
+        counts += mark(held, arrays)
     found = counts >= m
     found[every] = False
     found[excluded] = False
     return np.flatnonzero(found)
+
+
+def mark(held: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
+    """``held`` (a mask over every document number) set for one clause's
+    documents (its arrays may overlap) and nothing else; returned."""
+    held[:] = False
+    for ids in arrays:
+        held[ids] = True
+    return held
 
 
 def array_patterns(clauses: list[list[np.ndarray]], docs: np.ndarray, size: int) -> dict[int, list]:
@@ -125,10 +132,7 @@ def array_patterns(clauses: list[list[np.ndarray]], docs: np.ndarray, size: int)
     bits = np.zeros(len(docs), dtype=np.int64)
     held = np.zeros(size, dtype=bool)
     for i, arrays in enumerate(clauses):
-        held[:] = False
-        for ids in arrays:
-            held[ids] = True
-        bits |= held[docs].astype(np.int64) << i
+        bits |= mark(held, arrays)[docs].astype(np.int64) << i
     order = np.argsort(bits, kind="stable")
     ordered = bits[order]
     cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1

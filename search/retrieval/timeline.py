@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from search.retrieval.facets import doc_array
+from search.retrieval.docsets import doc_array
 
 MAX_BARS = 62
 UNITS = ("day", "week", "month", "year")
