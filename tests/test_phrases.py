@@ -162,27 +162,43 @@ def test_phrases_matched_at_warm_up_answer_as_phrases_matched_when_asked(segment
     searcher = segmented.searcher()
     generation = segmented.generation(searcher)
     queries = ['"' + " ".join(words) + '"' + extra for words in PHRASES for extra in ("", " jembatan", " pelabuhan")]
+    queries += ['("' + " ".join(words) + '" pelabuhan)' for words in PHRASES]     # a group: every clause
 
     def answers():
         phrases._held.clear()
         return [(ids(r), [h.score for h in r.hits], r.total, r.total_all_words)
                 for r in (segmented.search(q, per_page=100) for q in queries)]
 
-    def warm(budget):
+    def warm(budget, compact_budget=0):
         phrases._held.clear()
-        held = phrases.warm(Evaluator(searcher, generation.view, generation.stats, float("inf")), PHRASES, budget)
+        held = phrases.warm(Evaluator(searcher, generation.view, generation.stats, float("inf")), PHRASES,
+                            budget, compact_budget)
         return held, phrases.cache_of(generation.stats).pinned
+
+    def searched():             # each search sees the held phrases (answers() would clear them)
+        return [(ids(r), [h.score for h in r.hits], r.total, r.total_all_words)
+                for r in (segmented.search(q, per_page=100) for q in queries)]
 
     expected = answers()
     held, pinned = warm(phrases.PINNED_POSTINGS)
     assert held > 0 and len(pinned) >= 3
-    found = []
-    for q in queries:           # each search sees the held phrases (answers() would clear them)
-        r = segmented.search(q, per_page=100)
-        found.append((ids(r), [h.score for h in r.hits], r.total, r.total_all_words))
-    assert found == expected
+    every = set(pinned)
+    assert searched() == expected
     small, pinned = warm(held // 3)
     assert 0 < small <= held // 3 and len(pinned) >= 1
+    # Past the first budget, held as arrays: every phrase, the same answers.
+    none, pinned = warm(0, phrases.COMPACT_POSTINGS)
+    compact = phrases.cache_of(generation.stats).compact
+    assert none == 0 and set(pinned) | set(compact) == every and len(compact) >= 3    # empty ones fit 0
+    assert searched() == expected
+    # Probed among a word's articles, a phrase held as arrays gives only theirs.
+    import search.retrieval.scoring as scoring
+    monkeypatch.setattr(scoring, "PROBE_RATIO", 0)
+    asked = []
+    parts = phrases.CompactPhrase.parts
+    monkeypatch.setattr(phrases.CompactPhrase, "parts", lambda self, wanted=None: asked.append(wanted) or parts(self, wanted))
+    assert searched() == expected
+    assert any(wanted is not None for wanted in asked)
 
 
 def test_the_synonym_lists_phrases_are_their_multi_word_entries(engine):

@@ -35,7 +35,12 @@ words add nothing to its score.
   (45 ms for *menteri luar negeri* in the body at 16x clickid), so the
   synonym lists' phrases whose words are all frequent are matched once, as
   the most frequent posting lists are read once (scoring.Stats.warm), and
-  held for the generation (``PINNED_POSTINGS`` at most).
+  held for the generation: the costliest as the sets and dicts a Match
+  holds (``PINNED_POSTINGS`` at most, 47 bytes a posting), the rest as
+  arrays (``CompactPhrase``, ``COMPACT_POSTINGS`` at most, 8-12 bytes a
+  posting), made into sets and dicts when used, for the asked articles
+  only (at 16x clickid the phrases past the first budget were matched
+  again whenever asked: 48 ms for *menteri pemuda olahraga* in the body).
 """
 from __future__ import annotations
 
@@ -62,6 +67,7 @@ from search.retrieval.scoring import Leaf, Match
 POSITION_COST = 40
 CACHE_POSTINGS = 300_000    # postings of phrases held per index generation
 PINNED_POSTINGS = 1_000_000  # postings of synonym phrases matched at warm-up (warm), at most
+COMPACT_POSTINGS = 4_000_000  # and past them, postings of those held as arrays (CompactPhrase)
 WARM_MIN_DF = 256           # warm: a phrase with a rarer word is cheap to match when asked
 CHECK_EVERY = 2048          # articles whose positions are read between two looks at the clock
 
@@ -77,10 +83,14 @@ class PhraseCache:
         self.found: dict = {}
         self.size = 0
         self.pinned: dict = {}          # matched at warm-up (warm): kept for the generation
+        self.compact: dict = {}         # the same past the pinned budget, as CompactPhrase
         self.lock = threading.Lock()
 
     def get(self, key):
+        """``(ids, {word: postings})`` or a CompactPhrase, or None."""
         found = self.pinned.get(key)
+        if found is None:
+            found = self.compact.get(key)
         return found if found is not None else self.found.get(key)
 
     def put(self, key, ids, postings: dict) -> None:
@@ -91,6 +101,44 @@ class PhraseCache:
             if size <= CACHE_POSTINGS // 4:
                 self.found[key] = (ids, postings)
                 self.size += size
+
+
+class CompactPhrase:
+    """A phrase's matches held as arrays: its articles (sorted) and each
+    word's weights in them, where the sets and dicts a Match holds cost 47
+    bytes a posting. ``parts`` makes those, for the asked articles only."""
+
+    __slots__ = ("ids", "words", "size")
+
+    def __init__(self, ids, postings: dict):
+        self.ids = np.array(sorted(ids), dtype=np.int32)
+        self.words = {}
+        for word, found in postings.items():
+            docs = np.array(sorted(found), dtype=np.int32)
+            self.words[word] = (docs, np.array([found[d] for d in docs.tolist()], dtype=np.float64))
+        self.size = len(self.ids) + sum(len(docs) for docs, _ in self.words.values())
+
+    def parts(self, wanted=None) -> tuple[set, dict]:
+        """``(ids, {word: docnum -> weight})``, of the articles in ``wanted``
+        (a sorted array) only when given. The weights are the float64 values
+        the dicts held: the same scores to the last bit."""
+        ids = self.ids if wanted is None else self.ids[_inside(self.ids, wanted)]
+        postings = {}
+        for word, (docs, weights) in self.words.items():
+            if wanted is not None:
+                keep = _inside(docs, wanted)
+                docs, weights = docs[keep], weights[keep]
+            postings[word] = dict(zip(docs.tolist(), weights.tolist()))
+        return set(ids.tolist()), postings
+
+
+def _inside(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """A mask of the sorted ``ids`` found in the sorted ``wanted``."""
+    if not len(wanted):
+        return np.zeros(len(ids), dtype=bool)
+    at = np.searchsorted(wanted, ids)
+    at[at == len(wanted)] = 0
+    return wanted[at] == ids
 
 
 class PhraseQuery(wq.Phrase):
@@ -123,8 +171,9 @@ def phrase_cost(evaluator, q: wq.Phrase) -> int:
     """What matching ``q`` in full costs, in Evaluator.cost's unit: reading its
     words, then the positions of at most as many articles as its rarest word
     holds (nothing when the phrase is held)."""
-    if cache_of(evaluator.stats).get((q.fieldname, tuple(q.words))) is not None:
-        return 0
+    held = cache_of(evaluator.stats).get((q.fieldname, tuple(q.words)))
+    if held is not None:
+        return held.size if isinstance(held, CompactPhrase) else 0     # its dicts built, or nothing
     words = words_query(q)
     rarest = min(evaluator.stats.live.doc_frequency(evaluator.reader, t.fieldname, t.text)
                  for t in words.subqueries)
@@ -137,6 +186,9 @@ def phrase_match(evaluator, q: wq.Phrase, boost: float, among=None) -> Match | N
     key = (q.fieldname, tuple(q.words))
     cache = cache_of(evaluator.stats)
     held = cache.get(key)
+    if isinstance(held, CompactPhrase):
+        ids, postings = held.parts(None if among is None else evaluator.sorted_docs(among))
+        return Match(ids, leaves(evaluator, q.fieldname, postings, boost), size=len(held.ids))
     if held is not None:
         ids, postings = held
         if among is not None:
@@ -164,13 +216,15 @@ def phrase_postings_of(evaluator, q: wq.Phrase, words: Match) -> tuple[set, dict
     return set(docs), postings
 
 
-def warm(evaluator, phrases, budget: int | None = None) -> int:
+def warm(evaluator, phrases, budget: int | None = None, compact_budget: int | None = None) -> int:
     """Match ``phrases`` (word tuples, e.g. the synonym lists' multi-word
     entries) in the title and the body over the whole index and hold them
     for the generation, those whose words are all in WARM_MIN_DF articles or
-    more, costliest first, until ``budget`` postings are held; returns how
-    many."""
+    more, costliest first: as dicts until ``budget`` postings are held (the
+    number returned), then as arrays (CompactPhrase) until
+    ``compact_budget``."""
     budget = PINNED_POSTINGS if budget is None else budget
+    compact_budget = COMPACT_POSTINGS if compact_budget is None else compact_budget
     stats, reader = evaluator.stats, evaluator.reader
     cache = cache_of(stats)
     chosen = []
@@ -181,15 +235,19 @@ def warm(evaluator, phrases, budget: int | None = None) -> int:
             if rarest >= WARM_MIN_DF:
                 chosen.append((phrase_cost(evaluator, q), q))
     chosen.sort(key=lambda item: -item[0])
-    held = 0
+    held = compact = 0
     for _, q in chosen:
         ids, postings = phrase_postings_of(evaluator, q, evaluator.evaluate(words_query(q)))
         size = len(ids) + sum(len(p) for p in postings.values())
-        if held + size > budget:
-            continue
-        with cache.lock:
-            cache.pinned[(q.fieldname, tuple(q.words))] = shared(stats, ids, postings)
-        held += size
+        key = (q.fieldname, tuple(q.words))
+        if held + size <= budget:
+            with cache.lock:
+                cache.pinned[key] = shared(stats, ids, postings)
+            held += size
+        elif compact + size <= compact_budget:
+            with cache.lock:
+                cache.compact[key] = CompactPhrase(ids, postings)
+            compact += size
     return held
 
 
