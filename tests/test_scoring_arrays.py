@@ -22,7 +22,7 @@ def zipf_engine(tmp_path_factory):
 
 
 @pytest.mark.parametrize("gather", [False, True])
-@pytest.mark.parametrize("pinned", [False, True])
+@pytest.mark.parametrize("pinned", [False, True, "held"])
 def test_array_scoring_is_exhaustive_scorings(zipf_engine, monkeypatch, gather, pinned):
     import search.retrieval.scoring as scoring
 
@@ -31,10 +31,14 @@ def test_array_scoring_is_exhaustive_scorings(zipf_engine, monkeypatch, gather, 
     stats = generation.stats
     monkeypatch.setattr(scoring, "VECTOR_MIN", 0)                 # every large enough set as arrays
     monkeypatch.setattr(scoring, "GATHER_FACTOR", 0 if gather else 10**9)
+    monkeypatch.setattr(stats, "_pinned", {})
+    monkeypatch.setattr(stats, "_held", {})
     if pinned:
-        stats.warm(searcher.reader(), budget=10**7)               # every list held (and kept as arrays)
-    else:
-        monkeypatch.setattr(stats, "_pinned", {})
+        # Every list pinned as dicts (and kept as arrays once scored so), or held as arrays.
+        if pinned == "held":
+            monkeypatch.setattr(scoring, "dict_share", lambda budget, wanted: 0)
+        stats.warm(searcher.reader(), budget=10**7)
+        assert bool(stats._held) == (pinned == "held") and bool(stats._pinned) == (pinned is True)
     used = []
     real = scoring.best_arrays
     monkeypatch.setattr(scoring, "best_arrays", lambda *a, **k: used.append(1) or real(*a, **k))
@@ -48,3 +52,51 @@ def test_array_scoring_is_exhaustive_scorings(zipf_engine, monkeypatch, gather, 
             want = scoring.top(scoring.score(match, match.ids, stats), depth)
             assert scoring.best(match, match.ids, stats, depth) == want, (q, depth)
     assert len(used) > 20
+
+
+def test_terms_held_as_arrays_answer_as_terms_read_when_asked(zipf_engine, monkeypatch):
+    """Stats.warm's second tier: lists kept as arrays (HELD_SHARE of the
+    budget), read whole or probed among a rare word's articles, give the
+    same hits, scores and totals as lists read when asked."""
+    import search.retrieval.scoring as scoring
+
+    searcher = zipf_engine.searcher()
+    stats = zipf_engine.generation(searcher).stats
+    monkeypatch.setattr(stats, "_pinned", {})
+    monkeypatch.setattr(stats, "_held", {})
+    monkeypatch.setattr(scoring, "PROBE_RATIO", 1)     # a longer list beside a shorter one is probed
+    monkeypatch.setattr(zipf_engine.results, "size", 0)     # every search evaluated
+    rng = random.Random(5)
+    queries = [" ".join(rng.sample(WORDS, rng.randint(1, 4))) for _ in range(60)]
+    queries += ["(" + q + ")" for q in queries[:30]]        # a group: every word, the rarer probing the others
+
+    def answers():
+        found = []
+        for q in queries:
+            stats._recent, stats._size = {}, 0
+            r = zipf_engine.search(q, per_page=20, facets=False, highlight=False)
+            found.append((q, [(h.id, h.score) for h in r.hits], r.total))
+        return found
+
+    expected = answers()
+    monkeypatch.setattr(scoring, "dict_share", lambda budget, wanted: 0)
+    stats.warm(searcher.reader(), budget=10**7)
+    assert stats._held and not stats._pinned
+    probed = []
+    real = scoring.Stats.probe
+    monkeypatch.setattr(scoring.Stats, "probe", lambda self, reader, field, text, docs, sort=None:
+                        probed.append((field, text) in self._held) or real(self, reader, field, text, docs, sort))
+    assert answers() == expected
+    assert any(probed)
+
+
+def test_lists_are_held_as_arrays_only_when_dicts_would_not_hold_them_all():
+    from search.retrieval.scoring import HELD_BYTES_PER_POSTING, HELD_SHARE, PINNED_BYTES_PER_POSTING, dict_share
+
+    assert dict_share(1000, 1000) == 1000 and dict_share(1000, 10) == 1000
+    # A little too many: as few dicts given up as lets arrays hold the rest.
+    pinned = dict_share(1000, 1100)
+    assert 1000 * (1 - HELD_SHARE) < pinned < 1000
+    assert (1000 - pinned) * PINNED_BYTES_PER_POSTING >= (1100 - pinned) * HELD_BYTES_PER_POSTING
+    # Far too many: the held share at most.
+    assert dict_share(1000, 10**6) == int(1000 * (1 - HELD_SHARE))
