@@ -74,8 +74,8 @@ def test_terms_held_as_arrays_answer_as_terms_read_when_asked(zipf_engine, monke
         found = []
         for q in queries:
             stats._recent, stats._size = {}, 0
-            r = zipf_engine.search(q, per_page=20, facets=False, highlight=False)
-            found.append((q, [(h.id, h.score) for h in r.hits], r.total))
+            r = zipf_engine.search(q, per_page=20, highlight=False)
+            found.append((q, [(h.id, h.score) for h in r.hits], r.total, r.total_all_words, r.facets))
         return found
 
     expected = answers()

@@ -227,8 +227,8 @@ class Run:
 
     def _clause_sources(self, query, clause: Match) -> list:
         """What a clause's documents are made an array from: its terms (a
-        pinned term's array is kept, Stats.arrays; another's list is
-        converted) when the clause is exactly their union and the lists to
+        pinned or held term's array is at hand, Stats.arrays; another's list
+        is converted) when the clause is exactly their union and the lists to
         convert are fewer documents than its set, else its set."""
         if terms_only(query):
             sources = self.leaf_sources(clause.leaves)
@@ -237,8 +237,8 @@ class Run:
         return [clause.ids]
 
     def leaf_sources(self, leaves) -> list:
-        """Each leaf itself when it is a pinned term (its array is kept), else its postings' documents."""
-        return [leaf if self.stats.is_pinned(leaf) else leaf.postings.keys() for leaf in leaves]
+        """Each leaf itself when its array is at hand (Stats.has_arrays), else its postings' documents."""
+        return [leaf if self.stats.has_arrays(leaf) else leaf.postings.keys() for leaf in leaves]
 
     def _source_array(self, source) -> np.ndarray:
         return self.stats.arrays(source)[0] if isinstance(source, Leaf) else doc_array(source)
@@ -354,7 +354,7 @@ class Run:
         """``docs`` as an array, converted once a request. The matched set of
         a query of terms under OR (one word: its title and body lists) is
         the union of their lists, as arrays, when most of its documents are
-        in pinned terms' kept arrays."""
+        in pinned or held terms' arrays."""
         if isinstance(docs, (np.ndarray, Ascending, Parts)):
             return doc_array(docs)
         found = self._arrays.get(id(docs))

@@ -177,6 +177,11 @@ class Stats:
                 self._arrays[key] = found
         return found
 
+    def has_arrays(self, leaf: Leaf) -> bool:
+        """``arrays(leaf)`` costs no conversion: the term is pinned (its
+        arrays kept once made) or its dict was built from held arrays."""
+        return isinstance(leaf.postings, Postings) or self.is_pinned(leaf)
+
     def is_pinned(self, leaf: Leaf) -> bool:
         """``leaf``'s postings are its term's pinned list (whose arrays are kept: ``arrays``)."""
         return self._pinned.get((leaf.field, leaf.text)) is leaf.postings
