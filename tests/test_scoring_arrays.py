@@ -100,3 +100,41 @@ def test_lists_are_held_as_arrays_only_when_dicts_would_not_hold_them_all():
     assert (1000 - pinned) * PINNED_BYTES_PER_POSTING >= (1100 - pinned) * HELD_BYTES_PER_POSTING
     # Far too many: the held share at most.
     assert dict_share(1000, 10**6) == int(1000 * (1 - HELD_SHARE))
+
+
+def test_the_recent_lists_keep_the_newest_within_their_limit(zipf_engine, monkeypatch):
+    """Lists read in full are kept while they fit, the oldest out first, and
+    a kept list is the same as one read again."""
+    import search.retrieval.scoring as scoring
+
+    searcher = zipf_engine.searcher()
+    reader = searcher.reader()
+    stats = zipf_engine.generation(searcher).stats
+    for name, value in (("_pinned", {}), ("_held", {}), ("_recent", {}), ("_size", 0)):
+        monkeypatch.setattr(stats, name, value)
+    sizes = {w: len(scoring.read_postings(reader, "body", w)) for w in WORDS[:6]}
+    monkeypatch.setattr(stats, "_recent_limit", 4 * max(sizes.values()))
+    for word in WORDS[:6]:
+        assert stats.postings(reader, "body", word) == scoring.read_postings(reader, "body", word)
+        assert stats._size == sum(len(p) for p in stats._recent.values()) <= stats._recent_limit
+    kept = [text for _, text in stats._recent]
+    assert kept == list(WORDS[6 - len(kept):6]) and 2 <= len(kept) < 6      # the newest, in order
+    assert stats._size > stats._recent_limit - max(sizes.values())          # as many as fit (none emptied)
+
+
+def test_an_index_outgrowing_the_budget_gives_the_recent_lists_a_share(zipf_engine, monkeypatch):
+    import search.retrieval.scoring as scoring
+
+    searcher = zipf_engine.searcher()
+    stats = zipf_engine.generation(searcher).stats
+    for name, value in (("_pinned", {}), ("_held", {}), ("_recent_limit", scoring.RECENT_POSTINGS)):
+        monkeypatch.setattr(stats, name, value)
+    monkeypatch.setattr(scoring, "RECENT_POSTINGS", 10)
+    wanted = sum(df for df in scoring.frequencies(searcher.reader()).values() if df >= scoring.WARM_MIN_DF)
+    budget = wanted // 2
+    pinned = stats.warm(searcher.reader(), budget=budget)
+    assert stats._recent_limit > 10
+    memory = (pinned * scoring.PINNED_BYTES_PER_POSTING
+              + sum(i.nbytes + w.nbytes for i, w in stats._held.values())
+              + (stats._recent_limit - 10) * scoring.RECENT_BYTES_PER_POSTING)
+    assert memory <= budget * scoring.PINNED_BYTES_PER_POSTING

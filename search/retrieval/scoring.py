@@ -44,7 +44,8 @@ from search.retrieval.live import LiveStats
 # (a word in half the archive) costs milliseconds (most of it building the
 # dict), so the most frequent terms are read once, when a worker warms up,
 # and kept ("pinned", as many as ``pinned_budget`` allows); other terms
-# share a smaller cache that is emptied when full. A pinned posting is a dict
+# share a smaller cache of the lists read last, the oldest out first
+# (RECENT_POSTINGS, or RECENT_SHARE below). A pinned posting is a dict
 # entry only: its key is the Stats' int object for the document and its
 # weight a float shared by every posting of that weight (76 bytes when each
 # posting held a float of its own). Measured: 39.4 bytes a posting at 4x
@@ -64,7 +65,18 @@ PINNED_MEMORY_SHARE = 32       # by default the workers share 1/32 of the machin
 # frequent lists, which the slowest queries read, became dicts built per query.
 HELD_SHARE = 0.25
 HELD_BYTES_PER_POSTING = 6     # what Stats.warm expects an array posting to take (measured: 5.3 at 16x)
+# And when they outgrow it, a tenth of that memory holds the lists read
+# last (more than RECENT_POSTINGS, the oldest out first), taken from the
+# dicts: a word a query reads in full is likely in the next queries too
+# (at 16x clickid the bench's queries read lists of 20,000-40,000
+# postings; RECENT_POSTINGS held ten of them and was emptied when full).
+# A recent posting costs more than a pinned one: its int key is its own.
+# At 16x, in one process each, alternated: topic p95 (CPU) 51-55 -> 44 ms,
+# the worker's memory after the bench's queries +17 MB (1,087 MB with the
+# corpus the script held).
 RECENT_POSTINGS = 300_000
+RECENT_SHARE = 0.1
+RECENT_BYTES_PER_POSTING = 70
 WARM_MIN_DF = 256              # shorter lists are a block or two: cheap to read when asked
 SCORED_FIELDS = ("title", "body")
 MAX_COMBINATIONS = 120         # at_least: more subsets than this, count per document instead
@@ -141,12 +153,16 @@ class Stats:
             B = weighting._field_B.get(field, weighting.B)
             avgfl = self.live.avg_field_length(field) or 1
             k1 = self.K1
-            self.norms[field] = [k1 * ((1 - B) + B * field_length(reader, d, field) / avgfl)
-                                 for d in range(n)]
+            # Whoosh stores a length in one byte: a few hundred values, each
+            # norm computed once and its float shared (a float of its own per
+            # article took 24 bytes: 18 MB at 16x clickid).
+            values: dict[int, float] = {}
+            self.norms[field] = [norm_of(values, field_length(reader, d, field), k1, B, avgfl) for d in range(n)]
         self._pinned: dict[tuple, dict] = {}
         self._held: dict[tuple, tuple] = {}        # the next most frequent terms, as arrays (HELD_SHARE)
         self._recent: dict[tuple, dict] = {}
         self._size = 0
+        self._recent_limit = RECENT_POSTINGS
         self._shortest: dict[str, float] = {}
         self._lock = threading.Lock()
         # One int object per document number, shared by every pinned posting
@@ -195,13 +211,13 @@ class Stats:
             return found
         held = self._held.get(key)
         found = self.read(reader, field, text) if held is None else postings_of(*held)
-        with self._lock:
-            if self._size + len(found) > RECENT_POSTINGS:
-                self._recent = {}
-                self._size = 0
-            if len(found) <= RECENT_POSTINGS // 4:
+        limit = self._recent_limit
+        if len(found) <= limit // 4:
+            with self._lock:
                 self._recent[key] = found
                 self._size += len(found)
+                while self._size > limit:       # the oldest out first
+                    self._size -= len(self._recent.pop(next(iter(self._recent))))
         return found
 
     def max_impact(self, leaf: Leaf) -> float:
@@ -277,8 +293,14 @@ class Stats:
         budget = pinned_budget() if budget is None else budget
         lengths = [(df, field, text) for (field, text), df in frequencies(reader).items()]
         lengths.sort(reverse=True)
-        dict_budget = dict_share(budget, sum(df for df, _, _ in lengths if df >= WARM_MIN_DF))
+        wanted = sum(df for df, _, _ in lengths if df >= WARM_MIN_DF)
+        dict_budget = dict_share(budget, wanted)
         array_bytes = (budget - dict_budget) * PINNED_BYTES_PER_POSTING
+        if wanted > budget:             # the recent lists' memory out of the dicts'
+            memory = budget * RECENT_SHARE * PINNED_BYTES_PER_POSTING
+            self._recent_limit = max(RECENT_POSTINGS, int(memory / RECENT_BYTES_PER_POSTING))
+            more = (self._recent_limit - RECENT_POSTINGS) * RECENT_BYTES_PER_POSTING
+            dict_budget = max(0, dict_budget - int(more / PINNED_BYTES_PER_POSTING))
         pinned, held, pinned_size, held_bytes = {}, {}, 0, 0
         for df, field, text in lengths:
             if df < WARM_MIN_DF or (dict_budget - pinned_size < 100 and array_bytes - held_bytes < 500):
@@ -303,6 +325,14 @@ class Stats:
             keep = np.fromiter((d in live for d in ids.tolist()), dtype=bool, count=len(ids))
             ids, weights = ids[keep], weights[keep]
         return ids.astype(np.int32), weights
+
+
+def norm_of(values: dict, length: int, k1: float, B: float, avgfl: float) -> float:
+    """BM25's length norm of ``length`` (its float made once, kept in ``values``)."""
+    found = values.get(length)
+    if found is None:
+        found = values[length] = k1 * ((1 - B) + B * length / avgfl)
+    return found
 
 
 def sorted_array(docs) -> np.ndarray:
