@@ -138,3 +138,25 @@ def test_an_index_outgrowing_the_budget_gives_the_recent_lists_a_share(zipf_engi
               + sum(i.nbytes + w.nbytes for i, w in stats._held.values())
               + (stats._recent_limit - 10) * scoring.RECENT_BYTES_PER_POSTING)
     assert memory <= budget * scoring.PINNED_BYTES_PER_POSTING
+
+
+def test_a_list_read_twice_into_the_recent_lists_is_counted_once(zipf_engine, monkeypatch):
+    """Two threads may read the same list before either keeps it: the
+    second replaces the first, and the size stays that of the lists held."""
+    searcher = zipf_engine.searcher()
+    reader = searcher.reader()
+    stats = zipf_engine.generation(searcher).stats
+    for name, value in (("_pinned", {}), ("_held", {}), ("_recent", {}), ("_size", 0), ("_recent_limit", 10**6)):
+        monkeypatch.setattr(stats, name, value)
+    real = stats.read
+
+    def read_while_another_thread_keeps_it(reader, field, text, share=False):
+        found = real(reader, field, text, share)
+        stats._recent[(field, text)] = dict(found)
+        stats._size += len(found)
+        return found
+
+    monkeypatch.setattr(stats, "read", read_while_another_thread_keeps_it)
+    found = stats.postings(reader, "body", WORDS[0])
+    assert stats._recent == {("body", WORDS[0]): found}
+    assert stats._size == len(found)

@@ -65,6 +65,7 @@ PINNED_MEMORY_SHARE = 32       # by default the workers share 1/32 of the machin
 # frequent lists, which the slowest queries read, became dicts built per query.
 HELD_SHARE = 0.25
 HELD_BYTES_PER_POSTING = 6     # what Stats.warm expects an array posting to take (measured: 5.3 at 16x)
+HELD_MIN_BYTES = 5             # the least one takes: an int32 id and a byte weight
 # And when they outgrow it, a tenth of that memory holds the lists read
 # last (more than RECENT_POSTINGS, the oldest out first), taken from the
 # dicts: a word a query reads in full is likely in the next queries too
@@ -214,9 +215,11 @@ class Stats:
         limit = self._recent_limit
         if len(found) <= limit // 4:
             with self._lock:
+                # Another thread may have read the same list meanwhile: counted once.
+                earlier = self._recent.pop(key, None)
+                self._size += len(found) - (len(earlier) if earlier is not None else 0)
                 self._recent[key] = found
-                self._size += len(found)
-                while self._size > limit:       # the oldest out first
+                while self._size > limit and self._recent:      # the oldest out first
                     self._size -= len(self._recent.pop(next(iter(self._recent))))
         return found
 
@@ -296,6 +299,7 @@ class Stats:
         wanted = sum(df for df, _, _ in lengths if df >= WARM_MIN_DF)
         dict_budget = dict_share(budget, wanted)
         array_bytes = (budget - dict_budget) * PINNED_BYTES_PER_POSTING
+        self._recent_limit = RECENT_POSTINGS
         if wanted > budget:             # the recent lists' memory out of the dicts'
             memory = budget * RECENT_SHARE * PINNED_BYTES_PER_POSTING
             self._recent_limit = max(RECENT_POSTINGS, int(memory / RECENT_BYTES_PER_POSTING))
@@ -308,7 +312,7 @@ class Stats:
             if pinned_size + df <= dict_budget:
                 pinned[(field, text)] = self.read(reader, field, text, share=True)
                 pinned_size += df
-            elif held_bytes + 5 * df <= array_bytes:
+            elif held_bytes + HELD_MIN_BYTES * df <= array_bytes:     # may fit: read it and see
                 ids, weights = self.read_arrays(reader, field, text)
                 if held_bytes + ids.nbytes + weights.nbytes <= array_bytes:
                     held[(field, text)] = ids, weights
