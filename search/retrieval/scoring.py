@@ -249,9 +249,10 @@ class Stats:
         ``sorted_array``; a caller probing many terms for the same documents
         sorts them once). A list held decoded (pinned, or read earlier) is
         looked up; so is one no longer than ``docs`` are many, read in full
-        (and kept as any list read). Else the list is decoded as arrays
-        (numpy: a few ns a posting, only the blocks that may hold one of
-        ``docs``) and only its postings for ``docs`` become dict entries,
+        (and kept as any list read). Else the list's arrays (held ones as
+        they are; others decoded with numpy, a few ns a posting, only the
+        blocks that may hold one of ``docs``) are searched, and only its
+        postings for ``docs`` become dict entries,
         where reading it in full builds one for each posting (about ten
         times the cost)."""
         held = self.cached(field, text)
@@ -287,10 +288,11 @@ class Stats:
 
     def warm(self, reader, budget: int | None = None) -> int:
         """Decode the longest posting lists of title and body (most frequent
-        terms first) and keep them: as dicts (pinned) until ``budget``
-        postings (default ``pinned_budget()``) less its HELD_SHARE are, the
-        following as arrays (held) in the memory of that share. Returns how
-        many postings are pinned."""
+        terms first) and keep them as dicts (pinned) in the memory of
+        ``budget`` postings (default ``pinned_budget()``). When they do not
+        all fit, part of that memory keeps the following as arrays (held,
+        ``dict_share``) and a tenth the lists read last (RECENT_SHARE).
+        Returns how many postings are pinned."""
         if not self.usable:
             return 0
         budget = pinned_budget() if budget is None else budget
