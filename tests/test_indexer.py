@@ -185,3 +185,33 @@ def test_a_sub_writer_with_a_full_pool_starts_a_new_segment(tmp_path, monkeypatc
             assert [h.id for h in eng.search(f"kodeunik{i}").hits] == [f"t-{i:03d}"]
     finally:
         eng.close()
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_replaced_articles_leave_no_empty_segments(corpus, tmp_path, procs):
+    """A file rewritten run after run (a publisher's JSONL updated daily) or
+    removed replaces or drops its articles; a segment none of whose
+    documents is live is then dropped, instead of piling up as segments of
+    no documents that every query still asks."""
+    from whoosh import index as whoosh_index
+
+    ix = tmp_path / "ix"
+
+    def run_and_check():
+        report = index_corpus(corpus, ix, procs=procs)
+        segments = whoosh_index.open_dir(str(ix))._segments()
+        assert all(s.doc_count() > 0 for s in segments), [(s.doc_count_all(), s.deleted_count()) for s in segments]
+        return report
+
+    run_and_check()
+    for run in range(3):
+        write_jsonl(corpus / "a.jsonl", [BANJIR, news(10 + run, f"Berita ke-{run}", f"Isi kodeunik{run}.")])
+        later = time.time() + 5 * (run + 1)
+        os.utime(corpus / "a.jsonl", (later, later))
+        assert run_and_check().updated == 1
+        assert ids(ix, f"kodeunik{run}") == [f"t-{10 + run:03d}"]
+    write_jsonl(corpus / "c.jsonl", [GEMPA])          # a segment of its own ...
+    assert run_and_check().doc_count == 4
+    (corpus / "c.jsonl").unlink()                     # ... then every document of it deleted
+    assert run_and_check().doc_count == 3
+    assert ids(ix, "gempa lombok") == [] and ids(ix, "kabut asap") == ["t-003"]

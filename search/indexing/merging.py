@@ -7,7 +7,11 @@ searcher takes their share out of the statistics it scores with
 rewritten. A segment is rewritten once a fifth of it is deleted (as
 Lucene's merge policies reclaim deletes): the dead documents cost disk and
 the searcher's bookkeeping, and rewriting then costs a few times the
-documents reclaimed, not the whole segment for one edit.
+documents reclaimed, not the whole segment for one edit. A segment with no
+live document left is dropped, not merged: merging it would give the new
+commit a segment of no documents, and such segments piled up, one per
+rerun that replaced a whole segment's files (a publisher's JSONL rewritten
+daily), each asked for every query's terms.
 """
 from __future__ import annotations
 
@@ -18,7 +22,10 @@ RECLAIM_SHARE = 0.2          # deleted share of a segment above which it is rewr
 
 def merge_policy(writer, segments):
     """Whoosh's small-segment merge (MERGE_SMALL) and the segments a fifth
-    deleted, with exact length totals in the merged segment (``merge_in``)."""
+    deleted, with exact length totals in the merged segment (``merge_in``);
+    segments with no live document are left out of the index."""
+    empty = [s for s in segments if s.doc_count() == 0]
+    segments = [s for s in segments if s not in empty]
     chosen = small_segments(segments)
     chosen += [s for s in segments if s not in chosen
                and s.deleted_count() >= RECLAIM_SHARE * max(1, s.doc_count_all())]
