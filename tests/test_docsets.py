@@ -46,3 +46,35 @@ def test_doc_array_of_a_set_and_a_range():
     assert doc_array(range(2, 8, 2)).tolist() == [2, 4, 6]
     array = np.arange(4)
     assert doc_array(array) is array
+
+
+def test_an_ascending_arrays_set_algebra_is_the_sets():
+    """``&``, ``-`` and ``|`` of an ascending array with sets, a dict's keys
+    and another ascending array (numpy, either side walked) give what the
+    same sets give."""
+    rng = random.Random(3)
+    for _ in range(60):
+        left = set(rng.sample(range(3000), rng.choice((0, 1, 40, 900))))
+        right = set(rng.sample(range(3000), rng.choice((0, 1, 40, 900))))
+        docs = Ascending(np.array(sorted(left), dtype=rng.choice((np.int32, np.int64))))
+        others = [right, frozenset(right), dict.fromkeys(right).keys(),
+                  Ascending(np.array(sorted(right), dtype=np.int64))]
+        for other in others:
+            assert docs & other == left & right and other & docs == left & right
+            assert docs - other == left - right and other - docs == right - left
+            assert docs | other == left | right and other | docs == left | right
+        assert all(type(d) is int for d in docs & right) and isinstance(docs & right, set)
+
+
+def test_array_union_and_at_least_count_as_sets_do():
+    from search.retrieval.docsets import array_at_least, array_union
+
+    rng = random.Random(4)
+    for _ in range(40):
+        sets = [set(rng.sample(range(1000), rng.randint(0, 300))) for _ in range(rng.randint(1, 5))]
+        arrays = [np.array(sorted(s) if rng.random() < 0.5 else list(s), dtype=np.int64) for s in sets]
+        assert array_union(arrays).tolist() == sorted(set().union(*sets))
+        for least in range(1, len(sets) + 1):
+            want = sorted(d for d in set().union(*sets) if sum(d in s for s in sets) >= least)
+            assert array_at_least(arrays, least).tolist() == want
+    assert array_union([]).tolist() == [] and array_at_least([np.array([], dtype=np.int64)], 1).tolist() == []

@@ -82,12 +82,16 @@ def test_terms_held_as_arrays_answer_as_terms_read_when_asked(zipf_engine, monke
     monkeypatch.setattr(scoring, "dict_share", lambda budget, wanted: 0)
     stats.warm(searcher.reader(), budget=10**7)
     assert stats._held and not stats._pinned
-    probed = []
+    probed, made = [], []
     real = scoring.Stats.probe
     monkeypatch.setattr(scoring.Stats, "probe", lambda self, reader, field, text, docs, sort=None:
                         probed.append((field, text) in self._held) or real(self, reader, field, text, docs, sort))
+    built = scoring.Postings.built
+    monkeypatch.setattr(scoring.Postings, "built", lambda self: made.append(self._dict is None) or built(self))
     assert answers() == expected
     assert any(probed)
+    # Matched, counted, scored and re-ranked from the arrays: no held list made into a dict.
+    assert not any(made)
 
 
 def test_lists_are_held_as_arrays_only_when_dicts_would_not_hold_them_all():

@@ -53,6 +53,41 @@ class Ascending(Set):
     def __repr__(self) -> str:
         return f"Ascending({len(self.array)} documents)"
 
+    # Set algebra with another set of documents, in numpy where the mixin's
+    # would look each member of one side up in the other in Python.
+    def __and__(self, other):
+        if not isinstance(other, Set):
+            return NotImplemented
+        if isinstance(other, Ascending):
+            small, large = sorted((self.array, other.array), key=len)
+            return set(small[contained(large, small)].tolist())
+        if len(other) <= len(self):         # the smaller side is walked
+            values = doc_array(other)
+            return set(values[contained(self.array, values)].tolist())
+        return {d for d in self.array.tolist() if d in other}
+
+    __rand__ = __and__
+
+    def __rsub__(self, other):
+        if not isinstance(other, Set):
+            return NotImplemented
+        values = doc_array(other)
+        return set(values[~contained(self.array, values)].tolist())
+
+    def __sub__(self, other):
+        if not isinstance(other, Set):
+            return NotImplemented
+        if isinstance(other, Ascending):
+            return set(self.array[~contained(other.array, self.array)].tolist())
+        return set(self.array[~np.isin(self.array, doc_array(other))].tolist())
+
+    def __or__(self, other):
+        if not isinstance(other, Set):
+            return NotImplemented
+        return set(self.array.tolist()).union(other)
+
+    __ror__ = __or__
+
 
 class Parts(Set):
     """The union of disjoint sets of document numbers, never built (a
@@ -93,6 +128,39 @@ class Parts(Set):
             self._array = (arrays[0] if len(arrays) == 1 else
                            np.concatenate(arrays) if arrays else np.empty(0, dtype=np.int64))
         return self._array
+
+
+def contained(ascending: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A mask over ``values``: which are in ``ascending`` (distinct, ascending)."""
+    if not len(ascending):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(ascending, values)
+    at[at == len(ascending)] = 0
+    return ascending[at] == values
+
+
+def array_union(arrays: list[np.ndarray]) -> np.ndarray:
+    """The distinct document numbers of ``arrays`` (any order, overlapping),
+    ascending: a mask over the document numbers, a few ns a document."""
+    arrays = [a for a in arrays if len(a)]
+    if not arrays:
+        return np.empty(0, dtype=np.int64)
+    mask = np.zeros(max(int(a.max()) for a in arrays) + 1, dtype=bool)
+    for a in arrays:
+        mask[a] = True
+    return np.flatnonzero(mask)
+
+
+def array_at_least(arrays: list[np.ndarray], least: int) -> np.ndarray:
+    """The document numbers in at least ``least`` of ``arrays`` (each of
+    distinct ones), ascending."""
+    arrays = [a for a in arrays if len(a)]
+    if not arrays:
+        return np.empty(0, dtype=np.int64)
+    counts = np.zeros(max(int(a.max()) for a in arrays) + 1, dtype=np.int32)
+    for a in arrays:
+        counts[a] += 1
+    return np.flatnonzero(counts >= least)
 
 
 def doc_array(docs) -> np.ndarray:

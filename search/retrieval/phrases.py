@@ -57,7 +57,7 @@ from search.codec import CompactLeafMatcher, unpack_array
 from search.fields import ABSOLUTE, CompactPositions
 from search.retrieval.head_postings import open_postings
 from search.retrieval.proximity import holds_at
-from search.retrieval.scoring import Leaf, Match
+from search.retrieval.scoring import Leaf, Match, pick
 
 # What checking one article's positions for one word costs, in postings read
 # from a list (Evaluator.cost's unit): its block decoded, its positions
@@ -274,7 +274,7 @@ def phrase_postings(postings: dict, docs: list[int], shares: list[float]) -> dic
     """A word's ``postings`` for the articles holding the phrase (``docs``),
     each weight times the share of the word's occurrences in the phrase:
     the phrase's frequency in place of the word's."""
-    get = postings.get
+    get = pick(postings, docs).get
     # A whole share keeps the word's own weight object (the same value).
     return {d: weight if share == 1.0 else weight * share
             for d, share in zip(docs, shares) if (weight := get(d))}

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from search.codec import CompactLeafMatcher, unpack_array
 from search.retrieval.head_postings import holding, open_postings
-from search.retrieval.scoring import Match, score, skip_to
+from search.retrieval.scoring import Match, documents, score, skip_to
 
 DEPTH = 50          # results re-ranked
 # Score added per unit of the pair's idf when the pair is found as a phrase.
@@ -253,11 +253,11 @@ class Titles:
         """The documents (of ``among``, when given) holding ``term`` in ``field``:
         from the postings cache when it has the term, else probed for ``among``."""
         if among is None:
-            return self.stats.postings(self.reader, field, term).keys()
+            return documents(self.stats.postings(self.reader, field, term))
         found = self.stats.cached(field, term)
         if found is None:
             return holding(self.reader, field, term, among)
-        return found.keys() & among        # a set, made in C
+        return documents(found) & among        # a set, made in C (or numpy)
 
 
 def belongs(term: str, other: str, holds) -> float:

@@ -34,7 +34,7 @@ from search.retrieval.live import live_reader
 from search.retrieval.proximity import Titles, boost_phrases, postings_at_hand, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
 from search.retrieval.results import FACET_NAMES
-from search.retrieval.scoring import MAX_COMBINATIONS, SCORED_FIELDS, Evaluator, Leaf, Match, OutOfTime, best
+from search.retrieval.scoring import MAX_COMBINATIONS, SCORED_FIELDS, Evaluator, Leaf, Match, OutOfTime, best, documents
 from search.retrieval.spelling import correct_query
 from search.retrieval.tail import Tail, all_informative, all_rare, min_should_match, tail_array, tail_docs
 
@@ -252,7 +252,7 @@ class Run:
         raw = self.searcher.reader()     # the postings cache reads through the searcher's own reader
         return correct_query(parsed, self.reader, self.analyzer, lambda: self.generation.words(self.reader),
                              force=force, budget=self.budget,
-                             body_docs=(lambda term: self.stats.postings(raw, "body", term).keys())
+                             body_docs=(lambda term: documents(self.stats.postings(raw, "body", term)))
                              if self.stats.usable else None)
 
     def _allowed(self, parsed) -> set | None:

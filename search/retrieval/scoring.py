@@ -29,6 +29,7 @@ import heapq
 import math
 import threading
 import time
+from collections.abc import Mapping, Set
 from itertools import accumulate, combinations, islice, repeat
 
 import numpy as np
@@ -38,6 +39,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from search.codec import decode_list, read_list
+from search.retrieval.docsets import Ascending, array_at_least, array_union, doc_array
 from search.retrieval.live import LiveStats
 
 # Postings kept decoded per index generation. Reading a long posting list
@@ -111,12 +113,60 @@ class Leaf:
         self.complete = complete
 
 
-class Postings(dict):
-    """``docnum -> weight`` built from a held term's arrays (``arrays``:
-    ids, weights), which scoring by arrays (``best_arrays``) takes rather
-    than converting the dict back."""
+class Postings(Mapping):
+    """``docnum -> weight`` of a held term, kept as its arrays (``arrays``:
+    ids ascending, weights). Matching, scoring, probing and bounds take the
+    arrays (``documents``, ``score``, ``pick``, ``Stats.max_impact``); the
+    dict is made only for a caller that looks documents up one by one
+    (about 100 ns a posting: 5 ms for a list of 50,000 at 16x)."""
 
-    __slots__ = ("arrays",)
+    __slots__ = ("arrays", "_dict")
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray):
+        self.arrays = ids, weights
+        self._dict = None
+
+    def built(self) -> dict:
+        """The dict, made on first use and kept."""
+        found = self._dict
+        if found is None:
+            ids, weights = self.arrays
+            found = self._dict = dict(zip(ids.tolist(), weight_objects(weights)))
+        return found
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+    def __iter__(self):
+        return iter(self.built())
+
+    def __getitem__(self, docnum):
+        return self.built()[docnum]
+
+    def __contains__(self, docnum) -> bool:
+        if self._dict is not None:
+            return docnum in self._dict
+        return docnum in Ascending(self.arrays[0])
+
+    def get(self, docnum, default=None):
+        return self.built().get(docnum, default)
+
+    def keys(self):
+        return self.built().keys()
+
+    def values(self):
+        return self.built().values()
+
+    def items(self):
+        return self.built().items()
+
+
+def documents(postings) -> "Set":
+    """The documents of a term's postings as a set: a held term's array
+    itself when its dict is not made (docsets.Ascending), else the dict's keys."""
+    if isinstance(postings, Postings) and postings._dict is None:
+        return Ascending(postings.arrays[0])
+    return postings.keys()
 
 
 class Match:
@@ -234,7 +284,10 @@ class Stats:
         shortest = self._shortest.get(leaf.field)
         if shortest is None:
             shortest = self._shortest[leaf.field] = min(self.norms[leaf.field], default=1.0)
-        weight = max(leaf.postings.values())
+        if isinstance(leaf.postings, Postings):
+            weight = float(leaf.postings.arrays[1].max())     # the same float32 value
+        else:
+            weight = max(leaf.postings.values())
         return leaf.factor * weight / (weight + shortest)
 
     def cached(self, field: str, text: str) -> dict | None:
@@ -333,6 +386,15 @@ class Stats:
         return ids.astype(np.int32), weights
 
 
+def among(arrays: tuple, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (ids, weights) of ``arrays`` (ids ascending) for ``docs`` (any order)."""
+    ids, weights = arrays
+    at = np.searchsorted(ids, docs)
+    at[at == len(ids)] = 0
+    at = at[ids[at] == docs] if len(ids) else at[:0]
+    return ids[at], weights[at]
+
+
 def norm_of(values: dict, length: int, k1: float, B: float, avgfl: float) -> float:
     """BM25's length norm of ``length`` (its float made once, kept in ``values``)."""
     found = values.get(length)
@@ -343,6 +405,8 @@ def norm_of(values: dict, length: int, k1: float, B: float, avgfl: float) -> flo
 
 def sorted_array(docs) -> np.ndarray:
     """Document numbers as a sorted int64 array."""
+    if isinstance(docs, Ascending):
+        return docs.array
     wanted = np.fromiter(docs, dtype=np.int64, count=len(docs) if hasattr(docs, "__len__") else -1)
     wanted.sort()
     return wanted
@@ -360,15 +424,16 @@ def dict_share(budget: int, wanted: int) -> int:
 
 
 def postings_of(ids: np.ndarray, weights: np.ndarray) -> Postings:
-    """A held term's ``docnum -> weight`` dict, made from its arrays (kept on it)."""
-    found = Postings(zip(ids.tolist(), weight_objects(weights)))
-    found.arrays = ids, weights
-    return found
+    """A held term's ``docnum -> weight`` mapping over its arrays."""
+    return Postings(ids, weights)
 
 
 def pick(postings: dict, docs) -> dict:
     """``postings`` of the documents in ``docs`` only, looking up the smaller
-    side in the larger."""
+    side in the larger (a held term's arrays searched with numpy)."""
+    if isinstance(postings, Postings) and postings._dict is None:
+        ids, weights = among(postings.arrays, doc_array(docs))
+        return dict(zip(ids.tolist(), weight_objects(weights)))
     if isinstance(docs, (set, frozenset, dict)) and len(postings) < len(docs):
         return {d: w for d, w in postings.items() if d in docs}
     get = postings.get
@@ -632,7 +697,7 @@ class Evaluator:
     def term(self, q: wq.Term, boost: float = 1.0) -> Match:
         if q.fieldname in SCORED_FIELDS:
             leaf = self.leaf(q.fieldname, q.text, boost)
-            return Match(leaf.postings.keys(), [leaf] if leaf.postings else [])
+            return Match(documents(leaf.postings), [leaf] if leaf.postings else [])
         if q.fieldname in self.view.columns:
             return Match(self.view.docs_with(q.fieldname, q.text))
         return Match(set(self.searcher.docs_for_query(q)))
@@ -745,15 +810,18 @@ class Evaluator:
 _KEYS = type({}.keys())
 
 
-def union(collections: list) -> set:
-    """The set of the document numbers in ``collections`` (sets, or a
-    postings dict's keys). Built from the largest part in one presized step
+def union(collections: list) -> Set:
+    """The set of the document numbers in ``collections`` (sets, a
+    postings dict's keys, or held terms' arrays: then an Ascending array
+    made with numpy). Otherwise built from the largest part in one presized step
     (a dict's keys on the left of ``|`` hand the dict itself to the set) and
     the others added: ``ids |= c`` in turn copies the set so far for each
     dict's keys and grows it an insertion at a time."""
     largest = max(collections, key=len, default=None)
     if largest is None:
         return set()
+    if any(isinstance(c, Ascending) for c in collections):      # held terms' arrays: in numpy
+        return Ascending(array_union([doc_array(c) for c in collections]))
     ids = largest | frozenset() if type(largest) is _KEYS else set(largest)
     for c in collections:
         if c is not largest:
@@ -761,25 +829,28 @@ def union(collections: list) -> set:
     return ids
 
 
-def at_least(sets: list, least: int) -> set:
+def at_least(sets: list, least: int) -> Set:
     """The documents in at least ``least`` of ``sets`` (every one of them
-    when ``least`` is their number): intersections and unions run in C."""
+    when ``least`` is their number): intersections and unions run in C, or
+    in numpy for held terms' arrays (docsets.Ascending)."""
     if least <= 1:
-        return set().union(*sets)
+        return union(sets)
     ordered = sorted(sets, key=len)
     if least >= len(ordered):
         found = set(ordered[0])
         for docs in ordered[1:]:
             if not found:
                 break
-            found &= docs if isinstance(docs, (set, frozenset)) else set(docs)
+            found = meet(found, docs)
         return found
+    if any(isinstance(docs, Ascending) for docs in sets):        # held terms' arrays: counted in numpy
+        return Ascending(array_at_least([doc_array(docs) for docs in sets], least))
     if math.comb(len(ordered), least) <= MAX_COMBINATIONS:
         found = set()
         for subset in combinations(ordered, least):
             docs = set(subset[0])
             for other in subset[1:]:
-                docs &= other if isinstance(other, (set, frozenset)) else set(other)
+                docs = meet(docs, other)
                 if not docs:
                     break
             found |= docs
@@ -791,6 +862,15 @@ def at_least(sets: list, least: int) -> set:
     return {d for d, c in counts.items() if c >= least}
 
 
+def meet(docs: set, other) -> set:
+    """``docs & other`` as a new or updated set: ``other`` a set, a dict's
+    keys or a held term's array (docsets.Ascending, looked up with numpy)."""
+    if isinstance(other, Ascending):
+        return other & docs
+    docs &= other if isinstance(other, (set, frozenset)) else set(other)
+    return docs
+
+
 def conjoin(matches: list[Match], excluded: set, everything) -> Match:
     """The documents in every one of ``matches`` (all of ``everything`` when
     there are none) but not in ``excluded``, scored by all their terms."""
@@ -800,7 +880,7 @@ def conjoin(matches: list[Match], excluded: set, everything) -> Match:
         for m in ordered[1:]:
             if not ids:
                 break
-            ids &= m.ids if isinstance(m.ids, (set, frozenset)) else set(m.ids)
+            ids = meet(ids, m.ids)
     else:
         ids = set(everything)
     ids -= excluded
@@ -824,7 +904,9 @@ def score(match: Match, selected, stats: Stats, deadline: float | None = None, b
         norm = stats.norms[leaf.field]
         c = leaf.factor
         postings = leaf.postings
-        if len(postings) <= len(scores):
+        if isinstance(postings, Postings) and postings._dict is None:
+            add_held(scores, c, postings.arrays, stats.norm_arrays[leaf.field])
+        elif len(postings) <= len(scores):
             for d, w in postings.items():
                 if d in scores:
                     scores[d] += c * w / (w + norm[d])
@@ -835,6 +917,20 @@ def score(match: Match, selected, stats: Stats, deadline: float | None = None, b
                 if w:
                     scores[d] += c * w / (w + norm[d])
     return scores
+
+
+def add_held(scores: dict, factor: float, arrays: tuple, norms: np.ndarray) -> None:
+    """``score``'s step for a held term, its postings for ``scores``' documents
+    found in its arrays: the same float64 operations in the same order
+    (float32 weights made float64; the norms array holds ``norms``' floats),
+    so every score is equal to the last bit."""
+    ids, weights = among(arrays, np.fromiter(scores, dtype=np.int64, count=len(scores)))
+    if not len(ids):
+        return
+    weights = weights.astype(np.float64)
+    values = factor * weights / (weights + norms[ids])
+    for d, value in zip(ids.tolist(), values.tolist()):
+        scores[d] += value
 
 
 def best(match: Match, selected, stats: Stats, depth: int, budget=None) -> list[tuple[int, float]]:
@@ -886,7 +982,8 @@ def best_arrays(match: Match, selected, stats: Stats, depth: int, budget=None) -
         postings = leaf.postings
         if not postings:
             continue
-        if len(postings) > GATHER_FACTOR * len(docs) and stats.cached(leaf.field, leaf.text) is not postings:
+        if len(postings) > GATHER_FACTOR * len(docs) and stats.cached(leaf.field, leaf.text) is not postings \
+                and not isinstance(postings, Postings):
             get = postings.get
             weights = np.fromiter((get(d, 0.0) for d in selected), dtype=np.float64, count=len(docs))
             ids = docs[weights != 0.0]
