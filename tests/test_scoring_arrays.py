@@ -90,8 +90,10 @@ def test_terms_held_as_arrays_answer_as_terms_read_when_asked(zipf_engine, monke
     monkeypatch.setattr(scoring.Postings, "built", lambda self: made.append(self._dict is None) or built(self))
     assert answers() == expected
     assert any(probed)
-    # Matched, counted, scored and re-ranked from the arrays: no held list made into a dict.
+    # Matched, counted, scored and re-ranked from the arrays: no held list made
+    # into a dict, nor kept among the lists read lately (it would take their room).
     assert not any(made)
+    assert not stats._recent.keys() & stats._held.keys()
 
 
 def test_lists_are_held_as_arrays_only_when_dicts_would_not_hold_them_all():

@@ -224,13 +224,13 @@ def near(first_positions, second_positions) -> bool:
 
 def postings_at_hand(stats, leaves):
     """``known(field, term)`` for find_pairs: the documents holding the term
-    in the field from the generation's postings cache or from the query's
+    in the field from the generation's postings at hand or from the query's
     own terms read in full (``leaves``, scoring.Leaf), else None. Both hold
     the live documents only, as the head does."""
     complete = {(leaf.field, leaf.text): leaf.postings for leaf in leaves if leaf.complete}
 
     def known(field: str, term: str):
-        found = stats.cached(field, term)
+        found = stats.at_hand(field, term)
         return found if found is not None else complete.get((field, term))
     return known
 
@@ -251,10 +251,11 @@ class Titles:
 
     def holds(self, field: str, term: str, among=None):
         """The documents (of ``among``, when given) holding ``term`` in ``field``:
-        from the postings cache when it has the term, else probed for ``among``."""
+        from the postings at hand (pinned, read lately or held as arrays:
+        ``Stats.at_hand``), else probed for ``among``."""
         if among is None:
             return documents(self.stats.postings(self.reader, field, term))
-        found = self.stats.cached(field, term)
+        found = self.stats.at_hand(field, term)
         if found is None:
             return holding(self.reader, field, term, among)
         return documents(found) & among        # a set, made in C (or numpy)

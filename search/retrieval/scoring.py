@@ -261,7 +261,9 @@ class Stats:
         if found is not None:
             return found
         held = self._held.get(key)
-        found = self.read(reader, field, text) if held is None else postings_of(*held)
+        if held is not None:        # its arrays at hand: nothing to keep among the lists read
+            return postings_of(*held)
+        found = self.read(reader, field, text)
         limit = self._recent_limit
         if len(found) <= limit // 4:
             with self._lock:
@@ -295,6 +297,15 @@ class Stats:
         key = (field, text)
         found = self._pinned.get(key)
         return found if found is not None else self._recent.get(key)
+
+    def at_hand(self, field: str, text: str):
+        """The term's postings if they cost no reading: held decoded
+        (``cached``) or as arrays (a ``Postings`` over them), else None."""
+        found = self.cached(field, text)
+        if found is None:
+            held = self._held.get((field, text))
+            found = None if held is None else postings_of(*held)
+        return found
 
     def probe(self, reader, field: str, text: str, docs, sort=None) -> dict:
         """``docnum -> weight`` of the term for the live documents of ``docs``
