@@ -55,6 +55,7 @@ from whoosh import query as wq
 
 from search.codec import CompactLeafMatcher, unpack_array
 from search.fields import ABSOLUTE, CompactPositions
+from search.retrieval.docsets import contained
 from search.retrieval.head_postings import open_postings
 from search.retrieval.proximity import holds_at
 from search.retrieval.scoring import Leaf, Match, pick
@@ -122,23 +123,14 @@ class CompactPhrase:
         """``(ids, {word: docnum -> weight})``, of the articles in ``wanted``
         (a sorted array) only when given. The weights are the float64 values
         the dicts held: the same scores to the last bit."""
-        ids = self.ids if wanted is None else self.ids[_inside(self.ids, wanted)]
+        ids = self.ids if wanted is None else self.ids[contained(wanted, self.ids)]
         postings = {}
         for word, (docs, weights) in self.words.items():
             if wanted is not None:
-                keep = _inside(docs, wanted)
+                keep = contained(wanted, docs)
                 docs, weights = docs[keep], weights[keep]
             postings[word] = dict(zip(docs.tolist(), weights.tolist()))
         return set(ids.tolist()), postings
-
-
-def _inside(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """A mask of the sorted ``ids`` found in the sorted ``wanted``."""
-    if not len(wanted):
-        return np.zeros(len(ids), dtype=bool)
-    at = np.searchsorted(wanted, ids)
-    at[at == len(wanted)] = 0
-    return wanted[at] == ids
 
 
 class PhraseQuery(wq.Phrase):
