@@ -192,7 +192,7 @@ def test_replaced_articles_leave_no_empty_segments(corpus, tmp_path, procs):
     """A file rewritten run after run (a publisher's JSONL updated daily) or
     removed replaces or drops its articles; a segment none of whose
     documents is live is then dropped, instead of piling up as segments of
-    no documents that every query still asks."""
+    no documents that no merge ever removes."""
     from whoosh import index as whoosh_index
 
     ix = tmp_path / "ix"

@@ -11,7 +11,7 @@ documents reclaimed, not the whole segment for one edit. A segment with no
 live document left is dropped, not merged: merging it would give the new
 commit a segment of no documents, and such segments piled up, one per
 rerun that replaced a whole segment's files (a publisher's JSONL rewritten
-daily), each asked for every query's terms.
+daily), files and table-of-contents entries that nothing ever removed.
 """
 from __future__ import annotations
 
