@@ -57,12 +57,12 @@ PINNED_MEMORY_SHARE = 32       # by default the workers share 1/32 of the machin
 # When the lists worth keeping outgrow that memory, up to a share of it
 # holds the next most frequent terms as arrays ("held": document numbers
 # as int32, weights as bytes or float32, 5-8 bytes a posting where a dict
-# entry takes 40): a query that reads one builds its dict from them,
-# skipping the blocks' decompression and decoding (about half of reading a
-# list in full). At 16x clickid a quarter of the default memory holds
+# entry takes 40): a query takes them as they are (``Postings``: no dict
+# unless a caller asks for one), skipping the blocks' decompression and
+# decoding (about half of reading a list in full). At 16x clickid a quarter of the default memory holds
 # every list of 4,000 articles or more; in one process, the bench's queries
 # gave the same answers in 0.91x (titles) and 0.92x (topics) the CPU of
-# dicts alone. A third or a half of the memory as arrays lowered the mean
+# dicts alone, when queries still built dicts from the arrays. A third or a half of the memory as arrays lowered the mean
 # 2-11% more but raised the topics' p95 (58-59 ms against 49-52): the most
 # frequent lists, which the slowest queries read, became dicts built per query.
 HELD_SHARE = 0.25
@@ -246,7 +246,7 @@ class Stats:
 
     def has_arrays(self, leaf: Leaf) -> bool:
         """``arrays(leaf)`` costs no conversion: the term is pinned (its
-        arrays kept once made) or its dict was built from held arrays."""
+        arrays kept once made) or held as arrays (``Postings``)."""
         return isinstance(leaf.postings, Postings) or self.is_pinned(leaf)
 
     def is_pinned(self, leaf: Leaf) -> bool:
@@ -262,7 +262,7 @@ class Stats:
             return found
         held = self._held.get(key)
         if held is not None:        # its arrays at hand: nothing to keep among the lists read
-            return postings_of(*held)
+            return Postings(*held)
         found = self.read(reader, field, text)
         limit = self._recent_limit
         if len(found) <= limit // 4:
@@ -304,7 +304,7 @@ class Stats:
         found = self.cached(field, text)
         if found is None:
             held = self._held.get((field, text))
-            found = None if held is None else postings_of(*held)
+            found = None if held is None else Postings(*held)
         return found
 
     def probe(self, reader, field: str, text: str, docs, sort=None) -> dict:
@@ -329,11 +329,8 @@ class Stats:
         ids, weights = arrays if arrays is not None else posting_arrays(reader, field, text, among=wanted)
         if not len(ids) or not len(wanted):
             return {}
-        at = np.searchsorted(ids, wanted)
-        at[at == len(ids)] = 0
-        held = ids[at] == wanted
-        at = at[held]
-        found = dict(zip(ids[at].tolist(), weight_objects(weights[at])))
+        ids, weights = among((ids, weights), wanted)
+        found = dict(zip(ids.tolist(), weight_objects(weights)))
         if self.has_deletions and found:
             live = self.view.live
             found = {d: w for d, w in found.items() if d in live}
@@ -427,16 +424,12 @@ def dict_share(budget: int, wanted: int) -> int:
     """Of ``budget`` postings' memory, how many postings are pinned as dicts
     when ``wanted`` are worth keeping: all when they fit; else only as
     many less than the budget as lets arrays hold the rest, and at least
-    1 - HELD_SHARE of it (a dict costs nothing to use, arrays a dict built)."""
+    1 - HELD_SHARE of it (a dict is looked up at once; arrays take numpy
+    steps, and a dict built for a caller looking documents up one by one)."""
     if wanted <= budget:
         return budget
     ratio = HELD_BYTES_PER_POSTING / PINNED_BYTES_PER_POSTING
     return max(int(budget * (1 - HELD_SHARE)), min(budget, int((budget - wanted * ratio) / (1 - ratio))))
-
-
-def postings_of(ids: np.ndarray, weights: np.ndarray) -> Postings:
-    """A held term's ``docnum -> weight`` mapping over its arrays."""
-    return Postings(ids, weights)
 
 
 def pick(postings: dict, docs) -> dict:
