@@ -180,3 +180,49 @@ def test_a_whoosh_w3_index_is_read_by_the_bulk_reader(tmp_path):
         w.add_document(id="a", body="banjir rob jakarta")
     with ix.reader() as reader:
         assert read_postings(reader, "body", "banjir") == {0: 1.0}
+
+
+def test_terms_read_with_pread_are_the_terms_read_through_the_file(both):
+    """cari opens its index without memory maps: the term table and the
+    postings are read with ``pread`` (PartFile); every term's postings and
+    positions are what a reader through Whoosh's mapped file reads."""
+    from search.codec import PartFile
+    from search.store import open_index
+
+    mapped = both[0]
+    plain = open_index(mapped.storage.folder, check_analysis=False)
+    with plain.reader() as a, mapped.reader() as b:
+        parts = [leaf._terms for leaf, _ in a.leaf_readers()]
+        assert parts and all(type(t._postfile) is PartFile and type(t._tindex.dbfile) is PartFile for t in parts)
+        for field in FIELDS:
+            terms = list(a.lexicon(field))
+            assert terms and terms == list(b.lexicon(field)), field
+            for term in terms:
+                assert list(a.postings(field, term).all_items()) == list(b.postings(field, term).all_items())
+                if field in ("title", "body"):
+                    ma, mb = a.postings(field, term), b.postings(field, term)
+                    assert list(ma.items_as("positions")) == list(mb.items_as("positions")), (field, term)
+
+
+def test_a_part_reads_as_its_sub_file_and_not_once_closed(tmp_path):
+    """PartFile.get reads what seeking and reading the SubFile reads, also
+    across and past the part's end; after the file is closed it raises
+    rather than read whatever file the descriptor's number names next."""
+    from whoosh.filedb.compound import SubFile
+    from whoosh.filedb.structfile import StructFile
+
+    from search.codec import PartFile, part_file
+
+    path = tmp_path / "whole"
+    path.write_bytes(bytes(range(256)) * 4)
+    whole = open(path, "rb")
+    plain = StructFile(SubFile(whole, 100, 50))
+    part = part_file(plain)
+    assert type(part) is PartFile
+    for position, length in ((0, 10), (40, 10), (45, 10), (49, 1), (50, 5), (70, 3), (0, 0)):
+        assert part.get(position, length) == plain.get(position, length), (position, length)
+    whole.close()
+    with pytest.raises(ValueError):
+        part.get(0, 10)
+    with open(path, "rb") as again:         # a whole file, not a part of one, stays as it was
+        assert type(part_file(StructFile(again))) is StructFile
