@@ -141,6 +141,7 @@ def test_a_phrase_probed_among_candidates_matches_as_read_in_full(segmented, mon
     monkeypatch.setattr(phrases, "phrase_match", recording)
     for ratio in (0, 10 ** 9):
         monkeypatch.setattr(scoring, "PROBE_RATIO", ratio)
+        monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", ratio)
         for words in PHRASES:
             phrases._held.clear()
             group = wq.And([wq.Or([wq.Phrase(f, list(words)) for f in ("title", "body")]),

@@ -107,12 +107,13 @@ def random_engine(tmp_path_factory):
     engine.close()
 
 
-@pytest.mark.parametrize("probe", [False, True], ids=["read-in-full", "probed"])
+@pytest.mark.parametrize("probe", [False, True, "held"], ids=["read-in-full", "probed", "held-probed"])
 def test_tail_top_k_is_exhaustive_scorings(random_engine, monkeypatch, probe):
     """Differential: the pruned ranking's top k is the top k of scoring every
     tail article with Whoosh (each clause's BM25F score, summed over the
     clauses an article holds, times the share it holds); also when the
-    costly clauses are only probed among the candidates (scoring.py)."""
+    costly clauses are only probed among the candidates (scoring.py), read
+    from disk or held in memory."""
     from whoosh import query as wq
 
     import search.retrieval.run as run_module
@@ -124,9 +125,13 @@ def test_tail_top_k_is_exhaustive_scorings(random_engine, monkeypatch, probe):
     engine = random_engine
     searcher = engine.searcher()
     generation = engine.generation(searcher)
-    if probe:
+    if probe == "held":
+        monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", 0)
+    elif probe:
         monkeypatch.setattr(scoring, "PROBE_RATIO", 0)
         monkeypatch.setattr(generation.stats, "cached", lambda field, text: None)
+    else:
+        monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", 10**9)
     checked = 0
     for _ in range(60):
         q = " ".join(rng.sample(WORDS, rng.randint(3, 6)))

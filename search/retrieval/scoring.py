@@ -96,6 +96,11 @@ BOUND_EPSILON = 1e-9           # bounds are sums in another order than scores: a
 # process) 64 was the fastest at 4x and 16x clickid, 16 close behind, 8 and
 # 2048 slower, 2 slower still.
 PROBE_RATIO = 64
+# A clause whose postings are held decoded (nothing to read) is probed when
+# it holds more than this many postings per candidate: building the set of
+# its documents costs about 8-30 ns a posting and the intersection more,
+# looking a candidate up in its dict about 40 ns a field.
+CACHED_PROBE_RATIO = 8
 
 
 class OutOfTime(Exception):
@@ -728,20 +733,27 @@ class Evaluator:
         """Each clause's Match, exact among the documents holding at least
         ``required`` of the clauses (the only ones a caller looks at).
 
-        Clauses are read cheapest first. Once the clauses read so far say
-        which documents can still hold ``required`` of them (the candidates),
-        a clause whose postings are far longer than the candidates are many
-        (PROBE_RATIO) is only probed for them: a rare word beside a frequent
-        one reads a few blocks of the frequent one, not all of it."""
+        Clauses are read fewest postings first. Once the clauses read so far
+        say which documents can still hold ``required`` of them (the
+        candidates), a clause is only probed for them when reading it in full
+        costs far more: its postings to decode are PROBE_RATIO times the
+        candidates, or its postings held decoded (pinned or read lately:
+        ``Stats.cached``) are CACHED_PROBE_RATIO times them (such a list
+        costs no decoding, but reading it in full builds and intersects the
+        set of its documents at every query). A rare word beside a frequent
+        one reads a few blocks of the frequent one, or looks the candidates
+        up in its dict, not all of it."""
         costs = [self.cost(c) for c in clauses]
-        order = sorted(range(len(clauses)), key=costs.__getitem__)
+        cached = [self.cached(c) for c in clauses]
+        order = sorted(range(len(clauses)), key=lambda i: costs[i] + cached[i])
         matches: list = [None] * len(clauses)
         candidates = None
         for position, i in enumerate(order):
             least = required - (len(order) - position)      # clauses read so far a candidate holds
             if candidates is None and least >= 1 and position:
                 candidates = at_least([matches[j].ids for j in order[:position]], least)
-            if candidates is not None and costs[i] > PROBE_RATIO * len(candidates):
+            if candidates is not None and (costs[i] > PROBE_RATIO * len(candidates)
+                                           or cached[i] > CACHED_PROBE_RATIO * len(candidates)):
                 matches[i] = self.within(clauses[i], candidates, boost)
             if matches[i] is None:
                 matches[i] = self.evaluate(clauses[i], boost)
@@ -757,6 +769,16 @@ class Evaluator:
             return sum(self.cost(c) for c in q.subqueries if not isinstance(c, wq.Not))
         if hasattr(q, "cost_in"):
             return q.cost_in(self)
+        return 0
+
+    def cached(self, q) -> int:
+        """Postings of ``q``'s terms held decoded: no reading, but reading
+        ``q`` in full makes a set of their documents."""
+        if isinstance(q, wq.Term):
+            found = self.stats.cached(q.fieldname, q.text) if q.fieldname in SCORED_FIELDS else None
+            return 0 if found is None else len(found)
+        if isinstance(q, (wq.And, wq.Or)):
+            return sum(self.cached(c) for c in q.subqueries if not isinstance(c, wq.Not))
         return 0
 
     def within(self, q, docs, boost: float = 1.0) -> Match | None:
