@@ -43,29 +43,30 @@ def test_probing_answers_as_reading_in_full(engine, monkeypatch, q):
 
 
 @pytest.mark.parametrize("q", QUERIES)
-def test_probing_held_lists_answers_as_reading_them_in_full(engine, monkeypatch, q):
-    """A clause whose postings are held in memory is looked up for the
-    candidates rather than made a set of all its documents: the same answers."""
+def test_probing_cached_lists_answers_as_reading_them_in_full(engine, monkeypatch, q):
+    """A clause whose postings are held decoded (Stats.cached) is looked up
+    for the candidates rather than made a set of all its documents: the
+    same answers."""
     import search.retrieval.scoring as scoring
 
-    monkeypatch.setattr(scoring, "PROBE_RATIO", 10**9)          # only held lists are probed
-    monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", 10**9)     # held lists read in full
-    full = answers(engine, q)           # every list it reads is then held (read lately)
-    monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", 0)         # every held clause with candidates probed
+    monkeypatch.setattr(scoring, "PROBE_RATIO", 10**9)          # only cached lists are probed
+    monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", 10**9)   # cached lists read in full
+    full = answers(engine, q)           # every list it reads is then cached (read lately)
+    monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", 0)       # every cached clause with candidates probed
     within = []
     real_within = scoring.Evaluator.within
     monkeypatch.setattr(scoring.Evaluator, "within", lambda self, *a, **k: within.append(a[0]) or real_within(self, *a, **k))
     probed = answers(engine, q)
     if len(q.split()) >= 3 and "OR" not in q and "-" not in q:
-        assert within, q        # a held clause was looked up for the candidates
+        assert within, q        # a cached clause was looked up for the candidates
     assert probed[:2] == full[:2] and probed[3] == full[3]
     assert [h[0] for h in probed[2]] == [h[0] for h in full[2]]
     assert [h[1] for h in probed[2]] == pytest.approx([h[1] for h in full[2]], abs=1e-4)
 
 
 def test_clauses_are_read_fewest_postings_first(engine):
-    """A frequent word held in memory is not read before a rare one: the rare
-    one's documents are the candidates the frequent one is looked up for."""
+    """A frequent word whose list is cached is not read before a rare one: the
+    rare one's documents are the candidates the frequent one is looked up for."""
     from whoosh import query as wq
 
     from search.retrieval.query import Budget
@@ -77,7 +78,7 @@ def test_clauses_are_read_fewest_postings_first(engine):
     sizes = {w: len(stats.read(reader, "body", w)) for w in ("jakarta", "banjir", "kpk", "rob", "vietnam", "mandalika")}
     frequent = max(sizes, key=sizes.get)
     rare = min((w for w in sizes if sizes[w]), key=sizes.get)
-    stats.postings(reader, "body", frequent)        # now held, as a list read lately
+    stats.postings(reader, "body", frequent)        # now cached, as a list read lately
     assert stats.cached("body", frequent) is not None and sizes[frequent] > 8 * sizes[rare]
     evaluator = Evaluator(searcher, engine.generation(searcher).view, stats, Budget().deadline)
     frequent_match, rare_match = evaluator.all_of([wq.Term("body", frequent), wq.Term("body", rare)], 1.0, 2)

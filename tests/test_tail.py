@@ -107,13 +107,13 @@ def random_engine(tmp_path_factory):
     engine.close()
 
 
-@pytest.mark.parametrize("probe", [False, True, "held"], ids=["read-in-full", "probed", "held-probed"])
+@pytest.mark.parametrize("probe", [False, True, "cached"], ids=["read-in-full", "probed", "cached-probed"])
 def test_tail_top_k_is_exhaustive_scorings(random_engine, monkeypatch, probe):
     """Differential: the pruned ranking's top k is the top k of scoring every
     tail article with Whoosh (each clause's BM25F score, summed over the
     clauses an article holds, times the share it holds); also when the
     costly clauses are only probed among the candidates (scoring.py), read
-    from disk or held in memory."""
+    from disk or held decoded."""
     from whoosh import query as wq
 
     import search.retrieval.run as run_module
@@ -125,7 +125,7 @@ def test_tail_top_k_is_exhaustive_scorings(random_engine, monkeypatch, probe):
     engine = random_engine
     searcher = engine.searcher()
     generation = engine.generation(searcher)
-    if probe == "held":
+    if probe == "cached":
         monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", 0)
     elif probe:
         monkeypatch.setattr(scoring, "PROBE_RATIO", 0)
