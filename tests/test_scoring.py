@@ -55,7 +55,8 @@ def test_probing_cached_lists_answers_as_reading_them_in_full(engine, monkeypatc
     monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", 0)       # every cached clause with candidates probed
     within = []
     real_within = scoring.Evaluator.within
-    monkeypatch.setattr(scoring.Evaluator, "within", lambda self, *a, **k: within.append(a[0]) or real_within(self, *a, **k))
+    monkeypatch.setattr(scoring.Evaluator, "within",
+                        lambda self, *a, **k: within.append(a[0]) or real_within(self, *a, **k))
     probed = answers(engine, q)
     if len(q.split()) >= 3 and "OR" not in q and "-" not in q:
         assert within, q        # a cached clause was looked up for the candidates

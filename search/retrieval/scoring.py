@@ -59,12 +59,14 @@ PINNED_MEMORY_SHARE = 32       # by default the workers share 1/32 of the machin
 # as int32, weights as bytes or float32, 5-8 bytes a posting where a dict
 # entry takes 40): a query takes them as they are (``Postings``: no dict
 # unless a caller asks for one), skipping the blocks' decompression and
-# decoding (about half of reading a list in full). At 16x clickid a quarter of the default memory holds
-# every list of 4,000 articles or more; in one process, the bench's queries
-# gave the same answers in 0.91x (titles) and 0.92x (topics) the CPU of
-# dicts alone, when queries still built dicts from the arrays. A third or a half of the memory as arrays lowered the mean
-# 2-11% more but raised the topics' p95 (58-59 ms against 49-52): the most
-# frequent lists, which the slowest queries read, became dicts built per query.
+# decoding (about half of reading a list in full). At 16x clickid a
+# quarter of the default memory holds every list of 4,000 articles or
+# more; in one process, the bench's queries gave the same answers in 0.91x
+# (titles) and 0.92x (topics) the CPU of dicts alone, when queries still
+# built dicts from the arrays. A third or a half of the memory as arrays
+# lowered the mean 2-11% more but raised the topics' p95 (58-59 ms against
+# 49-52): the most frequent lists, which the slowest queries read, became
+# dicts built per query.
 HELD_SHARE = 0.25
 HELD_BYTES_PER_POSTING = 6     # what Stats.warm expects an array posting to take (measured: 5.3 at 16x)
 HELD_MIN_BYTES = 5             # the least one takes: an int32 id and a byte weight
