@@ -146,3 +146,53 @@ def test_pruned_top_k_is_exhaustive_scorings(zipf_engine, monkeypatch):
             pruned += sum(added)
             assert got == want, (q, depth)
     assert pruned < exhaustive
+
+
+@pytest.fixture(scope="module")
+def deleted_engine(tmp_path_factory):
+    """Zipf articles in three segments or more, 20 of the first deleted."""
+    from conftest import segmented_index, zipf_records
+
+    from search.retrieval.engine import Engine
+
+    records = zipf_records(WORDS, 600, seed=23, longest=50)
+    index = segmented_index(tmp_path_factory, "unions", records, 30, [("part0-0.jsonl", records[:10])])
+    engine = Engine(index, result_cache_size=0)
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("which", ["zipf_engine", "deleted_engine"])
+def test_unions_made_as_arrays_answer_as_sets(which, request, monkeypatch):
+    """A word's fields and forms united with numpy (Evaluator.arrays_pay)
+    give the answers a set union gives: totals, pages, scores, facets; on an
+    index with deleted articles too (their postings are left out of both)."""
+    import search.retrieval.scoring as scoring
+
+    engine = request.getfixturevalue(which)
+    rng = random.Random(11)
+    queries = [(" OR " if rng.random() < 0.3 else " ").join(rng.sample(WORDS, rng.randint(1, 5)))
+               for _ in range(30)]
+    made = []
+    for q in queries:
+        monkeypatch.setattr(scoring.Evaluator, "arrays_pay", lambda self, matches: False)
+        as_sets = answers(engine, q)
+        monkeypatch.setattr(scoring.Evaluator, "arrays_pay", lambda self, matches: made.append(q) or True)
+        as_arrays = answers(engine, q)
+        assert as_arrays == as_sets, q
+    assert len(set(made)) > 20          # the arrays' path ran for most queries
+
+
+def test_unions_are_arrays_only_when_that_pays(zipf_engine):
+    """Long lists in a small index are united as arrays; a few documents of a
+    large index (as many as the mask costs more than the set) are not."""
+    from search.retrieval.scoring import Evaluator, Match
+
+    searcher = zipf_engine.searcher()
+    generation = zipf_engine.generation(searcher)
+    evaluator = Evaluator(searcher, generation.view, generation.stats, float("inf"))
+    size = searcher.reader().doc_count_all()
+    long_lists = [Match(set(range(0, size, 2))), Match(set(range(1, size, 3)))]
+    assert evaluator.arrays_pay(long_lists)
+    few = [Match({1, 5}), Match({7})]
+    assert not evaluator.arrays_pay(few)

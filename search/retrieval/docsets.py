@@ -23,6 +23,13 @@ from itertools import chain
 
 import numpy as np
 
+# Whether a union or a count is made with numpy (a mask over every document
+# number) or with sets (run.arrays_pay for the tail, Evaluator.arrays_pay
+# for a word's fields and forms), by these costs in nanoseconds, measured at
+# 16x: a mask over one document number, a document converted into an array,
+# a step of the sets' algebra.
+MASK_NS, CONVERT_NS, SET_STEP_NS = 1.0, 30.0, 50.0
+
 
 class Ascending(Set):
     """A set of document numbers held as an ascending array of distinct ones

@@ -27,7 +27,7 @@ from whoosh import query as wq
 
 from search.fields import SPELL_FIELD, WORD_PATTERN
 from search.retrieval.expansion import is_spelling, weight_of_kind
-from search.retrieval.docsets import Ascending, Parts, doc_array
+from search.retrieval.docsets import CONVERT_NS, MASK_NS, SET_STEP_NS, Ascending, Parts, doc_array
 from search.retrieval.facets import intersect
 from search.retrieval.head_postings import holding
 from search.retrieval.live import live_reader
@@ -48,11 +48,6 @@ TOTAL_EXACT = 10_000
 WRITTEN_FORM_DEPTH = 50     # results re-ranked by the query's written words (prefer_written_forms)
 WRITTEN_FORM_WEIGHT = 4.0   # score added per unit of idf of a query word the title/lede holds as typed
 SPELL_WORD = re.compile(WORD_PATTERN)
-# The tail is counted with numpy (tail.tail_array) when that costs less than
-# the sets' algebra (tail.tail_docs), by these costs in nanoseconds, measured
-# at 16x (arrays_pay): a mask per clause over every document number, a
-# document converted into an array, a step of the sets' intersections.
-MASK_NS, CONVERT_NS, SET_STEP_NS = 1.0, 30.0, 50.0
 
 
 @dataclass(frozen=True)

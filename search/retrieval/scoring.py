@@ -39,7 +39,8 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from search.codec import decode_list, read_list
-from search.retrieval.docsets import Ascending, array_at_least, array_union, doc_array
+from search.retrieval.docsets import (CONVERT_NS, MASK_NS, SET_STEP_NS, Ascending, array_at_least, array_union,
+                                      doc_array)
 from search.retrieval.live import LiveStats
 
 # Postings kept decoded per index generation. Reading a long posting list
@@ -761,6 +762,21 @@ class Evaluator:
                 matches[i] = self.evaluate(clauses[i], boost)
         return matches
 
+    def arrays_pay(self, matches: list[Match]) -> bool:
+        """The union of terms' full lists (``matches``) costs less made with
+        numpy, as one mask over the document numbers, than as a set built a
+        document at a time: pinned and held terms' arrays are at hand, the
+        others' documents are converted (docsets' costs)."""
+        total = sum(len(m.ids) for m in matches)
+        convert = sum(len(m.ids) for m in matches if not (m.leaves and self.stats.has_arrays(m.leaves[0])))
+        return self.reader.doc_count_all() * MASK_NS + convert * CONVERT_NS < total * SET_STEP_NS
+
+    def term_array(self, match: Match) -> np.ndarray:
+        """A term's documents (its full list's ``match``) as an array."""
+        if match.leaves and self.stats.has_arrays(match.leaves[0]):
+            return self.stats.arrays(match.leaves[0])[0]
+        return doc_array(match.ids)
+
     def cost(self, q) -> int:
         """Postings that reading ``q`` in full would decode (held ones are free)."""
         if isinstance(q, wq.Term):
@@ -821,8 +837,10 @@ class Evaluator:
     def disjunction(self, children, boost: float = 1.0) -> Match:
         if not any(isinstance(child, wq.Not) for child in children):
             matches = [self.evaluate(child, boost) for child in children]
-            return Match(union([m.ids for m in matches]),
-                         [leaf for m in matches for leaf in m.leaves])
+            leaves = [leaf for m in matches for leaf in m.leaves]
+            if all(is_scored_term(child) for child in children) and self.arrays_pay(matches):
+                return Match(Ascending(array_union([self.term_array(m) for m in matches])), leaves)
+            return Match(union([m.ids for m in matches]), leaves)
         ids: set = set()
         leaves = []
         for child in children:
@@ -836,6 +854,12 @@ class Evaluator:
 
 
 _KEYS = type({}.keys())
+
+
+def is_scored_term(q) -> bool:
+    """``q`` is a term of a scored field: evaluated, its Match is the term's
+    whole list (one leaf, or none when no live document holds it)."""
+    return isinstance(q, wq.Term) and q.fieldname in SCORED_FIELDS
 
 
 def union(collections: list) -> Set:
