@@ -196,3 +196,27 @@ def test_unions_are_arrays_only_when_that_pays(zipf_engine):
     assert evaluator.arrays_pay(long_lists)
     few = [Match({1, 5}), Match({7})]
     assert not evaluator.arrays_pay(few)
+
+
+def test_a_pinned_terms_bound_is_the_bound_of_its_list(tmp_path_factory):
+    """max_impact answers from the largest weight found when the list was
+    pinned: the same bound as scanning the list's weights at query time."""
+    from conftest import zipf_engine_of
+
+    from search.retrieval.scoring import Leaf
+
+    engine = zipf_engine_of(tmp_path_factory, "bounds", seed=29)
+    engine.warm()
+    searcher = engine.searcher()
+    stats = engine.generation(searcher).stats
+    reader = searcher.reader()
+    pinned = [(field, text) for field in ("title", "body") for text in WORDS
+              if stats.cached(field, text) is not None]
+    assert pinned
+    for field, text in pinned:
+        leaf = Leaf(field, text, stats.postings(reader, field, text), 2.5)
+        assert stats.is_pinned(leaf)
+        read = Leaf(field, text, dict(stats.read(reader, field, text)), 2.5)    # a list of its own
+        assert not stats.is_pinned(read)
+        assert stats.max_impact(leaf) == stats.max_impact(read) > 0
+    engine.close()

@@ -218,6 +218,7 @@ class Stats:
             values: dict[int, float] = {}
             self.norms[field] = [norm_of(values, field_length(reader, d, field), k1, B, avgfl) for d in range(n)]
         self._pinned: dict[tuple, dict] = {}
+        self._pinned_top: dict[tuple, float] = {}  # a pinned list's largest weight (max_impact)
         self._held: dict[tuple, tuple] = {}        # the next most frequent terms, as arrays (HELD_SHARE)
         self._recent: dict[tuple, dict] = {}
         self._size = 0
@@ -297,7 +298,9 @@ class Stats:
         if isinstance(leaf.postings, Postings):
             weight = float(leaf.postings.arrays[1].max())     # the same float32 value
         else:
-            weight = max(leaf.postings.values())
+            weight = self._pinned_top.get((leaf.field, leaf.text)) if self.is_pinned(leaf) else None
+            if weight is None:
+                weight = max(leaf.postings.values())
         return leaf.factor * weight / (weight + shortest)
 
     def cached(self, field: str, text: str) -> dict | None:
@@ -388,6 +391,9 @@ class Stats:
                 if held_bytes + ids.nbytes + weights.nbytes <= array_bytes:
                     held[(field, text)] = ids, weights
                     held_bytes += ids.nbytes + weights.nbytes
+        # Found once here: a frequent term's list is tens of thousands of
+        # weights, and each query bounding it (best, the tail) would scan them.
+        self._pinned_top = {key: max(postings.values()) for key, postings in pinned.items()}
         self._pinned, self._held = pinned, held
         self.warmed = True
         return pinned_size
