@@ -263,12 +263,17 @@ def doc_frequency(terms, field: str, tbytes: bytes, hashes: dict | None = None) 
     return 0 if info is None else _DOC_FREQUENCY.unpack_from(info, DOC_FREQUENCY_AT)[0]
 
 
-def term_info(terms, field: str, tbytes: bytes) -> W3TermInfo | None:
-    """One segment's term info of a term (None when it lacks it), as
-    ``W3TermsReader.term_info`` reads it, in one lookup of two reads
-    (``table_get``)."""
-    info = table_get(terms._tindex, terms._keycoder(field, tbytes))
-    return None if info is None else W3TermInfo.from_bytes(info)
+_EXTENT = struct.Struct("!qi")       # W3TermInfo.to_bytes: after the statistics, the postings' offset and length
+_INFO_SIZE = W3TermInfo._struct.size
+
+
+def postings_extent(info: bytes) -> tuple[int, int] | None:
+    """(offset, length) of a term's postings, read from its term info's
+    bytes (its first byte: inlined or not) without making the W3TermInfo
+    (a third of a lookup's cost); None when the postings are inlined."""
+    if info[0]:
+        return None
+    return _EXTENT.unpack_from(info, _INFO_SIZE)
 
 
 def read_list(terms, field: str, tbytes: bytes):
@@ -277,15 +282,13 @@ def read_list(terms, field: str, tbytes: bytes):
     inlined or in another codec's format, or None when the segment lacks
     the term. One lookup in the term table and one read of the whole list,
     where a matcher reads a header and then each block apart."""
-    info = term_info(terms, field, tbytes)
+    info = table_get(terms._tindex, terms._keycoder(field, tbytes))
     if info is None:
         return None
-    if info.is_inlined() or not isinstance(terms._codec, CariCodec):
-        return info
-    offset, length = info.extent()
-    if isinstance(length, tuple):   # Whoosh's W3TermInfo.from_bytes leaves it a 1-tuple
-        length = length[0]
-    return terms._postfile.get(offset, length)
+    extent = postings_extent(info) if isinstance(terms._codec, CariCodec) else None
+    if extent is None:
+        return W3TermInfo.from_bytes(info)
+    return terms._postfile.get(*extent)
 
 
 class CompactPostingsWriter(W3PostingsWriter):

@@ -226,3 +226,30 @@ def test_a_part_reads_as_its_sub_file_and_not_once_closed(tmp_path):
         part.get(0, 10)
     with open(path, "rb") as again:         # a whole file, not a part of one, stays as it was
         assert type(part_file(StructFile(again))) is StructFile
+
+
+def test_a_terms_postings_extent_is_what_whooshs_term_info_says(both):
+    """postings_extent reads a term's postings offset and length from its
+    term table entry as W3TermInfo does: every term of both indexes. An
+    entry holding its postings inline (Whoosh 2.7.4's writer fails before
+    making one, but its term info encodes them) has no extent."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    from search.codec import postings_extent, table_get
+
+    listed = 0
+    for ix in both:
+        with ix.reader() as reader:
+            for leaf, _ in reader.leaf_readers():
+                terms = leaf._terms
+                for field in ("title", "body", "spell"):
+                    for tbytes in leaf.lexicon(field):
+                        raw = table_get(terms._tindex, terms._keycoder(field, tbytes))
+                        offset, length = terms.term_info(field, tbytes).extent()
+                        length = length[0] if isinstance(length, tuple) else length
+                        assert postings_extent(raw) == (offset, length)
+                        listed += 1
+    assert listed > 1000
+    inline = W3TermInfo(weight=1.0, df=1)
+    inline.set_inlined([3], [1.0], [b""])
+    assert postings_extent(inline.to_bytes()) is None

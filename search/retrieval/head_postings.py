@@ -16,7 +16,7 @@ from __future__ import annotations
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
 
-from search.codec import CariCodec, CompactLeafMatcher, term_info
+from search.codec import CariCodec, CompactLeafMatcher, postings_extent, table_get
 from search.retrieval.scoring import segment_postings, skip_to
 
 MEMORY_LIST_BYTES = 1 << 20     # a longer list is walked on disk, header by header
@@ -34,14 +34,13 @@ def open_postings(leaf, field: str, text: str):
         tbytes = leaf._text_to_bytes(field, text)
     except TermNotFound:
         return None
-    info = term_info(terms, field, tbytes)       # two reads, where Whoosh's lookup makes one a slot
+    info = table_get(terms._tindex, terms._keycoder(field, tbytes))     # two reads, where Whoosh's makes one a slot
     if info is None:
         return None
-    if info.is_inlined():               # a list kept in the term table (none with cari's codec's limit)
+    extent = postings_extent(info)
+    if extent is None:                  # a list kept in the term table (none with cari's codec's limit)
         return segment_postings(leaf, field, text)
-    offset, length = info.extent()
-    if isinstance(length, tuple):       # Whoosh's W3TermInfo.from_bytes leaves it a 1-tuple
-        length = length[0]
+    offset, length = extent
     if length > MEMORY_LIST_BYTES:
         return segment_postings(leaf, field, text)
     data = terms._postfile.get(offset, length)
