@@ -170,6 +170,7 @@ def test_unions_made_as_arrays_answer_as_sets(which, request, monkeypatch):
     import search.retrieval.scoring as scoring
 
     engine = request.getfixturevalue(which)
+    assert engine.searcher().reader().has_deletions() == (which == "deleted_engine")
     rng = random.Random(11)
     queries = [(" OR " if rng.random() < 0.3 else " ").join(rng.sample(WORDS, rng.randint(1, 5)))
                for _ in range(30)]
@@ -184,8 +185,9 @@ def test_unions_made_as_arrays_answer_as_sets(which, request, monkeypatch):
 
 
 def test_unions_are_arrays_only_when_that_pays(zipf_engine):
-    """Long lists in a small index are united as arrays; a few documents of a
-    large index (as many as the mask costs more than the set) are not."""
+    """Lists covering much of the index are united as arrays; a few
+    documents, for which a mask over the whole index costs more than a set,
+    are not."""
     from search.retrieval.scoring import Evaluator, Match
 
     searcher = zipf_engine.searcher()
