@@ -480,7 +480,8 @@ def goal_markdown(result: dict) -> list[str]:
         f"likewise; {result.get('goal_seconds', GOAL_SECONDS)} s per point. CPU per request: the workers' "
         "user + system seconds over the requests answered; worker CPU: each worker's seconds in the point "
         "(about equal when the requests are spread over the workers). The result cache is off; the stored "
-        "fields and the sentences and words of the last 2,048 hits shown stay kept in each worker.",
+        "fields of the last 2,048 articles read (hits shown, and the ranking head's articles read as text) "
+        "and the sentences and words of the last 2,048 hits shown stay kept in each worker.",
         "",
         "| size | documents | server | requests/s | p50 ms | p99 ms | CPU ms/request | worker CPU s | "
         "errors | load | goal |",
@@ -515,8 +516,8 @@ def markdown(result: dict) -> str:
         f"cari: `cari serve` (gunicorn gthread, {threads_note()}), with its per-worker result cache "
         "(`CARI_RESULT_CACHE`; the rotated queries repeat, so after the warm-up most requests are "
         "answered from it) and, as `cari-nocache`, with the cache off, so every request runs the "
-        "search (what stays on: the stored fields and the sentences and words of the last 2,048 hits "
-        "shown, which hold most of the rotation's hits); naive: Flask + Whoosh "
+        "search (what stays on: the stored fields of the last 2,048 articles read and the sentences "
+        "and words of the last 2,048 hits shown, which hold most of the rotation's hits); naive: Flask + Whoosh "
         "(StandardAnalyzer index, a searcher opened per request, gunicorn sync workers). "
         f"Goal: ≥ {GOAL_RPS} requests/s at p99 ≤ {GOAL_P99_MS} ms with 0 errors.",
         "",

@@ -77,6 +77,14 @@ def spelling_text(title: str, body: str) -> str:
     return " ".join(set(_WORDS.findall(f"{title or ''} {body or ''}".lower())))
 
 
+def written_words(title: str, lede: str) -> set[str]:
+    """The words ``spell`` holds for an article of this title and lede (the
+    body's first SPELL_LEDE_CHARS), in one pass: ``spelling_text``'s words,
+    which the field's analyzer (WORD_PATTERN, lowercased) finds again as
+    they are."""
+    return set(_WORDS.findall(f"{title or ''} {lede or ''}".lower()))
+
+
 ABSOLUTE = ord("a")     # first byte of positions stored as they are, not as deltas
 
 

@@ -116,8 +116,10 @@ def test_the_engine_answers_as_with_every_shortcut_off(segmented, monkeypatch):
 
     def whooshs_holding(reader, field, text, docs):      # Whoosh's term query, among the documents
         return set(segmented.searcher().docs_for_query(wq.Term(field, text))) & set(docs)
-    monkeypatch.setattr(run_module, "holding", whooshs_holding)
+    monkeypatch.setattr(run_module, "holding_each", lambda reader, field, words, docs, texts=None: {
+        word: whooshs_holding(reader, field, word, docs) for word in words})
     monkeypatch.setattr(proximity, "holding", whooshs_holding)
+    monkeypatch.setattr(type(segmented), "head_texts", lambda engine, searcher: None)    # no document read as text
     monkeypatch.setattr(scoring, "skip_to", lambda matcher, docnum: matcher.skip_to(docnum))
     monkeypatch.setattr(proximity, "skip_to", lambda matcher, docnum: matcher.skip_to(docnum))
     assert answers(segmented) == fast

@@ -30,6 +30,7 @@ from search.analysis import synonyms
 from search.columns import check_columns
 from search.errors import QueryError
 from search.retrieval.facets import ColumnView
+from search.retrieval.head_texts import HeadTexts
 from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, Marking, clip
 from search.retrieval.query import Budget, clean_text, normalize_filters, parse_query
 from search.retrieval.live import live_reader
@@ -53,7 +54,7 @@ MAX_PAGE = 1000
 MAX_RANKED = 1000           # results ranked per query: a page past them has no hits
 TIME_LIMIT = 2.0            # seconds per query: parsing, expansion, spelling, matching, ranking, snippets
 MAX_LIMIT = 50              # most related stories or suggestions one call returns
-STORED_CACHE_LIMIT = 2048   # documents whose stored fields are kept for the next page that shows them
+STORED_CACHE_LIMIT = 2048   # documents whose stored fields are kept: hits shown, head documents read as text
 
 
 def strip_marks(snippet: str) -> str:
@@ -252,7 +253,7 @@ class Engine:
         # the one budget, and only a per-generation vocabulary built on first
         # use (Budget.excuse) is not counted.
         budget = self._budget(searcher, generation)
-        run = Run(searcher, generation, self.analyzer, budget)
+        run = Run(searcher, generation, self.analyzer, budget, self.head_texts(searcher))
         try:
             return self._run(request, run)
         finally:
@@ -363,6 +364,13 @@ class Engine:
             date=iso_date(fields.get("date")), score=round(float(score or 0.0), 4),
             snippet=snippet, snippet_text=strip_marks(snippet), all_words=all_words,
         )
+
+    def head_texts(self, searcher) -> HeadTexts:
+        """The head's documents read as text for one search (head_texts.py),
+        through the stored fields kept for the page's hits."""
+        generation = searcher.reader().generation()
+        return HeadTexts(searcher.schema, lambda docnum: self.stored_fields(searcher, docnum),
+                         lambda docnum: (generation, docnum) in self._stored)
 
     def stored_fields(self, searcher, docnum: int) -> dict:
         """The document's stored fields (a dict shared with other requests: read only)."""

@@ -52,24 +52,39 @@ def holding(reader, field: str, text: str, docs) -> set[int]:
     whose ``field`` holds ``text``: each segment holding one of them is
     asked for the term once, its matcher skipping to each of them."""
     found = set()
+    for leaf, offset, inside in by_segment(reader, docs):
+        found.update(segment_holding(leaf, offset, field, text, inside))
+    return found
+
+
+def by_segment(reader, docs):
+    """(segment reader, its first document number, the ascending ``docs``
+    it holds) for each segment holding some of ``docs``."""
     ordered = sorted(docs)
     position = 0
     for leaf, offset in reader.leaf_readers():
         end = offset + leaf.doc_count_all()
         inside = []
         while position < len(ordered) and ordered[position] < end:
-            inside.append(ordered[position] - offset)
+            inside.append(ordered[position])
             position += 1
-        if not inside:
-            continue
-        matcher = open_postings(leaf, field, text)
-        if matcher is None:
-            continue
-        for docnum in inside:
-            if matcher.id() < docnum:
-                skip_to(matcher, docnum)
-            if not matcher.is_active():
-                break
-            if matcher.id() == docnum:
-                found.add(docnum + offset)
+        if inside:
+            yield leaf, offset, inside
+
+
+def segment_holding(leaf, offset: int, field: str, text: str, inside: list[int]) -> list[int]:
+    """Those of ``inside`` (ascending whole-index numbers of documents of
+    the segment ``leaf``, which starts at ``offset``) whose ``field`` holds ``text``."""
+    matcher = open_postings(leaf, field, text)
+    if matcher is None:
+        return []
+    found = []
+    for docnum in inside:
+        local = docnum - offset
+        if matcher.id() < local:
+            skip_to(matcher, local)
+        if not matcher.is_active():
+            break
+        if matcher.id() == local:
+            found.append(docnum)
     return found

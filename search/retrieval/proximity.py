@@ -81,7 +81,7 @@ class Found:
         return len(self.phrased) / len(self.held) if len(self.held) >= MIN_SAMPLE else 0.0
 
 
-def find_pairs(searcher, pairs, candidates: list[int], known=None) -> dict:
+def find_pairs(searcher, pairs, candidates: list[int], known=None, texts=None) -> dict:
     """Where each of ``pairs`` is among ``candidates`` (sorted docnums), in
     the fields of FIELDS (the body is not read for a candidate whose title
     holds the phrase): {pair: Found}. One forward sweep per field and
@@ -95,7 +95,10 @@ def find_pairs(searcher, pairs, candidates: list[int], known=None) -> dict:
     A candidate such a list says lacks a word is not looked for, and a
     segment's matcher is opened only for a candidate that may hold both
     words: the cost is the head's, not the archive's (a segment holding no
-    such candidate is never asked for the word)."""
+    such candidate is never asked for the word).
+
+    ``texts`` (head_texts.HeadTexts): a segment's candidates are read as
+    text instead when that costs less than opening each word's list."""
     found = {pair: Found() for pair in pairs}
     for leaf, offset in searcher.reader().leaf_readers():
         end = offset + leaf.doc_count_all()
@@ -104,7 +107,11 @@ def find_pairs(searcher, pairs, candidates: list[int], known=None) -> dict:
             continue
         for field in FIELDS:
             may_hold = holders(field, pairs, inside, known)
-            if any(may_hold.values()):
+            if not any(may_hold.values()):
+                continue
+            if texts is not None and texts_pay(texts, field, may_hold):
+                sweep(TextPositions(texts, field), found, may_hold)
+            else:
                 sweep(FieldPostings(leaf, field, offset), found, may_hold)
     return found
 
@@ -123,6 +130,14 @@ def holders(field: str, pairs, candidates: list[int], known) -> dict:
                 docs = [d for d in docs if d in held]
         may_hold[(first, second)] = docs
     return may_hold
+
+
+def texts_pay(texts, field: str, may_hold: dict) -> bool:
+    """Reading the candidates of ``may_hold`` as text costs less than a list
+    opened per word of the pairs asked about."""
+    asked = {d for docs in may_hold.values() for d in docs}
+    words = {term for pair, docs in may_hold.items() if docs for term in pair}
+    return texts.pays(field, asked, len(words))
 
 
 def sweep(postings: "FieldPostings", found: dict, may_hold: dict) -> None:
@@ -175,6 +190,22 @@ class FieldPostings:
         matcher = self.matchers[term]
         value = current_value(matcher, self.values, term)
         return matcher.value_as("positions") if value is None else matcher.format.decode_positions(value)
+
+
+class TextPositions:
+    """:class:`FieldPostings`' answers from the documents' texts
+    (head_texts.HeadTexts): the terms and positions the indexer wrote."""
+
+    def __init__(self, texts, field: str):
+        self.texts, self.field = texts, field
+        self.at: dict = {}          # the document asked about last
+
+    def holds(self, term: str, docnum: int) -> bool:
+        self.at = self.texts.terms(self.field, docnum)
+        return term in self.at
+
+    def positions(self, term: str) -> list[int]:
+        return self.at[term]
 
 
 def current_value(matcher, blocks: dict, key) -> bytes | None:
@@ -298,16 +329,17 @@ def lone_words(found: dict, candidates: list[int], titles: Titles) -> dict[int, 
     return taken
 
 
-def boost_phrases(searcher, ranked: list, pairs, idf, titles: Titles | None = None, known=None) -> list:
+def boost_phrases(searcher, ranked: list, pairs, idf, titles: Titles | None = None, known=None,
+                  texts=None) -> list:
     """``ranked`` (docnum, score), its head re-ranked by the pairs typed
     together. ``idf(term)``: the term's idf in the body; ``titles``: for
-    the lone-word rule (None: no such rule); ``known``: see find_pairs."""
+    the lone-word rule (None: no such rule); ``known``, ``texts``: see find_pairs."""
     if not pairs or len(ranked) < 2:
         return ranked
     head = ranked[:DEPTH]
     candidates = sorted(d for d, _ in head)
     change = dict.fromkeys(candidates, 0.0)
-    found = find_pairs(searcher, pairs, candidates, known)
+    found = find_pairs(searcher, pairs, candidates, known, texts)
     for pair, where in found.items():
         weight = WEIGHT * (idf(pair[0]) + idf(pair[1]))
         for docnum in where.phrased:

@@ -29,7 +29,7 @@ from search.fields import SPELL_FIELD, WORD_PATTERN
 from search.retrieval.expansion import is_spelling, weight_of_kind
 from search.retrieval.docsets import CONVERT_NS, MASK_NS, SET_STEP_NS, Ascending, Parts, doc_array
 from search.retrieval.facets import intersect
-from search.retrieval.head_postings import holding
+from search.retrieval.head_texts import HeadTexts, holding_each
 from search.retrieval.live import live_reader
 from search.retrieval.proximity import Titles, boost_phrases, postings_at_hand, typed_pairs
 from search.retrieval.query import Budget, ParsedQuery, parse_query
@@ -113,11 +113,14 @@ class Run:
     """The state of one search: searcher, shared caches, budget, partial flag, notes.
 
     ``generation`` is the engine's per-index-generation object (``view``,
-    ``stats``, ``words(reader)``); ``analyzer`` the body analyzer.
+    ``stats``, ``words(reader)``); ``analyzer`` the body analyzer;
+    ``texts`` the head's documents read as text (head_texts.py).
     """
 
-    def __init__(self, searcher, generation, analyzer, budget: Budget | None = None):
+    def __init__(self, searcher, generation, analyzer, budget: Budget | None = None,
+                 texts: HeadTexts | None = None):
         self.searcher = searcher
+        self.texts = texts                  # the head's documents read as text, when that costs less
         # Term statistics of the live documents only (search/retrieval/live.py).
         self.reader = live_reader(searcher.reader(), generation.stats.live)
         self.generation = generation
@@ -424,21 +427,25 @@ class Run:
         if not words and not short:
             return ranked
         docs = reader.doc_count()
-        # Only the head's documents are looked up (head_postings.holding): a
+        # Only the head's documents are looked up (head_texts.holding_each): a
         # common word's whole list would cost in proportion to the archive.
         head_docs = [d for d, _ in ranked[:WRITTEN_FORM_DEPTH]]
         live = self.stats.live
         weighted = []
-        for spellings in written_spellings(parsed, words):
+        groups = written_spellings(parsed, words)
+        held = holding_each(self.searcher.reader(), SPELL_FIELD,
+                            list(dict.fromkeys(s for spellings in groups for s in spellings)), head_docs, self.texts)
+        for spellings in groups:
             found: dict = {}         # document -> weight of the best spelling its title or lede holds
             for spelling, weight in spellings.items():
-                for d in holding(self.searcher.reader(), SPELL_FIELD, spelling, head_docs):
+                for d in held[spelling]:
                     found[d] = max(found.get(d, 0.0), weight)
             if found:
                 df = max(live.doc_frequency(reader, SPELL_FIELD, s) for s in spellings)
                 weighted.append((WRITTEN_FORM_WEIGHT * bm25_idf(docs, df), found))
+        held = holding_each(self.searcher.reader(), "title", short, head_docs, self.texts)
         for term in short:
-            found = dict.fromkeys(holding(self.searcher.reader(), "title", term, head_docs), 1.0)
+            found = dict.fromkeys(held[term], 1.0)
             if found:
                 df = live.doc_frequency(reader, "title", term)
                 weighted.append((WRITTEN_FORM_WEIGHT * bm25_idf(docs, df), found))
@@ -479,7 +486,7 @@ class Run:
         live, reader = self.stats.live, self.reader
         return boost_phrases(self.searcher, ranked, pairs, lambda term: live.idf(reader, "body", term),
                              Titles(self.stats, self.searcher.reader(), self.match.leaves),
-                             postings_at_hand(self.stats, self.match.leaves))
+                             postings_at_hand(self.stats, self.match.leaves), self.texts)
 
     def whoosh_rank(self, parsed, selected, depth: int) -> list[tuple[int, float]]:
         """Whoosh's own collector, for a weighting model scoring.py does not mirror."""
