@@ -90,6 +90,9 @@ def post_worker_init(worker):
 
     lanes.LIGHT.share(lanes.Board(*_light_board))
     lanes.limit_waiters(worker.cfg.threads)
+    # One light request at a time per worker (a worker per core): threads
+    # running Python at once cost far more CPU than the same work in turn.
+    lanes.LIGHT.take_turns()
     # Kept-alive connections spread over the workers (web/balance.py).
     _balance.join()
     threading.Thread(target=_watchdog, args=(worker, timeout), name="cari-watchdog", daemon=True).start()

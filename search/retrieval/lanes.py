@@ -22,6 +22,18 @@ short; ``HEAVY_YIELD`` caps it all the same, should a light request stall.
 A heavy search still stops at its deadline. Outside a server nobody enters
 the lane, and nothing ever waits.
 
+In a server, light requests also take turns (:meth:`Lane.take_turns`):
+one runs at a time in a process, the others wait for it. Threads that run
+Python at once do not share the interpreter lock cheaply: each read from
+a file, each numpy call and each zlib call lets the lock go, another
+thread takes it, and the first waits for it back. Four searches at once
+in one process used 1.7 times the CPU of the same searches one after the
+other, and took longer in all (docs/scaling.md). A worker per core, each
+running one light request at a time, keeps the cores busy without that
+cost; the threads are still there for slow clients, which are served
+outside the turn (the app's first hook to its last), and for heavy
+searches, which leave the lane, and their turn, when they turn heavy.
+
 A heavy search that waits for the gate holds a server thread while it
 sleeps. ``WAITERS`` bounds them: with :func:`limit_waiters` (gunicorn's
 thread count, web/gunicorn_config.py) heavy searches, running and waiting,
@@ -38,6 +50,9 @@ import time
 
 POLL = 0.001         # seconds between two looks while stepping aside
 HEAVY_YIELD = 0.1    # most seconds a heavy search sleeps at one checkpoint for light requests
+# Most seconds a light request waits for its turn; then it runs beside the
+# one that holds it (a request stalled with the turn must not stop the rest).
+TURN_WAIT = 5.0
 
 
 class Lane:
@@ -49,6 +64,12 @@ class Lane:
         self._lock = threading.Lock()
         self._entered = self._left = 0          # light requests of this process, ever
         self._board: Board | None = None
+        self._turn: threading.Lock | None = None    # held by the light request running (take_turns)
+        self._turn_of: int | None = None            # the thread holding it
+
+    def take_turns(self) -> None:
+        """From now on light requests of this process run one at a time."""
+        self._turn = threading.Lock()
 
     def share(self, board: "Board") -> None:
         """Count with the other processes of ``board`` (one server's workers)."""
@@ -61,11 +82,16 @@ class Lane:
     def enter(self) -> None:
         """This thread's request starts, light until told otherwise."""
         ident = threading.get_ident()
+        if ident in self._threads:
+            return
+        turn = self._turn
+        took = turn is not None and turn.acquire(timeout=TURN_WAIT)
         with self._lock:
-            if ident not in self._threads:
-                self._threads.add(ident)
-                self._entered += 1
-                self._post()
+            if took:
+                self._turn_of = ident
+            self._threads.add(ident)
+            self._entered += 1
+            self._post()
 
     def leave(self) -> None:
         """This thread's request ends, or turned out heavy."""
@@ -77,6 +103,9 @@ class Lane:
                 self._threads.discard(ident)
                 self._left += 1
                 self._post()
+                if self._turn_of == ident:
+                    self._turn_of = None
+                    self._turn.release()
 
     def _post(self) -> None:
         if self._board is not None:
