@@ -629,6 +629,27 @@ def test_the_cpu_clock_is_read_every_few_checkpoints(monkeypatch):
     shaped.release()
 
 
+def test_the_cpu_clock_is_not_read_before_the_wall_clock_allows_heavy(monkeypatch):
+    """A thread cannot have used more CPU than the time since it started:
+    until HEAVY_CPU has passed on the wall clock, no look reads the CPU clock."""
+    import threading
+    import time
+
+    from search.retrieval import query
+
+    budget = query.Budget(gate=threading.Lock())
+    reads = []
+    real = time.thread_time
+    monkeypatch.setattr(time, "thread_time", lambda: reads.append(1) or real())
+    for _ in range(10 * query.CPU_LOOK_EVERY):
+        assert budget.expired() is False
+    assert reads == [] and not budget.holding
+    budget.wall_start -= query.HEAVY_CPU                # as if HEAVY_CPU had passed
+    for _ in range(query.CPU_LOOK_EVERY):
+        budget.expired()
+    assert len(reads) == 1 and not budget.holding      # looked once: little CPU used, still light
+
+
 class SleepingLane:
     """A lane with light requests always in flight: each step aside waits its most."""
 

@@ -42,7 +42,9 @@ HEAVY_CLAUSES = 16        # a query with more clauses than this, a prefix* or a 
 HEAVY_WORD = SPELL_WORD_MAX  # this (no vocabulary word is) is heavy from the start
 # Checkpoints between two looks at the thread's CPU clock: reading it is a
 # system call (4 us on the 2-core VM the benchmarks run on), and a search
-# passes 150 checkpoints or more.
+# passes 150 checkpoints or more. It is not read at all while the wall clock
+# (no system call) says less than HEAVY_CPU has passed: a thread cannot have
+# used more CPU than that.
 CPU_LOOK_EVERY = 8
 # Most seconds a search of ordinary shape, heavy only by its CPU, steps aside
 # for light requests in all. Under a steady stream of requests there is
@@ -105,6 +107,7 @@ class Budget:
         self.holding = False
         self.by_shape = False           # heavy from the start (mark_heavy)
         self.cpu_start = time.thread_time()
+        self.wall_start = time.perf_counter()     # CPU used since cpu_start is at most the time since
         self._until_look = 0            # checkpoints before the next look at the CPU clock
         self.yielded = 0.0              # seconds spent stepping aside for light requests
 
@@ -114,7 +117,8 @@ class Budget:
                 self._until_look -= 1
             else:
                 self._until_look = CPU_LOOK_EVERY - 1
-                if time.thread_time() - self.cpu_start > HEAVY_CPU and not self._take_gate():
+                if (time.perf_counter() - self.wall_start > HEAVY_CPU
+                        and time.thread_time() - self.cpu_start > HEAVY_CPU and not self._take_gate()):
                     self.out_of_time = self.shed = True
         if self.holding or self.shed:       # heavy: light requests first
             self._step_aside()
@@ -155,6 +159,7 @@ class Budget:
         """This search is expensive by its shape: out of the light lane now, and
         it needs the gate at its next checkpoint."""
         self.cpu_start -= HEAVY_CPU
+        self.wall_start -= HEAVY_CPU
         self._until_look = 0            # the next checkpoint asks for the gate
         self.by_shape = True
         if self.gate is not None:
@@ -175,7 +180,9 @@ class Budget:
         try:
             return fn(*args)
         finally:
-            self.deadline += time.perf_counter() - started
+            waited = time.perf_counter() - started
+            self.deadline += waited
+            self.wall_start += waited
             self.cpu_start += time.thread_time() - cpu
 
     def words(self):
