@@ -7,7 +7,8 @@ in search/settings.py (docs/configuration.md).
 
 Workers are processes, one per core: a query is CPU-bound Python, and each
 worker keeps its own searchers. Each worker runs a few threads so a slow
-client or a long query does not hold the whole worker. The index is opened
+client or a long query does not hold the whole worker; its light requests
+run one at a time (search/retrieval/lanes.py). The index is opened
 after the fork, on the first request (preload_app stays off). A worker with
 more requests in flight than its least busy sibling closes kept-alive
 connections after the answer, so clients that opened theirs at once do not

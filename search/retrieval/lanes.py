@@ -27,8 +27,8 @@ one runs at a time in a process, the others wait for it. Threads that run
 Python at once do not share the interpreter lock cheaply: each read from
 a file, each numpy call and each zlib call lets the lock go, another
 thread takes it, and the first waits for it back. Four searches at once
-in one process used 1.7 times the CPU of the same searches one after the
-other, and took longer in all (docs/scaling.md). A worker per core, each
+in one process used 1.5 to 1.8 times the CPU of the same searches one
+after the other, and took longer in all (docs/scaling.md). A worker per core, each
 running one light request at a time, keeps the cores busy without that
 cost; the threads are still there for slow clients, which are served
 outside the turn (the app's first hook to its last), and for heavy
