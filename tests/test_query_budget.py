@@ -650,6 +650,33 @@ def test_the_cpu_clock_is_not_read_before_the_wall_clock_allows_heavy(monkeypatc
     assert len(reads) == 1 and not budget.holding      # looked once: little CPU used, still light
 
 
+def test_excused_work_neither_counts_toward_heavy_nor_reads_the_cpu_clock(monkeypatch):
+    """Per-generation work (Budget.excuse) is outside the budget: the
+    deadline moves by its time, the CPU counted toward heavy leaves it out,
+    and the CPU clock (a system call) is not read for it."""
+    import threading
+    import time
+
+    from search.retrieval import query
+
+    budget = query.Budget(seconds=10, gate=threading.Lock())
+    deadline = budget.deadline
+    reads = []
+    real = time.thread_time
+    monkeypatch.setattr(time, "thread_time", lambda: reads.append(1) or real())
+
+    def busy():                 # 2 x HEAVY_CPU of work, as a first vocabulary build may take
+        end = time.perf_counter() + 2 * query.HEAVY_CPU
+        while time.perf_counter() < end:
+            pass
+        return "built"
+    assert budget.excuse(busy) == "built"
+    assert reads == [] and budget.deadline - deadline >= 2 * query.HEAVY_CPU
+    for _ in range(4 * query.CPU_LOOK_EVERY):
+        assert budget.expired() is False
+    assert not budget.holding and reads == []
+
+
 class SleepingLane:
     """A lane with light requests always in flight: each step aside waits its most."""
 
