@@ -138,7 +138,7 @@ def test_a_document_already_read_costs_no_read(segmented):
     assert texts_of(engine).pays("spell", docs, lookups)
 
 
-def test_a_schema_not_analysed_by_cari_is_never_read_as_text(tmp_path_factory):
+def test_a_schema_not_analysed_by_cari_is_never_read_as_text():
     from whoosh import fields
 
     from search.retrieval.head_texts import HeadTexts
