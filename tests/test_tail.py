@@ -107,20 +107,24 @@ def random_engine(tmp_path_factory):
     engine.close()
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 4096])
 @pytest.mark.parametrize("probe", [False, True, "cached"], ids=["read-in-full", "probed", "cached-probed"])
-def test_tail_top_k_is_exhaustive_scorings(random_engine, monkeypatch, probe):
+def test_tail_top_k_is_exhaustive_scorings(random_engine, monkeypatch, probe, chunk):
     """Differential: the pruned ranking's top k is the top k of scoring every
     tail article with Whoosh (each clause's BM25F score, summed over the
     clauses an article holds, times the share it holds); also when the
     costly clauses are only probed among the candidates (scoring.py), read
-    from disk or held decoded."""
+    from disk or held decoded; scored an article at a time, a few at a
+    time, or all at once."""
     from whoosh import query as wq
 
     import search.retrieval.run as run_module
     import search.retrieval.scoring as scoring
+    import search.retrieval.tail as tail_module
     from search.retrieval.run import Run
     from search.retrieval.query import Budget
 
+    monkeypatch.setattr(tail_module, "CHUNK", chunk)
     rng = random.Random(11)
     engine = random_engine
     searcher = engine.searcher()
@@ -159,30 +163,34 @@ def test_tail_top_k_is_exhaustive_scorings(random_engine, monkeypatch, probe):
     assert isinstance(clauses[0], wq.Query) and run_module.WRITTEN_FORM_DEPTH
 
 
-def test_pruning_scores_fewer_postings_than_exhaustive(random_engine, monkeypatch):
-    """The top 1 of a large tail is found scoring fewer (article, clause)
-    pairs than scoring every tail article with every clause it holds."""
+def test_pruning_scores_fewer_articles_than_exhaustive(random_engine, monkeypatch):
+    """The top 1 of a large tail, scored a few articles at a time, is found
+    scoring fewer articles than the tail holds, and is the same as when
+    every article is scored at once."""
     import search.retrieval.tail as tail_module
     from search.retrieval.run import Run
     from search.retrieval.query import Budget
 
     scored = []
-    real_score = tail_module.score
+    real_scores = tail_module.ChunkScorer.scores
 
-    def counting_score(match, selected, stats, **kw):
-        scored.append(len(selected))
-        return real_score(match, selected, stats, **kw)
+    def counting_scores(self, docs, held):
+        scored.append(len(docs))
+        return real_scores(self, docs, held)
 
-    monkeypatch.setattr(tail_module, "score", counting_score)
+    monkeypatch.setattr(tail_module.ChunkScorer, "scores", counting_scores)
     engine = random_engine
     searcher = engine.searcher()
     run = Run(searcher, engine.generation(searcher), engine.analyzer, Budget())
     found = run.resolve("banjir gempa korban sungai sekolah")
     tail = found.tail
     assert tail is not None and len(tail.docs) > 50
-    exhaustive = sum(len(c.ids & tail.docs) for c in tail.clauses)
-    run.rank_tail(tail, tail.docs, 1)
-    assert 0 < sum(scored) < exhaustive
+    whole = run.rank_tail(tail, tail.docs, 1)
+    assert scored == [len(tail.docs)]
+    scored.clear()
+    monkeypatch.setattr(tail_module, "CHUNK", 5)
+    assert run.rank_tail(tail, tail.docs, 1) == whole
+    assert 0 < sum(scored) < len(tail.docs)
 
 
 def test_the_page_separates_the_partial_matches(tail_engine):
@@ -261,8 +269,8 @@ def test_common_words_stay_required_when_few_words_are_informative():
 def test_the_array_tail_equals_the_sets_tail():
     """tail_array (each clause as overlapping arrays, as a clause's terms'
     lists are) finds exactly tail_docs' articles, with and without excluded
-    ones, for 1 to 6 clauses of 0 to 3,000 documents; grouped by the clauses
-    they hold, a part of them falls in the groups the sets give."""
+    ones, for 1 to 6 clauses of 0 to 3,000 documents; for a part of them,
+    which clauses each holds is what the sets say."""
     import numpy as np
 
     from search.retrieval.docsets import Ascending
@@ -289,12 +297,14 @@ def test_the_array_tail_equals_the_sets_tail():
         expected = tail_docs(clauses, least, every, excluded)
         assert found.tolist() == sorted(expected)
         checked += bool(expected)
-        # The articles grouped by the clauses they hold, as the sets group them.
+        # Which clauses each of a part of them holds, as the sets say.
         matches = [Match(docs) for docs in clauses]
         chosen = Ascending(found[[rng.random() < 0.7 for _ in found]] if len(found) else found)
-        grouped = Tail(matches, chosen, arrays, size).patterns(chosen)
-        by_sets = Tail(matches, set(chosen)).patterns(set(chosen))
-        assert grouped == {mask: sorted(docs) for mask, docs in by_sets.items()}
+        docs, held = Tail(matches, chosen, arrays, size).held(chosen)
+        set_docs, set_held = Tail(matches, set(chosen)).held(set(chosen))
+        assert docs.tolist() == set_docs.tolist() == sorted(chosen)
+        assert [h.tolist() for h in held] == [h.tolist() for h in set_held] == \
+            [[d in c for d in sorted(chosen)] for c in clauses]
     assert checked > 100
 
 

@@ -31,29 +31,29 @@ another way, much of the coverage lacks one or two of the words.
   articles), a count per document over a mask per clause, with numpy
   (:func:`tail_array`), and the tail is held as an ascending array
   (docsets.Ascending), never as a set unless a page reaches it. Only the
-  tail articles a page reaches are scored, and those by groups of articles
-  holding the same clauses, best possible group first:
-  a group whose best possible score (its clauses' highest contributions,
-  times its coordination factor) cannot reach the current ``k``-th best is
-  skipped; within a group, clauses are scored highest bound first and an
-  article is dropped once what it has plus the most the other clauses could
-  add cannot reach the ``k``-th best (MaxScore). The result is exactly the
+  tail articles a page reaches are ranked, best possible first (an
+  article's best possible score: its clauses' highest contributions, times
+  its coordination factor), scored with numpy ``CHUNK`` at a time; once the
+  next articles' best possible score cannot reach the current ``k``-th
+  best, the ranking stops (numpy's cost is mostly per call: a chunk is
+  large, and a huge tail's hopeless articles are still never scored).
+  The result is exactly the
   exhaustive ranking's top ``k`` (``tests/test_tail.py``).
 """
 from __future__ import annotations
 
-import heapq
 import math
 
 import numpy as np
 
 from search.retrieval.docsets import Ascending
-from search.retrieval.scoring import Match, Stats, at_least, conjoin, score
+from search.retrieval.scoring import GATHER_FACTOR, Match, OutOfTime, Postings, Stats, at_least, conjoin
 
 RARE_SHARE = 0.001        # a word in fewer than this share of the articles is rare
 MIN_RARE_DOCS = 20        # ... or in fewer than this many, in a small index
 COMMON_SHARE = 0.5        # a word in more than this share of the articles is not required (all_informative)
 COMMON_MIN_DOCS = 1000    # ... in an index of at least this many: a few articles' shares say little
+CHUNK = 4096             # tail articles scored at once (Tail.rank)
 BOUND_SLACK = 1 + 1e-9    # a bound is a sum in another order than the score's: allow for rounding
 
 
@@ -125,27 +125,10 @@ def mark(held: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
     return held
 
 
-def array_patterns(clauses: list[list[np.ndarray]], docs: np.ndarray, size: int) -> dict[int, list]:
-    """:meth:`Tail.patterns` with numpy: ``docs`` (ascending) grouped by the
-    clauses they hold, each clause given as arrays (as for :func:`tail_array`;
-    at most 62 clauses), each group's documents ascending."""
-    bits = np.zeros(len(docs), dtype=np.int64)
-    held = np.zeros(size, dtype=bool)
-    for i, arrays in enumerate(clauses):
-        bits |= mark(held, arrays)[docs].astype(np.int64) << i
-    order = np.argsort(bits, kind="stable")
-    ordered = bits[order]
-    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-    starts = np.concatenate(([0], cuts)) if len(docs) else cuts
-    return {int(ordered[start]): docs[part].tolist() for start, part in zip(starts, np.split(order, cuts))}
-
-
 class Tail:
     """The tail of one query: its articles (a set, or docsets.Ascending), and
     their ranking on demand. ``arrays``: each clause's documents as arrays
     (below ``size``), when the tail was counted with them (tail_array)."""
-
-    MAX_ARRAY_CLAUSES = 62      # a clause a bit of an int64
 
     def __init__(self, clauses: list[Match], docs, arrays: list | None = None, size: int = 0):
         self.clauses = clauses
@@ -153,62 +136,127 @@ class Tail:
         self.arrays = arrays
         self.size = size
 
-    def patterns(self, docs) -> dict[int, list]:
-        """Articles of ``docs`` grouped by the clauses they hold (a bit per clause)."""
-        if self.arrays is not None and isinstance(docs, Ascending) and len(self.arrays) <= self.MAX_ARRAY_CLAUSES:
-            return array_patterns(self.arrays, docs.array, self.size)
-        masks = dict.fromkeys(docs, 0)
-        for i, clause in enumerate(self.clauses):
-            bit = 1 << i
-            ids = clause.ids if isinstance(clause.ids, (set, frozenset)) else set(clause.ids)
-            for d in ids & masks.keys() if len(ids) > len(masks) else (d for d in ids if d in masks):
-                masks[d] |= bit
-        groups: dict[int, list] = {}
-        for d, mask in masks.items():
-            groups.setdefault(mask, []).append(d)
-        return groups
+    def held(self, docs) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``docs`` as an ascending array, and for each clause which of them hold it."""
+        if self.arrays is not None and isinstance(docs, Ascending):
+            mask = np.zeros(self.size, dtype=bool)
+            return docs.array, [mark(mask, arrays)[docs.array] for arrays in self.arrays]
+        ids = sorted(docs)
+        where = {d: i for i, d in enumerate(ids)}
+        held = []
+        for clause in self.clauses:
+            found = np.zeros(len(ids), dtype=bool)
+            clause_ids = clause.ids if isinstance(clause.ids, (set, frozenset)) else set(clause.ids)
+            inside = clause_ids & where.keys() if len(clause_ids) > len(where) else \
+                [d for d in clause_ids if d in where]
+            found[[where[d] for d in inside]] = True
+            held.append(found)
+        return np.array(ids, dtype=np.int64), held
 
     def rank(self, selected, depth: int, stats: Stats, budget=None) -> list[tuple[int, float]]:
         """The best ``depth`` of ``selected`` (tail articles) as (docnum, score),
-        best first, equal scores in docnum order."""
+        best first, equal scores in docnum order.
+
+        Each article's best possible score is its clauses' highest
+        contributions (:func:`clause_bound`) times its coordination factor.
+        Articles are scored best possible first, with numpy, CHUNK at a time
+        (numpy's cost per call is spread over many); once the best possible
+        score of the next ones cannot reach the current ``depth``-th best,
+        the ranking ends. The arithmetic is ``scoring.score``'s, operation
+        for operation, so each score is the exhaustive one to the last bit."""
         if depth <= 0 or not selected:
             return []
         n = len(self.clauses)
         bounds = [clause_bound(c, stats) for c in self.clauses]
-        groups = []
-        for mask, docs in self.patterns(selected).items():
-            held = [i for i in range(n) if mask >> i & 1]
-            coordination = len(held) / n
-            groups.append((coordination * sum(bounds[i] for i in held), coordination, held, docs))
-        groups.sort(key=lambda g: -g[0])
-        best: list[tuple[float, int]] = []        # a min-heap of (score, -docnum): the k-th best on top
-        for bound, coordination, held, docs in groups:
-            if len(best) >= depth and bound * BOUND_SLACK < best[0][0]:
-                break                               # no article of this group (or a later one) can enter
-            for d, s in self.score_group(held, docs, bounds, coordination, best, depth, stats, budget):
-                item = (s * coordination, -d)
-                if len(best) < depth:
-                    heapq.heappush(best, item)
-                elif item > best[0]:
-                    heapq.heapreplace(best, item)
-        return sorted(((-d, s) for s, d in best), key=lambda item: (-item[1], item[0]))
+        docs, held = self.held(selected)
+        counts = np.sum(held, axis=0) if held else np.zeros(len(docs), dtype=np.int64)
+        possible = np.zeros(len(docs))
+        for i, clause_held in enumerate(held):
+            possible[clause_held] += bounds[i]
+        possible *= counts / n
+        order = np.argsort(-possible, kind="stable")
+        scorer = ChunkScorer(self.clauses, bounds, stats, budget)
+        best_docs, best_scores = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        for start in range(0, len(order), CHUNK):
+            chunk = order[start:start + CHUNK]
+            if len(best_docs) >= depth and possible[chunk[0]] * BOUND_SLACK < best_scores[-1]:
+                break                               # no article left can enter
+            chunk_held = [h[chunk] for h in held]
+            scores = scorer.scores(docs[chunk], chunk_held) * (counts[chunk] / n)
+            best_docs, best_scores = top_arrays(np.concatenate((best_docs, docs[chunk])),
+                                                np.concatenate((best_scores, scores)), depth)
+        return list(zip(best_docs.tolist(), best_scores.tolist()))
 
-    def score_group(self, held, docs, bounds, coordination, best, depth, stats, budget):
-        """(docnum, score before coordination) of the group's articles that
-        may still enter the top ``depth``: clause by clause, highest bound
-        first, an article is dropped once its score so far plus the most the
-        remaining clauses could add cannot reach the current ``k``-th best."""
-        order = sorted(held, key=lambda i: -bounds[i])
-        remaining = sum(bounds[i] for i in order)
-        partial = dict.fromkeys(docs, 0.0)
-        for i in order:
-            remaining -= bounds[i]
-            for d, s in score(Match(set(), self.clauses[i].leaves), partial, stats, budget=budget).items():
-                partial[d] += s
-            if len(best) >= depth and remaining:
-                need = best[0][0] / coordination - remaining * BOUND_SLACK
-                partial = {d: s for d, s in partial.items() if s >= need}
-        return partial.items()
+
+class ChunkScorer:
+    """Tail articles' scores before coordination, a chunk at a time: for each
+    article the sum, over the clauses it holds (highest bound first), of the
+    clause's BM25F score (its terms' contributions in order), as
+    ``scoring.score`` and the tail's sum compute it: float64, the weights
+    float32 in the index, the norms the field's floats."""
+
+    def __init__(self, clauses: list[Match], bounds: list[float], stats: Stats, budget=None):
+        self.clauses = clauses
+        self.order = sorted(range(len(clauses)), key=lambda i: -bounds[i])
+        self.stats = stats
+        self.budget = budget
+        self._arrays: dict = {}
+
+    def scores(self, docs: np.ndarray, held: list[np.ndarray]) -> np.ndarray:
+        """Scores of ``docs`` (any order); ``held[i]``: which hold clause ``i``."""
+        sorted_at = np.argsort(docs, kind="stable")
+        ascending = docs[sorted_at]
+        totals = np.zeros(len(docs))
+        for i in self.order:
+            if not held[i].any():
+                continue
+            if self.budget is not None and self.budget.expired():
+                raise OutOfTime
+            clause = np.zeros(len(docs))
+            for leaf in self.clauses[i].leaves:
+                at, values = self.contributions(leaf, ascending)
+                clause[sorted_at[at]] += values
+            totals += np.where(held[i], clause, 0.0)
+        return totals
+
+    def contributions(self, leaf, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in ``docs`` (ascending), contribution) of the documents holding ``leaf``'s term."""
+        postings = leaf.postings
+        if not postings:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        if isinstance(postings, Postings) and len(postings) > len(docs):
+            ids, weights = postings.arrays              # ascending: each document looked up in them
+            at = np.searchsorted(ids, docs)
+            at[at == len(ids)] = 0
+            found = ids[at] == docs
+            positions, weights = np.flatnonzero(found), weights[at[found]]
+        elif not self.stats.has_arrays(leaf) and len(postings) > GATHER_FACTOR * len(docs):
+            get = postings.get                          # a long dict: each document looked up in it
+            weights = np.fromiter((get(d, 0.0) for d in docs.tolist()), dtype=np.float64, count=len(docs))
+            positions = np.flatnonzero(weights)
+            weights = weights[positions]
+        else:
+            ids, weights = self.leaf_arrays(leaf)       # any order: each posting looked up in ``docs``
+            at = np.searchsorted(docs, ids)
+            at[at == len(docs)] = 0
+            found = docs[at] == ids if len(docs) else np.zeros(len(ids), dtype=bool)
+            positions, weights = at[found], weights[found]
+        weights = weights.astype(np.float64)
+        norms = self.stats.norm_arrays[leaf.field][docs[positions]]
+        return positions, leaf.factor * weights / (weights + norms)
+
+    def leaf_arrays(self, leaf) -> tuple[np.ndarray, np.ndarray]:
+        """``Stats.arrays(leaf)``, converted once per ranking when not at hand."""
+        found = self._arrays.get(id(leaf))
+        if found is None:
+            found = self._arrays[id(leaf)] = self.stats.arrays(leaf)
+        return found
+
+
+def top_arrays(docs: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``depth`` of ``docs`` by score, equal scores in docnum order."""
+    order = np.lexsort((docs, -scores))[:depth]
+    return docs[order], scores[order]
 
 
 def clause_bound(clause: Match, stats: Stats) -> float:
