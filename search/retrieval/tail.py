@@ -224,8 +224,9 @@ class ChunkScorer:
         postings = leaf.postings
         if not postings:
             return np.empty(0, dtype=np.int64), np.empty(0)
-        if isinstance(postings, Postings) and len(postings) > len(docs):
-            ids, weights = postings.arrays              # ascending: each document looked up in them
+        ascending = isinstance(postings, Postings) or self.stats.is_pinned(leaf)   # a term's whole list, in order
+        if ascending and len(postings) > len(docs):
+            ids, weights = self.leaf_arrays(leaf)       # each document looked up in them
             at = np.searchsorted(ids, docs)
             at[at == len(ids)] = 0
             found = ids[at] == docs
