@@ -107,25 +107,46 @@ def random_engine(tmp_path_factory):
     engine.close()
 
 
+def warmed_engine(tmp_path_factory, held: bool):
+    """random_engine's articles, warmed: its terms' lists pinned as dicts,
+    or (``held``) kept as arrays (scoring.Postings), as when the dicts'
+    memory is spent."""
+    import search.retrieval.scoring as scoring
+
+    engine = engine_of(tmp_path_factory, "random-held" if held else "random-pinned", zipf_records(WORDS, 600, seed=7))
+    with pytest.MonkeyPatch.context() as patch:
+        if held:
+            patch.setattr(scoring, "dict_share", lambda budget, wanted: 0)
+        engine.warm()
+    stats = engine.generation(engine.searcher()).stats
+    assert stats._held if held else stats._pinned
+    return engine
+
+
 @pytest.fixture(scope="module")
-def warm_random_engine(tmp_path_factory):
-    """random_engine's articles, warmed: its terms' lists pinned (scoring.Stats)."""
-    engine = engine_of(tmp_path_factory, "random-warm", zipf_records(WORDS, 600, seed=7))
-    engine.warm()
+def pinned_engine(tmp_path_factory):
+    engine = warmed_engine(tmp_path_factory, held=False)
     yield engine
     engine.close()
 
 
-@pytest.mark.parametrize("chunk", [1, 7, 4096])
-@pytest.mark.parametrize("probe", [False, True, "cached", "pinned"],
-                         ids=["read-in-full", "probed", "cached-probed", "pinned"])
+@pytest.fixture(scope="module")
+def held_engine(tmp_path_factory):
+    engine = warmed_engine(tmp_path_factory, held=True)
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("chunk", [1, 4096])
+@pytest.mark.parametrize("probe", [False, True, "cached", "pinned", "held"],
+                         ids=["read-in-full", "probed", "cached-probed", "pinned", "held"])
 def test_tail_top_k_is_exhaustive_scorings(request, monkeypatch, probe, chunk):
     """Differential: the pruned ranking's top k is the top k of scoring every
     tail article with Whoosh (each clause's BM25F score, summed over the
     clauses an article holds, times the share it holds); also when the
     costly clauses are only probed among the candidates (scoring.py), read
-    from disk, held decoded or pinned; scored an article at a time, a few
-    at a time, or all at once."""
+    from disk, held decoded, or pinned or held as arrays by a warmed worker;
+    scored an article at a time or all at once."""
     from whoosh import query as wq
 
     import search.retrieval.run as run_module
@@ -136,13 +157,13 @@ def test_tail_top_k_is_exhaustive_scorings(request, monkeypatch, probe, chunk):
 
     monkeypatch.setattr(tail_module, "CHUNK", chunk)
     rng = random.Random(11)
-    engine = request.getfixturevalue("warm_random_engine" if probe == "pinned" else "random_engine")
+    engine = request.getfixturevalue(f"{probe}_engine" if probe in ("pinned", "held") else "random_engine")
     searcher = engine.searcher()
     generation = engine.generation(searcher)
     if probe == "cached":
         monkeypatch.setattr(scoring, "CACHED_PROBE_RATIO", 0)
-    elif probe == "pinned":
-        assert generation.stats._pinned     # the terms' whole lists, as a warmed worker holds them
+    elif probe in ("pinned", "held"):
+        pass                                # the lists as a warmed worker holds them
     elif probe:
         monkeypatch.setattr(scoring, "PROBE_RATIO", 0)
         monkeypatch.setattr(generation.stats, "cached", lambda field, text: None)
