@@ -47,7 +47,7 @@ import math
 import numpy as np
 
 from search.retrieval.docsets import Ascending
-from search.retrieval.scoring import GATHER_FACTOR, Match, OutOfTime, Postings, Stats, at_least, conjoin
+from search.retrieval.scoring import Match, OutOfTime, Postings, Stats, at_least, conjoin
 
 RARE_SHARE = 0.001        # a word in fewer than this share of the articles is rare
 MIN_RARE_DOCS = 20        # ... or in fewer than this many, in a small index
@@ -141,17 +141,24 @@ class Tail:
         if self.arrays is not None and isinstance(docs, Ascending):
             mask = np.zeros(self.size, dtype=bool)
             return docs.array, [mark(mask, arrays)[docs.array] for arrays in self.arrays]
-        ids = sorted(docs)
-        where = {d: i for i, d in enumerate(ids)}
+        ids = docs.array if isinstance(docs, Ascending) else np.array(sorted(docs), dtype=np.int64)
+        where = None
         held = []
         for clause in self.clauses:
+            if isinstance(clause.ids, Ascending):   # an array: each document bisected in it
+                held.append(clause.ids.array[np.minimum(np.searchsorted(clause.ids.array, ids),
+                                                        max(len(clause.ids) - 1, 0))] == ids
+                            if len(clause.ids) else np.zeros(len(ids), dtype=bool))
+                continue
+            if where is None:
+                where = dict(zip(ids.tolist(), range(len(ids))))
             found = np.zeros(len(ids), dtype=bool)
             clause_ids = clause.ids if isinstance(clause.ids, (set, frozenset)) else set(clause.ids)
             inside = clause_ids & where.keys() if len(clause_ids) > len(where) else \
                 [d for d in clause_ids if d in where]
             found[[where[d] for d in inside]] = True
             held.append(found)
-        return np.array(ids, dtype=np.int64), held
+        return ids, held
 
     def rank(self, selected, depth: int, stats: Stats, budget=None) -> list[tuple[int, float]]:
         """The best ``depth`` of ``selected`` (tail articles) as (docnum, score),
@@ -231,8 +238,8 @@ class ChunkScorer:
             at[at == len(ids)] = 0
             found = ids[at] == docs
             positions, weights = np.flatnonzero(found), weights[at[found]]
-        elif not self.stats.has_arrays(leaf) and len(postings) > GATHER_FACTOR * len(docs):
-            get = postings.get                          # a long dict: each document looked up in it
+        elif not self.stats.has_arrays(leaf) and len(postings) > len(docs):
+            get = postings.get                          # a dict longer than the chunk: each document looked up in it
             weights = np.fromiter((get(d, 0.0) for d in docs.tolist()), dtype=np.float64, count=len(docs))
             positions = np.flatnonzero(weights)
             weights = weights[positions]
