@@ -226,6 +226,23 @@ def test_pruning_scores_fewer_articles_than_exhaustive(random_engine, monkeypatc
     assert 0 < sum(scored) < len(tail.docs)
 
 
+def test_a_tail_out_of_time_is_listed_newest_first_and_said(random_engine, monkeypatch):
+    """When the time runs out while the tail is ranked, its articles are
+    listed newest first, unscored, and the search says so (partial)."""
+    from search.retrieval.run import Run
+    from search.retrieval.query import Budget
+
+    engine = random_engine
+    searcher = engine.searcher()
+    run = Run(searcher, engine.generation(searcher), engine.analyzer, Budget())
+    tail = run.resolve("banjir gempa korban sungai sekolah").tail
+    assert tail is not None and len(tail.docs) > 10
+    monkeypatch.setattr(run.budget, "expired", lambda: True)
+    got = run.rank_tail(tail, tail.docs, 10)
+    assert got == [(d, 0.0) for d in run.view.newest(tail.docs, 10)]
+    assert run.partial and any("not ranked by relevance" in note for note in run.notes)
+
+
 def test_the_page_separates_the_partial_matches(tail_engine):
     from web import create_app
     from web.engine import close_engine
