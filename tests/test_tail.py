@@ -320,7 +320,8 @@ def test_the_array_tail_equals_the_sets_tail():
     """tail_array (each clause as overlapping arrays, as a clause's terms'
     lists are) finds exactly tail_docs' articles, with and without excluded
     ones, for 1 to 6 clauses of 0 to 3,000 documents; for a part of them,
-    which clauses each holds is what the sets say."""
+    which clauses each holds is what the sets say, also when the clauses
+    are arrays (docsets.Ascending)."""
     import numpy as np
 
     from search.retrieval.docsets import Ascending
@@ -353,7 +354,9 @@ def test_the_array_tail_equals_the_sets_tail():
         docs, held = Tail(matches, chosen, arrays, size).held(chosen)
         set_docs, set_held = Tail(matches, set(chosen)).held(set(chosen))
         assert docs.tolist() == set_docs.tolist() == sorted(chosen)
-        assert [h.tolist() for h in held] == [h.tolist() for h in set_held] == \
+        as_arrays = [Match(Ascending(np.array(sorted(docs), dtype=np.int64))) for docs in clauses]
+        _, array_held = Tail(as_arrays, set(chosen)).held(set(chosen))    # clauses bisected, not made sets
+        assert [h.tolist() for h in held] == [h.tolist() for h in set_held] == [h.tolist() for h in array_held] == \
             [[d in c for d in sorted(chosen)] for c in clauses]
     assert checked > 100
 
