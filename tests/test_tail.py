@@ -410,7 +410,8 @@ def test_numpy_counts_the_tail_where_the_sets_would_cost_more():
     """Two common words' clauses (every member a step of the sets' union)
     are counted with numpy; five rare words' clauses (a few intersections of
     small sets) with sets; clauses kept as arrays (pinned terms) need no
-    conversion, so numpy pays for smaller ones."""
+    conversion, so numpy pays for smaller ones, as it does when the sets
+    would first be made from clauses held as arrays."""
     from search.retrieval.run import arrays_pay
     from search.retrieval.scoring import Leaf
 
@@ -420,3 +421,4 @@ def test_numpy_counts_the_tail_where_the_sets_would_cost_more():
     kept = [[Leaf("body", "jadi", {}, 1.0)], [Leaf("body", "baru", {}, 1.0)]]
     assert arrays_pay(kept, [15_000, 15_000], 1, size)
     assert not arrays_pay([[range(15_000)]] * 2, [15_000, 15_000], 1, size)
+    assert arrays_pay([[range(15_000)]] * 2, [15_000, 15_000], 1, size, unsets=30_000)   # arrays made sets first

@@ -207,7 +207,8 @@ class Run:
         size = self.view.doc_count_all
         sources = ([self._clause_sources(q, c) for q, c in zip(queries, clauses)]
                    if self.stats.usable and len(queries) == len(clauses) else None)
-        if sources is not None and arrays_pay(sources, [len(c.ids) for c in clauses], least, size):
+        unsets = sum(len(c.ids) for c in clauses if not isinstance(c.ids, (set, frozenset)))
+        if sources is not None and arrays_pay(sources, [len(c.ids) for c in clauses], least, size, unsets):
             arrays = [[self._source_array(source) for source in parts] for parts in sources]
             found = tail_array(arrays, least, self.array(matched), doc_array(excluded), size)
             if allowed is not None and len(found):
@@ -499,12 +500,14 @@ class Run:
         return [(hit.docnum, hit.score) for hit in timed.results()]
 
 
-def arrays_pay(sources: list, sizes: list, least: int, size: int) -> bool:
+def arrays_pay(sources: list, sizes: list, least: int, size: int, unsets: int = 0) -> bool:
     """Counting the tail with numpy costs less than with sets: a mask per
     clause over the ``size`` document numbers and the conversion of the
     sources not already arrays, against the steps of ``at_least``: every
     member once for one clause of several, else each ``least``-subset's
-    intersection (about its smallest set's size)."""
+    intersection (about its smallest set's size), and the conversion of the
+    ``unsets`` documents of clauses not already sets (an array's, at 16x a
+    common word's 100,000)."""
     convert = sum(len(s) for parts in sources for s in parts if not isinstance(s, Leaf))
     ordered = sorted(sizes)
     n = len(ordered)
@@ -514,7 +517,7 @@ def arrays_pay(sources: list, sizes: list, least: int, size: int) -> bool:
         steps = 2 * sum(ordered)        # a count per member in a dict: two steps' cost
     else:
         steps = sum(s * math.comb(n - 1 - i, least - 1) for i, s in enumerate(ordered))
-    return n * size * MASK_NS + convert * CONVERT_NS < steps * SET_STEP_NS
+    return n * size * MASK_NS + convert * CONVERT_NS < steps * SET_STEP_NS + unsets * CONVERT_NS
 
 
 def filter_values(filters: dict) -> dict:
