@@ -36,9 +36,8 @@ another way, much of the coverage lacks one or two of the words.
   its coordination factor), scored with numpy ``CHUNK`` at a time; once the
   next articles' best possible score cannot reach the current ``k``-th
   best, the ranking stops (numpy's cost is mostly per call: a chunk is
-  large, and a huge tail's hopeless articles are still never scored).
-  The result is exactly the
-  exhaustive ranking's top ``k`` (``tests/test_tail.py``).
+  large, and a huge tail's hopeless articles are still never scored). The
+  result is exactly the exhaustive ranking's top ``k`` (``tests/test_tail.py``).
 """
 from __future__ import annotations
 
@@ -146,9 +145,7 @@ class Tail:
         held = []
         for clause in self.clauses:
             if isinstance(clause.ids, Ascending):   # an array: each document bisected in it
-                held.append(clause.ids.array[np.minimum(np.searchsorted(clause.ids.array, ids),
-                                                        max(len(clause.ids) - 1, 0))] == ids
-                            if len(clause.ids) else np.zeros(len(ids), dtype=bool))
+                held.append(members(clause.ids.array, ids))
                 continue
             if where is None:
                 where = dict(zip(ids.tolist(), range(len(ids))))
@@ -259,6 +256,13 @@ class ChunkScorer:
         if found is None:
             found = self._arrays[id(leaf)] = self.stats.arrays(leaf)
         return found
+
+
+def members(array: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Which of ``ids`` are in ``array`` (ascending), each bisected in it."""
+    if not len(array):
+        return np.zeros(len(ids), dtype=bool)
+    return array[np.minimum(np.searchsorted(array, ids), len(array) - 1)] == ids
 
 
 def top_arrays(docs: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
