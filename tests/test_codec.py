@@ -4,6 +4,9 @@ positions and stored fields, so searches answer the same; and the searcher's
 bulk posting reader (scoring.read_postings) reads what Whoosh's matchers read."""
 from __future__ import annotations
 
+from array import array
+from itertools import accumulate
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +14,7 @@ from whoosh import fields, index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import RamStorage
 
-from search.codec import BlockPickleColumn, CariCodec, STORED_BLOCK_DOCS
+from search.codec import BlockPickleColumn, CariCodec, STORED_BLOCK_DOCS, decode_block, encode_block, float_weights
 from search.fields import CompactPositions
 from search.retrieval.scoring import PINNED_BYTES_PER_POSTING, pinned_budget, read_postings
 from search.store import live_dir
@@ -113,6 +116,38 @@ def test_bulk_reader_reads_what_the_matchers_read(both, which):
                 expected = dict(m.items_as("weight"))
                 assert read_postings(reader, field, term, docnums) == expected, (field, term)
                 assert read_postings(reader, field, term) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.integers(min_value=0, max_value=255).map(float),
+                          st.floats(min_value=0.0, max_value=1e6, width=32)), min_size=1, max_size=128))
+def test_block_weights_read_back_as_the_float32_written(weights):
+    """A block's weights come back as the float32 array the writer held,
+    whether stored as whole bytes or as floats; ``decode_block`` leaves
+    whole ones as bytes until they are asked for (``float_weights``)."""
+    ids = list(range(0, 3 * len(weights), 3))
+    deltas, stored, _ = decode_block(encode_block(ids, weights, []), len(weights))
+    assert list(accumulate(deltas)) == ids
+    if all(w == 1.0 for w in weights):
+        assert stored is None
+        return
+    read = float_weights(stored)
+    assert read.typecode == "f"
+    assert read.tobytes() == array("f", weights).tobytes()
+    if all(w == int(w) and w <= 255 for w in weights):
+        assert stored.typecode == "B"       # stored whole, converted when read
+
+
+def test_a_matchers_weights_are_floats_equal_to_w3s(both):
+    """Through the matcher, whole weights read as Python floats, as W3's do."""
+    cari, w3 = both
+    with cari.reader() as a, w3.reader() as b:
+        for term in list(a.lexicon("body"))[:200]:
+            ma, mb = a.postings("body", term), b.postings("body", term)
+            while ma.is_active():
+                assert type(ma.weight()) is float and ma.weight() == mb.weight(), term
+                ma.next()
+                mb.next()
 
 
 @settings(max_examples=300, deadline=None)

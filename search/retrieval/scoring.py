@@ -29,6 +29,7 @@ import heapq
 import math
 import threading
 import time
+from array import array
 from collections.abc import Mapping, Set
 from itertools import accumulate, combinations, islice, repeat
 
@@ -38,7 +39,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
-from search.codec import decode_list, read_list
+from search.codec import decode_list, float_weights, read_list
 from search.retrieval.docsets import (CONVERT_NS, MASK_NS, SET_STEP_NS, Ascending, array_at_least, array_union,
                                       doc_array)
 from search.retrieval.live import LiveStats
@@ -645,6 +646,8 @@ def w3_blocks(m, offset: int):
         deltas, weights = m._data[0], m._data[1]
         if weights is None or isinstance(weights, float):
             weights = repeat(1.0 if weights is None else weights, m._blocklength)
+        elif isinstance(weights, array):
+            weights = float_weights(weights)
         yield islice(accumulate(deltas, initial=offset), 1, None), weights
         if m._lastblock:
             return
