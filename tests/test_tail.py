@@ -316,6 +316,21 @@ def test_common_words_stay_required_when_few_words_are_informative():
 
 # -- the tail counted with numpy -------------------------------------------------------------------
 
+def test_the_array_tail_counts_past_255_clauses():
+    """A count per document is a byte only while it cannot overflow: with
+    300 clauses, an article in all of them and one in 299 are told apart."""
+    import numpy as np
+
+    from search.retrieval.tail import tail_array
+
+    every_clause = [[np.array([1, 2], dtype=np.int64)] for _ in range(299)]
+    clauses = every_clause + [[np.array([1, 3], dtype=np.int64)]]
+    none = np.empty(0, dtype=np.int64)
+    assert tail_array(clauses, 300, none, none, 5).tolist() == []     # m >= clauses: no tail
+    assert tail_array(clauses, 299, none, none, 5).tolist() == [1, 2]
+    assert tail_array(clauses, 299, np.array([1]), none, 5).tolist() == [2]
+
+
 def test_the_array_tail_equals_the_sets_tail():
     """tail_array (each clause as overlapping arrays, as a clause's terms'
     lists are) finds exactly tail_docs' articles, with and without excluded

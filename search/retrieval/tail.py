@@ -105,7 +105,9 @@ def tail_array(clauses: list[list[np.ndarray]], m: int, every: np.ndarray, exclu
     tens (at 16x a common word's clause holds 200,000 articles)."""
     if m >= len(clauses):
         return np.empty(0, dtype=np.int64)
-    counts = np.zeros(size, dtype=np.int32)
+    # A byte a document holds any query's count (a query has far fewer than
+    # 255 clauses) and adds a third faster than int32 over 92,000 documents.
+    counts = np.zeros(size, dtype=np.uint8 if len(clauses) < 256 else np.int32)
     held = np.zeros(size, dtype=bool)
     for arrays in clauses:
         counts += mark(held, arrays)
