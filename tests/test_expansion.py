@@ -73,6 +73,17 @@ def test_old_and_new_spellings_by_rule():
     assert "jakarta" in old_new_spellings("djakarta")
     assert "surabaya" in old_new_spellings("soerabaja")     # j/y beside oe/u
     assert "raya" not in old_new_spellings("raja")          # j/y alone: modern words differ by it
+    # Every spelling, each rule in its place: two-letter new forms (ny, sy,
+    # kh) before one-letter ones, j/y only beside a sure mark, at most
+    # MAX_SITES letters changed.
+    assert old_new_spellings("penyanyi") == {"penjanji", "penjanyi", "penyanji"}
+    assert old_new_spellings("syarat") == {"sjarat"}
+    assert old_new_spellings("khusus") == {"choesoes", "choesus", "chusoes", "chusus",
+                                           "khoesoes", "khoesus", "khusoes"}
+    assert old_new_spellings("raja") == {"radja"}
+    assert old_new_spellings("soerabaja") == {"soerabaya", "surabaya"}
+    assert len(old_new_spellings("kucuruyucu")) == 30      # 5 of its 6 sites
+    assert "joyohadikusumo" in old_new_spellings("djojohadikoesoemo")
     assert initials_solid("B.J.") == "bj" and initials_solid("Habibie") is None
     assert joined_forms("RUU", "KUHP") == ["ruukuhp", "rkuhp"]
     assert joined_forms("sepak", "bola") == ["sepakbola"]

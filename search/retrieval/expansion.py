@@ -116,21 +116,25 @@ class Alternative:
                 "weight": self.weight}
 
 
+# The rules as lookups (the first rule that applies, in the order above):
+# an old pair and its new form, a new form and its old one.
+_OLD_PAIRS = re.compile("|".join(old for old, _ in OLD_NEW))
+_OLD_PAIRS_AND_WEAK = re.compile("|".join(old for old, _ in OLD_NEW + OLD_NEW_WEAK))
+_NEW_OF = dict(OLD_NEW + OLD_NEW_WEAK)
+_OLD_OF_TWO: dict[str, str] = {}
+_OLD_OF_ONE: dict[str, str] = {}
+for _old, _new in OLD_NEW + OLD_NEW_WEAK:
+    (_OLD_OF_TWO if len(_new) == 2 else _OLD_OF_ONE).setdefault(_new, _old)
+del _old, _new
+_SURE = set(OLD_NEW)
+
+
 def modern_spelling(word: str) -> str:
     """``word`` (lowercase) in today's spelling: soerabaja -> surabaya, djakarta -> jakarta.
     The old j (today's y) is read as y only in a word with another old mark."""
-    old_word = any(old in word for old, _ in OLD_NEW)
-    out, i = [], 0
-    while i < len(word):
-        pair = word[i:i + 2]
-        new = next((n for o, n in OLD_NEW if o == pair), None)
-        if new is not None:
-            out.append(new)
-            i += 2
-            continue
-        out.append("y" if word[i] == "j" and old_word else word[i])
-        i += 1
-    return "".join(out)
+    old_word = _OLD_PAIRS.search(word) is not None
+    pattern = _OLD_PAIRS_AND_WEAK if old_word else _OLD_PAIRS
+    return pattern.sub(lambda m: _NEW_OF[m.group()], word)
 
 
 def old_spellings(modern: str) -> set[str]:
@@ -139,21 +143,22 @@ def old_spellings(modern: str) -> set[str]:
     sites = []                       # (start, length, old form, sure)
     i = 0
     while i < len(modern) and len(sites) < MAX_SITES:
-        pair = modern[i:i + 2]
-        old = next((o for o, n in OLD_NEW if n == pair and len(n) == 2), None)
+        old = _OLD_OF_TWO.get(modern[i:i + 2])
         if old is not None:
             sites.append((i, 2, old, True))
             i += 2
             continue
-        old = next((o for o, n in OLD_NEW + OLD_NEW_WEAK if n == modern[i]), None)
+        old = _OLD_OF_ONE.get(modern[i])
         if old is not None:
-            sites.append((i, 1, old, (old, modern[i]) in OLD_NEW))
+            sites.append((i, 1, old, (old, modern[i]) in _SURE))
         i += 1
+    if not any(site[3] for site in sites):
+        return set()                 # j/y alone: modern words differ by it
     found = set()
     for mask in range(1, 1 << len(sites)):
         chosen = [site for bit, site in enumerate(sites) if mask >> bit & 1]
         if not any(site[3] for site in chosen):
-            continue                 # j/y alone: modern words differ by it
+            continue
         out, pos = [], 0
         for start, length, old, _ in chosen:
             out.append(modern[pos:start])
