@@ -78,3 +78,21 @@ def test_array_union_and_at_least_count_as_sets_do():
             want = sorted(d for d in set().union(*sets) if sum(d in s for s in sets) >= least)
             assert array_at_least(arrays, least).tolist() == want
     assert array_union([]).tolist() == [] and array_at_least([np.array([], dtype=np.int64)], 1).tolist() == []
+
+
+def test_array_union_of_few_members_among_many_documents_counts_as_sets_do():
+    """Lists holding few of the document numbers are sorted together, not
+    masked: the same union, from lists in any order, repeats included."""
+    from search.retrieval.docsets import array_union
+
+    rng = random.Random(7)
+    for _ in range(60):
+        top = rng.choice([50, 5_000, 100_000])
+        lists = [[rng.randrange(top) for _ in range(rng.randint(0, 40))] for _ in range(rng.randint(1, 6))]
+        for numbers in lists:
+            if rng.random() < 0.5:
+                numbers.sort()
+        arrays = [np.array(numbers, dtype=rng.choice([np.int64, np.int32])) for numbers in lists]
+        found = array_union(arrays)
+        assert found.tolist() == sorted(set().union(*lists))
+        assert found.dtype == np.int64

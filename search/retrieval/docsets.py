@@ -148,14 +148,35 @@ def contained(ascending: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def array_union(arrays: list[np.ndarray]) -> np.ndarray:
     """The distinct document numbers of ``arrays`` (any order, overlapping),
-    ascending: a mask over the document numbers, a few ns a document."""
+    ascending. A mask over the document numbers costs a fraction of a ns
+    per number below the largest, whatever the arrays hold: when they hold
+    few of them (a word's title and body lists, at 4x a few thousand of
+    92,000) they are sorted together instead, at a few ns a member (the
+    lists come ascending: the sort merges their runs). Masks win from
+    about a quarter of the numbers for two lists, less for more (each run
+    adds a merge pass). The load queries' unions at 4x copies: 264 µs a
+    search with masks only, 165 with this choice."""
     arrays = [a for a in arrays if len(a)]
     if not arrays:
         return np.empty(0, dtype=np.int64)
-    mask = np.zeros(max(int(a.max()) for a in arrays) + 1, dtype=bool)
+    largest = max(int(a.max()) for a in arrays)
+    members = sum(len(a) for a in arrays)
+    if members * (2 + len(arrays)) <= largest:
+        return distinct(np.sort(np.concatenate(arrays, dtype=np.int64), kind="stable"))
+    mask = np.zeros(largest + 1, dtype=bool)
     for a in arrays:
         mask[a] = True
     return np.flatnonzero(mask)
+
+
+def distinct(ordered: np.ndarray) -> np.ndarray:
+    """``ordered`` (ascending) without its repeats."""
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def array_at_least(arrays: list[np.ndarray], least: int) -> np.ndarray:
