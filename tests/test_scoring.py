@@ -186,8 +186,7 @@ def test_unions_made_as_arrays_answer_as_sets(which, request, monkeypatch):
 
 def test_unions_are_arrays_only_when_that_pays(zipf_engine):
     """Lists covering much of the index are united as arrays; a few
-    documents, for which a mask over the whole index costs more than a set,
-    are not."""
+    documents, for which numpy's own steps cost more than a set, are not."""
     from search.retrieval.scoring import Evaluator, Match
 
     searcher = zipf_engine.searcher()

@@ -24,11 +24,14 @@ from itertools import chain
 import numpy as np
 
 # Whether a union or a count is made with numpy (a mask over every document
-# number) or with sets (run.arrays_pay for the tail, Evaluator.arrays_pay
-# for a word's fields and forms), by these costs in nanoseconds, measured at
-# 16x: a mask over one document number, a document converted into an array,
-# a step of the sets' algebra.
+# number, or for a union of few members their arrays sorted together) or with
+# sets (run.arrays_pay for the tail, Evaluator.arrays_pay for a word's fields
+# and forms), by these costs in nanoseconds, measured at 16x: a mask over one
+# document number, a document converted into an array, a step of the sets'
+# algebra; and at 4x, numpy's steps of a sorted union whatever its size, and
+# its cost a member (union_ns).
 MASK_NS, CONVERT_NS, SET_STEP_NS = 1.0, 30.0, 50.0
+SORT_CALL_NS, SORT_NS = 6_000.0, 4.0
 
 
 class Ascending(Set):
@@ -167,6 +170,12 @@ def array_union(arrays: list[np.ndarray]) -> np.ndarray:
     for a in arrays:
         mask[a] = True
     return np.flatnonzero(mask)
+
+
+def union_ns(members: int, arrays: int, size: int) -> float:
+    """What :func:`array_union` costs for ``arrays`` holding ``members``
+    document numbers below ``size``, in ns."""
+    return SORT_CALL_NS + members * SORT_NS if members * (2 + arrays) <= size else size * MASK_NS
 
 
 def distinct(ordered: np.ndarray) -> np.ndarray:

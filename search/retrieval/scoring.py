@@ -40,8 +40,8 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from search.codec import decode_list, float_weights, read_list
-from search.retrieval.docsets import (CONVERT_NS, MASK_NS, SET_STEP_NS, Ascending, array_at_least, array_union,
-                                      doc_array)
+from search.retrieval.docsets import (CONVERT_NS, SET_STEP_NS, Ascending, array_at_least, array_union, doc_array,
+                                      union_ns)
 from search.retrieval.live import LiveStats
 
 # Postings kept decoded per index generation. Reading a long posting list
@@ -773,12 +773,13 @@ class Evaluator:
 
     def arrays_pay(self, matches: list[Match]) -> bool:
         """The union of terms' full lists (``matches``) costs less made with
-        numpy, as one mask over the document numbers, than as a set built a
-        document at a time: pinned and held terms' arrays are at hand, the
-        others' documents are converted (docsets' costs)."""
+        numpy (docsets.array_union: a mask over the document numbers, or few
+        members sorted together) than as a set built a document at a time:
+        pinned and held terms' arrays are at hand, the others' documents are
+        converted (docsets' costs)."""
         total = sum(len(m.ids) for m in matches)
         convert = sum(len(m.ids) for m in matches if not (m.leaves and self.stats.has_arrays(m.leaves[0])))
-        return self.reader.doc_count_all() * MASK_NS + convert * CONVERT_NS < total * SET_STEP_NS
+        return union_ns(total, len(matches), self.reader.doc_count_all()) + convert * CONVERT_NS < total * SET_STEP_NS
 
     def term_array(self, match: Match) -> np.ndarray:
         """A term's documents (its full list's ``match``) as an array."""
