@@ -199,6 +199,30 @@ def test_unions_are_arrays_only_when_that_pays(zipf_engine):
     assert not evaluator.arrays_pay(few)
 
 
+def test_conjoin_intersects_arrays_and_sets_alike():
+    """The documents in every match, less the excluded ones, whatever mix of
+    sets, dict keys and held terms' arrays (docsets.Ascending) the matches
+    hold and in whatever order of size; the terms of every match kept."""
+    import numpy as np
+
+    from search.retrieval.docsets import Ascending
+    from search.retrieval.scoring import Match, conjoin
+
+    rng = random.Random(12)
+    for _ in range(200):
+        sets = [set(rng.sample(range(300), rng.randint(0, 200))) for _ in range(rng.randint(1, 5))]
+        kinds = [rng.choice(["set", "keys", "array"]) for _ in sets]
+        matches = [Match(Ascending(np.array(sorted(docs), dtype=np.int64)) if kind == "array"
+                         else dict.fromkeys(docs).keys() if kind == "keys" else set(docs), [f"leaf{i}"])
+                   for i, (docs, kind) in enumerate(zip(sets, kinds))]
+        excluded = set(rng.sample(range(300), 20))
+        found = conjoin(matches, excluded, range(300))
+        assert found.ids == set.intersection(*sets) - excluded
+        assert isinstance(found.ids, set) and found.leaves == [f"leaf{i}" for i in range(len(sets))]
+        for m, docs in zip(matches, sets):
+            assert set(m.ids) == docs          # the matches themselves are left as they were
+
+
 def test_a_pinned_terms_bound_is_the_bound_of_its_list(tmp_path_factory):
     """max_impact answers from the largest weight found when the list was
     pinned: the same bound as scanning the list's weights at query time."""

@@ -40,8 +40,8 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from search.codec import decode_list, float_weights, read_list
-from search.retrieval.docsets import (CONVERT_NS, SET_STEP_NS, Ascending, array_at_least, array_union, doc_array,
-                                      union_ns)
+from search.retrieval.docsets import (CONVERT_NS, SET_STEP_NS, Ascending, array_at_least, array_union, contained,
+                                      doc_array, union_ns)
 from search.retrieval.live import LiveStats
 
 # Postings kept decoded per index generation. Reading a long posting list
@@ -933,13 +933,30 @@ def meet(docs: set, other) -> set:
     return docs
 
 
+def array_meet(collections: list) -> set:
+    """The documents in every one of ``collections`` (the first any set of
+    documents, the others held terms' arrays, docsets.Ascending) as a new
+    set: intersected in numpy and made a set once, where ``meet`` would
+    make a set of each step's documents (at 4x copies, the load queries'
+    intersections: 164 -> 83 µs a search)."""
+    found = doc_array(collections[0])
+    for docs in collections[1:]:
+        if not len(found):
+            break
+        found = found[contained(docs.array, found)]
+    return set(found.tolist())
+
+
 def conjoin(matches: list[Match], excluded: set, everything) -> Match:
     """The documents in every one of ``matches`` (all of ``everything`` when
     there are none) but not in ``excluded``, scored by all their terms."""
     if matches:
         ordered = sorted(matches, key=lambda m: len(m.ids))
-        ids = set(ordered[0].ids)
-        for m in ordered[1:]:
+        arrays = 1          # the smallest, and the held terms' arrays that come next
+        while arrays < len(ordered) and isinstance(ordered[arrays].ids, Ascending):
+            arrays += 1
+        ids = set(ordered[0].ids) if arrays == 1 else array_meet([m.ids for m in ordered[:arrays]])
+        for m in ordered[arrays:]:
             if not ids:
                 break
             ids = meet(ids, m.ids)
