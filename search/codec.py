@@ -43,8 +43,8 @@ from itertools import accumulate, repeat
 
 import numpy as np
 from whoosh import columns
-from whoosh.codec.whoosh3 import (W3Codec, W3LeafMatcher, W3PerDocReader, W3PerDocWriter,
-                                  W3PostingsWriter, W3TermInfo, W3TermsReader)
+from whoosh.codec.whoosh3 import (W3Codec, W3FieldWriter, W3LeafMatcher, W3PerDocReader,
+                                  W3PerDocWriter, W3PostingsWriter, W3TermInfo, W3TermsReader)
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.structfile import StructFile
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -325,6 +325,49 @@ class CompactPostingsWriter(W3PostingsWriter):
         self._blockcount += 1
         self._new_block()
 
+    def add_postings(self, ids: array, weights: list, values: list, lengths: list) -> None:
+        """A whole term's postings at once (ascending ids; ``lengths``: each
+        document's field length, 0 for none), as ``add_posting`` one by one
+        would buffer and write them, without a call per posting. The last
+        block stays buffered for ``finish_postings``."""
+        limit, count = self._blocklimit, len(ids)
+        for start in range(0, count, limit):
+            if self._ids:
+                self._write_block()
+            end = start + limit
+            block_weights = weights[start:end]
+            self._ids = ids[start:end]
+            self._weights = array("f", block_weights)
+            self._maxweight = max(0, max(block_weights))
+            self._values = [v for v in values[start:end] if v]
+            present = [n for n in lengths[start:end] if n]
+            self._minlength = min(present) if present else None
+            self._maxlength = max(present, default=0)
+
+
+class CompactFieldWriter(W3FieldWriter):
+    """W3's field writer, with :meth:`add_terms` for postings grouped by term."""
+
+    def add_terms(self, schema, lengths, terms) -> None:
+        """Whoosh's ``add_postings`` for postings already grouped by term:
+        ``terms`` yields (field name, term bytes, ids, weights, values) in
+        field and term order; ``lengths``: a reader with ``field_lengths``
+        (search/indexing/writers.py), or None where the codec keeps none."""
+        field = None
+        for fieldname, btext, ids, weights, values in terms:
+            if fieldname != field:
+                if field is not None:
+                    self.finish_field()
+                field = fieldname
+                self.start_field(fieldname, schema[fieldname])
+                known = lengths.field_lengths(fieldname) if lengths is not None else None
+            self.start_term(btext)
+            doc_lengths = [known[d] for d in ids] if known is not None else [0] * len(ids)
+            self._postwriter.add_postings(ids, weights, values, doc_lengths)
+            self.finish_term()
+        if field is not None:
+            self.finish_field()
+
 
 class CompactLeafMatcher(W3LeafMatcher):
     """W3's matcher over blocks in this module's format (a whole list is
@@ -553,6 +596,9 @@ class CariCodec(W3Codec):
         tifile = part_file(storage.open_file(tiname))
         postfile = part_file(segment.open_file(storage, self.POSTS_EXT))
         return W3TermsReader(self, tifile, storage.file_length(tiname), postfile)
+
+    def field_writer(self, storage, segment):
+        return CompactFieldWriter(self, storage, segment)
 
     def per_document_writer(self, storage, segment):
         return CompactPerDocWriter(self, storage, segment)

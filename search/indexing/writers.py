@@ -2,12 +2,14 @@
 
 Both write what Whoosh's own writers write, in cari's codec
 (search/codec.py: compact posting blocks, block-compressed stored fields)
-unless given another. They differ in three ways: sub-writer processes die
+unless given another. They differ in four ways: sub-writer processes die
 with the indexer; a segment's postings are written with each field's lengths
 read once per document instead of once per posting (Whoosh 2.7.4 looks the length up in the column file for every
-posting: about 15% of indexing time in a profile); and a sub-writer whose
-posting pool is nearly full closes its segment and starts another rather
-than spilling to disk.
+posting: about 15% of indexing time in a profile); the postings are
+buffered per field, sorted by term alone and written a term at a time
+(search/indexing/term_buffer.py: Whoosh sorts every posting as a tuple and
+writes them one call each); and a sub-writer whose posting pool is nearly
+full closes its segment and starts another rather than spilling to disk.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ import signal
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
-from search.codec import CariCodec
+from search.codec import CariCodec, CompactFieldWriter
+from search.indexing.term_buffer import TermBuffer
 
 PR_SET_PDEATHSIG = 1
 POOL_FLUSH_SHARE = 0.9     # of a pool's limit, above which a sub-writer closes its segment
@@ -33,27 +36,44 @@ class LengthTable:
         self._lengths: dict[tuple[str, int], list] = {}
 
     def doc_field_length(self, docnum, fieldname, default=0):
+        return self.field_lengths(fieldname, default)[docnum]
+
+    def field_lengths(self, fieldname, default=0) -> list:
+        """Every document's length in ``fieldname``, by document number."""
         lengths = self._lengths.get((fieldname, default))
         if lengths is None:
             read = self._reader.doc_field_length
             lengths = self._lengths[fieldname, default] = [
                 read(doc, fieldname, default) for doc in range(self._reader.doc_count_all())]
-        return lengths[docnum]
+        return lengths
 
     def __getattr__(self, name):
         return getattr(self._reader, name)
 
 
 class LengthCachingWriter(SegmentWriter):
-    """Whoosh's SegmentWriter in cari's codec; postings are written against a
-    :class:`LengthTable`."""
+    """Whoosh's SegmentWriter in cari's codec; postings are buffered per
+    field (search/indexing/term_buffer.py) and written a term at a time,
+    against a :class:`LengthTable`."""
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix, limitmb=128, **kwargs):
         kwargs.setdefault("codec", CariCodec())
-        super().__init__(ix, **kwargs)
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        # (SegmentWriter ignores its poolclass argument: the pool is replaced here.)
+        self.pool = TermBuffer(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def per_document_reader(self):
         return LengthTable(super().per_document_reader())
+
+    def _flush_segment(self):
+        if self.pool.runs or not isinstance(self.fieldwriter, CompactFieldWriter):
+            return super()._flush_segment()     # spilled, or another codec: one posting at a time
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        self.fieldwriter.add_terms(self.schema, lengths, self.pool.terms())
+        self.fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
 
 
 class OrphanSafeTask(SubWriterTask):
