@@ -1,15 +1,17 @@
 """The indexer's posting buffer (search/indexing/term_buffer.py) and the
 codec's whole-list writes (CompactFieldWriter.add_terms): a segment written
 through them is byte for byte the segment Whoosh's own pool and per-posting
-writes make, also when the buffer spills to disk, and a merge's postings
-(which arrive term by term, not document by document) are still written in
-document order."""
+writes make, also when the buffer spills to disk; it reads back as
+Whoosh's own W3 codec stores it (through the offsets the codec's
+CountingFile counts); and a merge's postings (which arrive term by term,
+not document by document) are still written in document order."""
 from __future__ import annotations
 
 import random
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from search.codec import CariCodec
@@ -32,15 +34,20 @@ def articles(count: int = 400) -> list[dict]:
     return docs
 
 
-def segment_files(tmp_path, name: str, make_writer, docs) -> dict[str, bytes]:
-    """The terms and postings files of one segment of ``docs``, by extension."""
-    folder = tmp_path / name
+def write(folder, make_writer, docs):
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), build_schema())
     writer = make_writer(ix)
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
+    return ix
+
+
+def segment_files(tmp_path, name: str, make_writer, docs) -> dict[str, bytes]:
+    """The terms and postings files of one segment of ``docs``, by extension."""
+    folder = tmp_path / name
+    write(folder, make_writer, docs)
     files = {path.suffix: path.read_bytes() for path in folder.iterdir() if path.suffix in (".trm", ".pst")}
     assert set(files) == {".trm", ".pst"}, sorted(p.name for p in folder.iterdir())
     return files
@@ -66,6 +73,21 @@ def test_the_buffer_writes_the_segment_whoosh_writes(tmp_path):
     docs = articles()
     expected = segment_files(tmp_path, "whoosh", whooshs_writer, docs)
     assert segment_files(tmp_path, "buffered", buffered_writer, docs) == expected
+
+
+def test_the_segment_reads_back_what_whooshs_own_codec_stores(tmp_path):
+    """Read through the terms file's offsets (counted by the codec's
+    CountingFile), every posting is the one Whoosh's W3 codec stores."""
+    docs = articles()
+    w3 = write(tmp_path / "w3", lambda ix: SegmentWriter(ix, codec=W3Codec()), docs)
+    cari = write(tmp_path / "cari", buffered_writer, docs)
+    with cari.reader() as got, w3.reader() as expected:
+        for field in ("title", "body"):
+            terms = list(expected.lexicon(field))
+            assert len(terms) >= 10 and list(got.lexicon(field)) == terms
+            for term in terms:
+                assert (list(got.postings(field, term).items_as("positions"))
+                        == list(expected.postings(field, term).items_as("positions"))), (field, term)
 
 
 def test_a_buffer_that_spills_to_disk_writes_the_same_segment(tmp_path):
