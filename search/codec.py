@@ -47,6 +47,7 @@ from whoosh.codec.whoosh3 import (W3Codec, W3FieldWriter, W3LeafMatcher, W3PerDo
                                   W3PerDocWriter, W3PostingsWriter, W3TermInfo, W3TermsReader)
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.structfile import StructFile
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 BLOCK_MAGIC = b"CaB1"          # starts a posting list in this format
@@ -78,6 +79,8 @@ def _ordered(arr: array) -> array:
 def pack_uints(values) -> bytes:
     """Non-negative ints as one code byte and the narrowest array that holds them."""
     top = max(values, default=0)
+    if top <= 0xFF and isinstance(values, list):
+        return b"B" + bytes(values)         # the usual case, at half the cost of an array
     for code, limit in _WIDTHS:
         if top <= limit:
             return code.encode() + _ordered(array(code, values)).tobytes()
@@ -100,7 +103,7 @@ def unpack_array(data, pos: int, count: int) -> tuple[array | None, int]:
 def pack_weights(weights) -> bytes:
     """No array when every weight is 1.0 (W3 stores None then), small whole
     weights as bytes, any other as the float32 the writer holds them in."""
-    if all(w == 1.0 for w in weights):
+    if weights.count(1.0) == len(weights):
         return b"N"
     if all(w == int(w) and 0 <= w <= 0xFF for w in weights):
         return b"B" + array("B", map(int, weights)).tobytes()
@@ -310,57 +313,74 @@ class CompactPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(BLOCK_MAGIC)
         self._terminfo.add_block(self)
-        data = encode_block(self._ids, self._weights, self._values)
+        self._postfile.write(self._block_bytes(last, self._values))
+        self._blockcount += 1
+        self._new_block()
+
+    def _block_bytes(self, last: bool, values: list) -> bytes:
+        """The buffered block (ids, weights, statistics) with ``values``: its
+        head and its data, compressed when that pays."""
+        ids = self._ids
+        data = encode_block(ids, self._weights, values)
         compressed = 0
         if len(data) >= COMPRESS_MIN:
             packed = zlib.compress(data, COMPRESS_LEVEL)
             if len(packed) < len(data):
                 data, compressed = packed, 1
-        ids = self._ids
         length = BLOCK_HEAD.size - 4 + len(data)
-        self._postfile.write(BLOCK_HEAD.pack(
+        return BLOCK_HEAD.pack(
             -length if last else length, len(ids), ids[-1], self._maxweight, compressed,
-            length_to_byte(self._minlength), length_to_byte(self._maxlength)))
-        self._postfile.write(data)
-        self._blockcount += 1
-        self._new_block()
+            length_to_byte(self._minlength), length_to_byte(self._maxlength)) + data
 
-    def add_postings(self, ids: array, weights: list, values: list, lengths: list) -> None:
-        """A whole term's postings at once (ascending ids; ``lengths``: each
-        document's field length, 0 for none), as ``add_posting`` one by one
-        would buffer and write them, without a call per posting. The last
-        block stays buffered for ``finish_postings``."""
+    def write_list(self, ids: array, weights: list, values: list, lengths: list) -> W3TermInfo:
+        """A whole term's postings (ascending ids; ``lengths``: each
+        document's field length, 0 for none) written in blocks, and its term
+        info: what ``start_postings``, an ``add_posting`` per posting and
+        ``finish_postings`` write, with one call and one write per term."""
+        info = W3TermInfo()
+        start = self._postfile.tell()
+        parts = [BLOCK_MAGIC]
         limit, count = self._blocklimit, len(ids)
-        for start in range(0, count, limit):
-            if self._ids:
-                self._write_block()
-            end = start + limit
-            block_weights = weights[start:end]
-            self._ids = ids[start:end]
+        for first in range(0, count, limit):
+            end = first + limit
+            block_weights = weights[first:end]
+            # The block's statistics, where W3TermInfo.add_block reads them.
+            self._ids = ids[first:end]
             self._weights = array("f", block_weights)
             self._maxweight = max(0, max(block_weights))
-            self._values = [v for v in values[start:end] if v]
-            present = [n for n in lengths[start:end] if n]
+            present = [n for n in lengths[first:end] if n]
             self._minlength = min(present) if present else None
             self._maxlength = max(present, default=0)
+            info.add_block(self)
+            parts.append(self._block_bytes(end >= count, [v for v in values[first:end] if v]))
+        data = b"".join(parts)
+        self._postfile.write(data)
+        info.set_extent(start, len(data))
+        return info
 
 
 class CountingFile:
-    """The postings file of a segment being written, which knows its
-    position without asking: a buffered file's ``tell`` is an ``lseek``
-    each time, and W3's postings writer asks twice per term (5% of an
-    indexing sub-writer's samples). Only what the field writer and the
-    postings writer call is offered."""
+    """A file being written that knows its position without asking: a
+    buffered file's ``tell`` is an ``lseek`` each time, and W3's postings
+    and term-table writers ask two to four times per term (5% of an
+    indexing sub-writer's samples). It stands for the io object inside a
+    segment file's StructFile, so every write method of the StructFile goes
+    through :meth:`write`."""
 
-    def __init__(self, structfile):
-        self._file = structfile
-        self._position = structfile.tell()
+    def __init__(self, raw):
+        self._file = raw
+        self._position = raw.tell()
 
-    def write(self, data) -> None:
-        self._file.write(data)
-        self._position += len(data)
+    def write(self, data) -> int:
+        written = self._file.write(data)
+        self._position += written
+        return written
 
     def tell(self) -> int:
+        return self._position
+
+    def seek(self, *args) -> int:
+        self._position = self._file.seek(*args)
         return self._position
 
     def flush(self) -> None:
@@ -375,13 +395,16 @@ class CompactFieldWriter(W3FieldWriter):
 
     def __init__(self, codec, storage, segment):
         super().__init__(codec, storage, segment)
-        self._postfile = CountingFile(self._postfile)
+        for structfile in (self._tindex.dbfile, self._postfile):
+            structfile.file = CountingFile(structfile.file)
 
     def add_terms(self, schema, lengths, terms) -> None:
         """Whoosh's ``add_postings`` for postings already grouped by term:
         ``terms`` yields (field name, term bytes, ids, weights, values) in
         field and term order; ``lengths``: a reader with ``field_lengths``
-        (search/indexing/writers.py), or None where the codec keeps none."""
+        (search/indexing/writers.py), or None where the codec keeps none.
+        Each term's list goes out in one call (``write_list``), its row in
+        the term table as ``finish_term`` writes it."""
         field = None
         for fieldname, btext, ids, weights, values in terms:
             if fieldname != field:
@@ -390,10 +413,10 @@ class CompactFieldWriter(W3FieldWriter):
                 field = fieldname
                 self.start_field(fieldname, schema[fieldname])
                 known = lengths.field_lengths(fieldname) if lengths is not None else None
-            self.start_term(btext)
+                key = pack_ushort(self._fieldid)
             doc_lengths = [known[d] for d in ids] if known is not None else [0] * len(ids)
-            self._postwriter.add_postings(ids, weights, values, doc_lengths)
-            self.finish_term()
+            info = self._postwriter.write_list(ids, weights, values, doc_lengths)
+            self._tindex.add(key + btext, info.to_bytes())
         if field is not None:
             self.finish_field()
 
