@@ -481,7 +481,9 @@ def goal_markdown(result: dict) -> list[str]:
         "user + system seconds over the requests answered; worker CPU: each worker's seconds in the point "
         "(about equal when the requests are spread over the workers). The result cache is off; the stored "
         "fields of the last 2,048 articles read (hits shown, and the ranking head's articles read as text) "
-        "and the sentences and words of the last 2,048 hits shown stay kept in each worker.",
+        "and the sentences and words of the last 2,048 hits shown stay kept in each worker, and so do "
+        f"the posting lists the ranking head's checks read last ({kept_lists_mb()} MB, with their blocks "
+        "decoded: search/retrieval/head_postings.py).",
         "",
         "| size | documents | server | requests/s | p50 ms | p99 ms | CPU ms/request | worker CPU s | "
         "errors | load | goal |",
@@ -517,7 +519,8 @@ def markdown(result: dict) -> str:
         "(`CARI_RESULT_CACHE`; the rotated queries repeat, so after the warm-up most requests are "
         "answered from it) and, as `cari-nocache`, with the cache off, so every request runs the "
         "search (what stays on: the stored fields of the last 2,048 articles read and the sentences "
-        "and words of the last 2,048 hits shown, which hold most of the rotation's hits); naive: Flask + Whoosh "
+        "and words of the last 2,048 hits shown, which hold most of the rotation's hits, and the "
+        f"posting lists the ranking head's checks read last, {kept_lists_mb()} MB); naive: Flask + Whoosh "
         "(StandardAnalyzer index, a searcher opened per request, gunicorn sync workers). "
         f"Goal: ≥ {GOAL_RPS} requests/s at p99 ≤ {GOAL_P99_MS} ms with 0 errors.",
         "",
@@ -547,6 +550,11 @@ def markdown(result: dict) -> str:
     if soak_data:
         lines += ["", soak_markdown(soak_data)]
     return "\n".join(lines)
+
+
+def kept_lists_mb() -> int:
+    from search.retrieval.head_postings import LIST_CACHE_BYTES
+    return LIST_CACHE_BYTES >> 20
 
 
 def threads_note() -> str:

@@ -95,3 +95,72 @@ def test_a_list_longer_than_the_memory_limit_is_walked_on_disk(segmented, monkey
     live = sorted(searcher.reader().all_doc_ids())
     expected = set(searcher.docs_for_query(wq.Term("body", "banjir")))
     assert head_postings.holding(searcher.reader(), "body", "banjir", live[::3]) == expected & set(live[::3])
+
+
+def test_a_list_opened_again_is_the_kept_one_and_walks_the_same(segmented, monkeypatch):
+    """The second open of a list reads nothing from the index (the term
+    table is not asked), and the kept list, its blocks decoded by the first
+    walk, walks and skips as Whoosh's matcher over the file."""
+    import search.retrieval.head_postings as head_postings
+    from search.retrieval.scoring import segment_postings, skip_to
+
+    reader = segmented.searcher().reader()
+    leaf = [leaf for leaf, _ in reader.leaf_readers() if not leaf.has_deletions()][0]
+    head_postings.LISTS.clear()
+    walk(head_postings.open_postings(leaf, "body", "banjir"), None)
+    assert head_postings.open_postings(leaf, "body", "tiadakata") is None
+
+    def no_reads(*args):
+        raise AssertionError("the term table was read for a kept list")
+    monkeypatch.setattr(head_postings, "table_get", no_reads)
+    again = head_postings.open_postings(leaf, "body", "banjir")
+    assert walk(again, None) == walk(segment_postings(leaf, "body", "banjir"), None)
+    assert head_postings.open_postings(leaf, "body", "tiadakata") is None
+    ours, theirs = head_postings.open_postings(leaf, "body", "banjir"), segment_postings(leaf, "body", "banjir")
+    for target in range(5, leaf.doc_count_all(), 23):
+        if not theirs.is_active():
+            break
+        if theirs.id() < target:
+            skip_to(ours, target)
+            theirs.skip_to(target)
+        assert (ours.id(), ours.value_as("positions")) == (theirs.id(), theirs.value_as("positions"))
+
+
+def test_the_kept_lists_stay_within_their_bytes_oldest_dropped_first():
+    from search.retrieval.head_postings import ABSENT_BYTES, KeptList, ListCache
+
+    class Segment:          # what a terms reader is to the cache: an object held weakly
+        pass
+
+    lists = ListCache(1000)
+    segment = Segment()
+    for n in range(6):
+        lists.put(segment, "body", b"w%d" % n, KeptList(bytes(300)))
+        assert lists.size <= 1000
+    assert [lists.get(segment, "body", b"w%d" % n) is not None for n in range(6)] == [False] * 3 + [True] * 3
+    kept = lists.get(segment, "body", b"w5")
+    lists.charge(kept, 500)                 # its blocks decoded: the oldest others leave
+    assert lists.size == 800 and lists.get(segment, "body", b"w3") is None
+    lists.put(segment, "body", b"gone", KeptList(None))
+    assert lists.size == 800 + ABSENT_BYTES and lists.get(segment, "body", b"gone").data is None
+    assert lists.get(Segment(), "body", b"w5") is None          # another segment's list is not this one's
+
+
+def test_a_closed_segments_lists_answer_for_no_other():
+    import gc
+
+    from search.retrieval.head_postings import KeptList, ListCache
+
+    class Segment:
+        pass
+
+    lists = ListCache(1 << 20)
+    segments = [Segment() for _ in range(50)]
+    freed = {id(segment) for segment in segments}
+    for segment in segments:
+        lists.put(segment, "body", b"banjir", KeptList(b"x"))
+    del segments, segment
+    gc.collect()
+    later = [Segment() for _ in range(5000)]
+    assert freed & {id(s) for s in later}       # new segments took freed ones' ids
+    assert all(lists.get(s, "body", b"banjir") is None for s in later)

@@ -10,8 +10,21 @@ one piece (``MEMORY_LIST_BYTES`` at most: a list of a few thousand postings
 is tens of kilobytes) and the codec's own matcher walks it in memory, so
 skips and block reads cost no file access; decoding is still per block, as
 the matcher does it, only for the blocks holding a document asked for.
+
+The lists read lately stay in memory with the blocks decoded from them
+(:class:`ListCache`, ``LIST_CACHE_BYTES`` a process): the head's words come
+back query after query (the names and places of the day's stories, the
+words of a headline), and each open costs a term-table lookup (two reads)
+and a read of the list, each block a decompression and a decoding. At 4
+copies of clickid's segments a search of bench.load opened 17 lists on
+average (docs/scaling.md has what keeping them saved).
 """
 from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from itertools import accumulate
 
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
@@ -20,6 +33,107 @@ from search.codec import CariCodec, CompactLeafMatcher, postings_extent, table_g
 from search.retrieval.scoring import segment_postings, skip_to
 
 MEMORY_LIST_BYTES = 1 << 20     # a longer list is walked on disk, header by header
+# The lists kept once read, per process, with the blocks decoded from
+# them. 2 MB held every list the 209 rotated queries of bench.load opened
+# at 4x; a list lacking from a segment is kept too (its lookup is most of
+# what it costs), counted at ABSENT_BYTES.
+LIST_CACHE_BYTES = 16 << 20
+ABSENT_BYTES = 64
+DECODED_BYTES = 40      # memory of a decoded posting: its id as a list item, a Python int
+
+
+class KeptList:
+    """A posting list read in one piece (None: the segment lacks the term)
+    and its blocks decoded so far: {where the block's data starts: [its
+    decoded data, its raw bytes, its ids or None]}. ``size``: its memory, as
+    the cache counts it."""
+
+    __slots__ = ("data", "blocks", "size")
+
+    def __init__(self, data: bytes | None):
+        self.data = data
+        self.blocks: dict = {}
+        self.size = ABSENT_BYTES if data is None else len(data)
+
+
+class ListCache:
+    """Posting lists read in one piece, by segment, field and term, the
+    oldest dropped first past ``limit`` bytes. A segment is known by its
+    terms reader, held weakly: a closed generation's entries never answer
+    for another, and they leave as newer lists come in."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self._lists: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, terms, field: str, text: bytes) -> KeptList | None:
+        key = (id(terms), field, text)
+        with self._lock:
+            entry = self._lists.get(key)
+            if entry is None or entry[0]() is not terms:
+                return None
+            self._lists.move_to_end(key)
+            return entry[1]
+
+    def put(self, terms, field: str, text: bytes, kept: KeptList) -> None:
+        key = (id(terms), field, text)
+        with self._lock:
+            old = self._lists.pop(key, None)
+            if old is not None:
+                self.size -= old[1].size
+            self._lists[key] = (weakref.ref(terms), kept)
+            self.size += kept.size
+            self._trim()
+
+    def charge(self, kept: KeptList, size: int) -> None:
+        """``kept`` grew by ``size`` bytes (a block decoded)."""
+        with self._lock:
+            kept.size += size
+            self.size += size
+            self._trim()
+
+    def _trim(self) -> None:
+        while self.size > self.limit and self._lists:
+            _, (_, dropped) = self._lists.popitem(last=False)
+            self.size -= dropped.size
+            dropped.size = 0        # charges to it after this count for nothing
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lists.clear()
+            self.size = 0
+
+
+LISTS = ListCache(LIST_CACHE_BYTES)
+
+
+class KeptListMatcher(CompactLeafMatcher):
+    """The codec's matcher over a kept list: each block is decoded once
+    while the list is kept, for every search that reads it."""
+
+    def __init__(self, kept: KeptList, field_format, term):
+        self._kept = kept
+        super().__init__(BufferFile(kept.data), 0, len(kept.data), field_format, term=term)
+
+    def _block(self) -> list:
+        block = self._kept.blocks.get(self._dataoffset)
+        if block is None:
+            CompactLeafMatcher._read_data(self)
+            block = self._kept.blocks[self._dataoffset] = [self._data, self._raw, None]
+            if self._kept.size:
+                LISTS.charge(self._kept, len(self._raw) + DECODED_BYTES * self._blocklength)
+        return block
+
+    def _read_data(self):
+        self._data, self._raw, _ = self._block()
+
+    def _read_ids(self):
+        block = self._block()
+        if block[2] is None:
+            block[2] = list(accumulate(block[0][0]))
+        self._data, self._raw, self._ids = block
 
 
 def open_postings(leaf, field: str, text: str):
@@ -34,17 +148,19 @@ def open_postings(leaf, field: str, text: str):
         tbytes = leaf._text_to_bytes(field, text)
     except TermNotFound:
         return None
-    info = table_get(terms._tindex, terms._keycoder(field, tbytes))     # two reads, where Whoosh's makes one a slot
-    if info is None:
+    kept = LISTS.get(terms, field, tbytes)
+    if kept is None:
+        info = table_get(terms._tindex, terms._keycoder(field, tbytes))     # two reads, where Whoosh's makes one a slot
+        extent = postings_extent(info) if info is not None else None
+        if info is not None and (extent is None or extent[1] > MEMORY_LIST_BYTES):
+            return segment_postings(leaf, field, text)   # kept in the term table (never with cari's codec's limit), or long
+        kept = KeptList(terms._postfile.get(*extent) if extent is not None else None)
+        LISTS.put(terms, field, tbytes, kept)
+    if kept.data is None:
         return None
-    extent = postings_extent(info)
-    if extent is None:                  # a list kept in the term table (none with cari's codec's limit)
+    if len(kept.data) > MEMORY_LIST_BYTES:     # kept under a higher limit
         return segment_postings(leaf, field, text)
-    offset, length = extent
-    if length > MEMORY_LIST_BYTES:
-        return segment_postings(leaf, field, text)
-    data = terms._postfile.get(offset, length)
-    return CompactLeafMatcher(BufferFile(data), 0, length, leaf.schema[field].format, term=(field, tbytes))
+    return KeptListMatcher(kept, leaf.schema[field].format, (field, tbytes))
 
 
 def holding(reader, field: str, text: str, docs) -> set[int]:

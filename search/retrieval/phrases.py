@@ -338,7 +338,7 @@ class WordPositions:
 
     def __init__(self, leaf, field: str, text: str):
         self.matcher = open_postings(leaf, field, text)
-        self.compact = (type(self.matcher) is CompactLeafMatcher and self.matcher._fixedsize != 0
+        self.compact = (isinstance(self.matcher, CompactLeafMatcher) and self.matcher._fixedsize != 0
                         and type(self.matcher.format) is CompactPositions)
         self.block = None       # (its data, its ids, where each posting's value starts) of the block at hand
 

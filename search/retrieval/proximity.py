@@ -214,7 +214,7 @@ def current_value(matcher, blocks: dict, key) -> bytes | None:
     slices every posting's value in the block, for one or two looked at);
     None for another matcher. ``blocks`` keeps, per ``key``, the block's
     value lengths and where its values start."""
-    if type(matcher) is not CompactLeafMatcher or matcher._fixedsize == 0 or matcher._values is not None:
+    if not isinstance(matcher, CompactLeafMatcher) or matcher._fixedsize == 0 or matcher._values is not None:
         return None
     raw = matcher._raw
     held = blocks.get(key)
