@@ -336,15 +336,16 @@ def test_the_array_tail_equals_the_sets_tail():
     lists are) finds exactly tail_docs' articles, with and without excluded
     ones, for 1 to 6 clauses of 0 to 3,000 documents; for a part of them,
     which clauses each holds is what the sets say, also when the clauses
-    are arrays (docsets.Ascending)."""
+    are arrays (docsets.Ascending), and for a few of them (each bisected in
+    the clause's ascending arrays, the others marked)."""
     import numpy as np
 
     from search.retrieval.docsets import Ascending
     from search.retrieval.scoring import Match
-    from search.retrieval.tail import Tail, min_should_match, tail_array, tail_docs
+    from search.retrieval.tail import BISECT_STEPS, Tail, min_should_match, tail_array, tail_docs
 
     rng = random.Random(5)
-    checked = 0
+    checked = bisected = 0
     for _ in range(300):
         size = rng.choice([50, 700, 5000])
         clauses = [set(rng.sample(range(size), rng.randint(0, min(size, 3000)))) for _ in range(rng.randint(1, 6))]
@@ -352,11 +353,11 @@ def test_the_array_tail_equals_the_sets_tail():
         every = set.intersection(*clauses) if clauses else set()
         excluded = set(rng.sample(range(size), rng.randint(0, size // 10)))
         arrays = []
-        for docs in clauses:                # each clause split into overlapping parts, in any order
+        for docs in clauses:                # each clause split into overlapping parts, ascending or in any order
             docs = list(docs)
             rng.shuffle(docs)
             cut = rng.randint(0, len(docs))
-            parts = [docs[:cut], docs[max(0, cut - 20):]]
+            parts = [sorted(p) if rng.random() < 0.5 else p for p in (docs[:cut], docs[max(0, cut - 20):])]
             arrays.append([np.array(p, dtype=rng.choice([np.int32, np.int64])) for p in parts])
         found = tail_array(arrays, least, np.array(sorted(every), dtype=np.int64),
                            np.array(sorted(excluded), dtype=np.int64), size)
@@ -373,7 +374,11 @@ def test_the_array_tail_equals_the_sets_tail():
         _, array_held = Tail(as_arrays, set(chosen)).held(set(chosen))    # clauses bisected, not made sets
         assert [h.tolist() for h in held] == [h.tolist() for h in set_held] == [h.tolist() for h in array_held] == \
             [[d in c for d in sorted(chosen)] for c in clauses]
-    assert checked > 100
+        few = Ascending(np.array(sorted(rng.sample(found.tolist(), min(3, len(found)))), dtype=np.int64))
+        _, few_held = Tail(matches, few, arrays, size).held(few)
+        assert [h.tolist() for h in few_held] == [[d in c for d in few.array.tolist()] for c in clauses]
+        bisected += len(few) * BISECT_STEPS < sum(len(p) for p in arrays[0])
+    assert checked > 100 and bisected > 100
 
 
 @pytest.fixture(scope="module")
