@@ -22,8 +22,8 @@ average (docs/scaling.md has what keeping them saved).
 from __future__ import annotations
 
 import threading
-from array import array
 import weakref
+from array import array
 from collections import OrderedDict
 from itertools import accumulate
 
@@ -35,9 +35,10 @@ from search.retrieval.scoring import segment_postings, skip_to
 
 MEMORY_LIST_BYTES = 1 << 20     # a longer list is walked on disk, header by header
 # The lists kept once read, per process, with the blocks decoded from
-# them. 2 MB held every list the 209 rotated queries of bench.load opened
-# at 4x; a list lacking from a segment is kept too (its lookup is most of
-# what it costs), counted at ABSENT_BYTES.
+# them: the 209 rotated queries of bench.load read 4 MB of lists at 4x and
+# decoded 6,500 of their blocks, about what this holds. A list lacking
+# from a segment is kept too (its lookup is most of what it costs),
+# counted at ABSENT_BYTES.
 LIST_CACHE_BYTES = 16 << 20
 ABSENT_BYTES = 64
 # Memory of a decoded posting: its id (4 bytes: a kept block's ids are an
