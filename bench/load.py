@@ -387,6 +387,7 @@ def run(quick: bool = False) -> dict:
         "goal_seconds": QUICK_SECONDS if quick else GOAL_SECONDS,
         "goal": goal_rows,
         "runs": runs,
+        "kept_lists_mb": kept_lists_mb(),
     }
     result["plot"] = plot(result)
     soak_file = common.out_dir() / "bench-results" / "load-soak.json"
@@ -481,9 +482,9 @@ def goal_markdown(result: dict) -> list[str]:
         "user + system seconds over the requests answered; worker CPU: each worker's seconds in the point "
         "(about equal when the requests are spread over the workers). The result cache is off; the stored "
         "fields of the last 2,048 articles read (hits shown, and the ranking head's articles read as text) "
-        "and the sentences and words of the last 2,048 hits shown stay kept in each worker, and so do "
-        f"the posting lists the ranking head's checks read last ({kept_lists_mb()} MB, with their blocks "
-        "decoded: search/retrieval/head_postings.py).",
+        "and the sentences and words of the last 2,048 hits shown stay kept in each worker"
+        + (f", and so do the posting lists the ranking head's checks read last ({result['kept_lists_mb']} MB, "
+           "with their blocks decoded: search/retrieval/head_postings.py)." if result.get("kept_lists_mb") else "."),
         "",
         "| size | documents | server | requests/s | p50 ms | p99 ms | CPU ms/request | worker CPU s | "
         "errors | load | goal |",
@@ -519,8 +520,10 @@ def markdown(result: dict) -> str:
         "(`CARI_RESULT_CACHE`; the rotated queries repeat, so after the warm-up most requests are "
         "answered from it) and, as `cari-nocache`, with the cache off, so every request runs the "
         "search (what stays on: the stored fields of the last 2,048 articles read and the sentences "
-        "and words of the last 2,048 hits shown, which hold most of the rotation's hits, and the "
-        f"posting lists the ranking head's checks read last, {kept_lists_mb()} MB); naive: Flask + Whoosh "
+        "and words of the last 2,048 hits shown, which hold most of the rotation's hits"
+        + (f", and the posting lists the ranking head's checks read last, {result['kept_lists_mb']} MB"
+           if result.get("kept_lists_mb") else "")
+        + "); naive: Flask + Whoosh "
         "(StandardAnalyzer index, a searcher opened per request, gunicorn sync workers). "
         f"Goal: ≥ {GOAL_RPS} requests/s at p99 ≤ {GOAL_P99_MS} ms with 0 errors.",
         "",
@@ -553,6 +556,8 @@ def markdown(result: dict) -> str:
 
 
 def kept_lists_mb() -> int:
+    """The memory a worker keeps for the lists its ranking head read (the
+    results of a run before there was such memory say nothing of it)."""
     from search.retrieval.head_postings import LIST_CACHE_BYTES
     return LIST_CACHE_BYTES >> 20
 
