@@ -99,7 +99,7 @@ def test_holding_each_reads_texts_or_postings_alike(segmented, monkeypatch, fiel
     live = sorted(searcher.reader().all_doc_ids())
     expected = {w: set(searcher.docs_for_query(wq.Term(field, w))) for w in words}
     for pays in (True, False):
-        texts = texts_of(segmented)
+        texts = head_texts.HeadTexts(searcher.schema, lambda d: segmented.stored_fields(searcher, d), lambda d: True)
         monkeypatch.setattr(head_texts.HeadTexts, "pays", lambda self, field, docs, lookups, pays=pays: pays)
         for docs in (live[::9], live[5::40], []):
             found = head_texts.holding_each(searcher.reader(), field, words, docs, texts)
@@ -125,17 +125,37 @@ def test_texts_are_read_when_a_segment_holds_few_of_the_documents(segmented):
 
 
 def test_a_document_already_read_costs_no_read(segmented):
-    from search.retrieval.head_texts import ANALYSE_NS, OPEN_NS, READ_NS
+    from search.retrieval.head_texts import ANALYSE_NS, OPEN_NS, READ_NS, KeptAnalyses
 
     engine, searcher = segmented, segmented.searcher()
     docs = sorted(searcher.reader().all_doc_ids())[-6:]
     engine._stored.clear()          # the engine's kept stored fields: none yet
+    engine._analyses = KeptAnalyses()       # nor analyses
     lookups = (len(docs) * ANALYSE_NS["spell"]) // OPEN_NS + 1     # enough for analysis alone
     assert len(docs) * (READ_NS + ANALYSE_NS["spell"]) >= lookups * OPEN_NS
     assert not texts_of(engine).pays("spell", docs, lookups)
     for d in docs:
         engine.stored_fields(searcher, d)
     assert texts_of(engine).pays("spell", docs, lookups)
+
+
+def test_analyses_are_kept_for_the_next_search_of_the_generation(segmented):
+    """A document analysed for one search is not analysed again for the
+    next (the engine keeps its analyses, KEPT_ANALYSES of them, the oldest
+    dropped first), and its terms are the same."""
+    import search.retrieval.head_texts as head_texts
+
+    searcher = segmented.searcher()
+    docs = sorted(searcher.reader().all_doc_ids())[:5]
+    first = {d: texts_of(segmented).terms("title", d) for d in docs}
+    analysed = []
+    later = texts_of(segmented)
+    later.analyse = {field: (lambda fields, f=f: analysed.append(1) or f(fields)) for field, f in later.analyse.items()}
+    assert {d: later.terms("title", d) for d in docs} == first and not analysed
+    kept = head_texts.KeptAnalyses(limit=3)
+    for n in range(5):
+        kept.put(("title", n), n)
+    assert len(kept) == 3 and ("title", 1) not in kept and kept.get(("title", 4)) == 4
 
 
 def test_a_schema_not_analysed_by_cari_is_never_read_as_text():

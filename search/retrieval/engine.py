@@ -30,7 +30,7 @@ from search.analysis import synonyms
 from search.columns import check_columns
 from search.errors import QueryError
 from search.retrieval.facets import ColumnView
-from search.retrieval.head_texts import HeadTexts
+from search.retrieval.head_texts import HeadTexts, KeptAnalyses
 from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, Marking, clip
 from search.retrieval.query import Budget, clean_text, normalize_filters, parse_query
 from search.retrieval.live import live_reader
@@ -133,6 +133,7 @@ class Engine:
         # (index generation, document number) -> stored fields, oldest first:
         # a hit's fields cost a block's decompression (search/codec.py).
         self._stored: dict[tuple, dict] = {}
+        self._analyses = KeptAnalyses()         # the head's documents analysed as text (head_texts.py)
         # A server warms each new index generation in the background; a
         # one-shot command would only pay for it.
         self.background_warm = background_warm
@@ -222,6 +223,7 @@ class Engine:
             self._searchers.clear()
             self._generation = None
             self._stored.clear()
+            self._analyses = KeptAnalyses()
         self.results.clear()
 
     # -- search -------------------------------------------------------------------------
@@ -369,8 +371,11 @@ class Engine:
         """The head's documents read as text for one search (head_texts.py),
         through the stored fields kept for the page's hits."""
         generation = searcher.reader().generation()
+        kept = self._analyses
+        if kept.generation != generation:
+            kept = self._analyses = KeptAnalyses(generation)
         return HeadTexts(searcher.schema, lambda docnum: self.stored_fields(searcher, docnum),
-                         lambda docnum: (generation, docnum) in self._stored)
+                         lambda docnum: (generation, docnum) in self._stored, kept)
 
     def stored_fields(self, searcher, docnum: int) -> dict:
         """The document's stored fields (a dict shared with other requests: read only)."""

@@ -18,6 +18,8 @@ schema) is never read this way.
 """
 from __future__ import annotations
 
+import threading
+
 from search.analysis.postings import term_positions
 from search.fields import SPELL_FIELD, SPELL_LEDE_CHARS, WORD_PATTERN, written_words
 from search.retrieval.head_postings import by_segment, segment_holding
@@ -30,15 +32,48 @@ from search.retrieval.head_postings import by_segment, segment_holding
 OPEN_NS = 21_000
 READ_NS = 57_000
 ANALYSE_NS = {"title": 13_000, SPELL_FIELD: 21_000}
+# Analyses kept across searches, the oldest dropped first: a head's
+# documents come back from search to search as its words do. A kept
+# document also makes reading texts the cheaper way (``pays``), so fewer
+# lists are opened. About 3 KB an analysis (the rotated queries of
+# bench.load left 821, 2.3 MB, at 4x): 6 MB at most a worker.
+KEPT_ANALYSES = 2048
+
+
+class KeptAnalyses:
+    """Documents' analyses ((field, docnum) -> terms) of one index
+    generation, kept for the searches after; shared by a process's threads."""
+
+    def __init__(self, generation=None, limit: int = KEPT_ANALYSES):
+        self.generation, self.limit = generation, limit
+        self._made: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        return self._made.get(key)
+
+    def __contains__(self, key) -> bool:
+        return key in self._made
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            while self._made and len(self._made) >= self.limit:
+                del self._made[next(iter(self._made))]
+            self._made[key] = value
 
 
 class HeadTexts:
     """One search's reads of the head's documents: ``stored(docnum)`` gives
     a document's stored fields (the engine's, cached for the page's hits),
     ``is_stored(docnum)`` whether it is at hand already. Each document's
-    fields and analyses are made once for the search."""
+    fields and analyses are made once for the search, and kept for later
+    ones in ``kept`` (:class:`KeptAnalyses` of the searcher's generation)
+    when given."""
 
-    def __init__(self, schema, stored, is_stored):
+    def __init__(self, schema, stored, is_stored, kept: KeptAnalyses | None = None):
         self.stored, self.is_stored = stored, is_stored
         self.analyse = {}
         title = schema["title"] if "title" in schema else None
@@ -52,7 +87,7 @@ class HeadTexts:
         if getattr(pattern, "pattern", None) == WORD_PATTERN:      # the words written_words finds
             self.analyse[SPELL_FIELD] = lambda fields: written_words(
                 fields.get("title"), (fields.get("body") or "")[:SPELL_LEDE_CHARS])
-        self.made: dict[tuple[str, int], object] = {}
+        self.made = kept if kept is not None else KeptAnalyses(limit=1 << 62)
 
     def pays(self, field: str, docs, lookups: int) -> bool:
         """Reading ``docs`` for ``field`` costs less than ``lookups`` lists opened."""
@@ -69,7 +104,8 @@ class HeadTexts:
         key = (field, docnum)
         found = self.made.get(key)
         if found is None:
-            found = self.made[key] = self.analyse[field](self.stored(docnum))
+            found = self.analyse[field](self.stored(docnum))
+            self.made.put(key, found)
         return found
 
 
