@@ -388,6 +388,7 @@ def run(quick: bool = False) -> dict:
         "goal": goal_rows,
         "runs": runs,
         "kept_lists_mb": kept_lists_mb(),
+        "kept_analyses": kept_analyses(),
     }
     result["plot"] = plot(result)
     soak_file = common.out_dir() / "bench-results" / "load-soak.json"
@@ -484,7 +485,9 @@ def goal_markdown(result: dict) -> list[str]:
         "fields of the last 2,048 articles read (hits shown, and the ranking head's articles read as text) "
         "and the sentences and words of the last 2,048 hits shown stay kept in each worker"
         + (f", and so do the posting lists the ranking head's checks read last ({result['kept_lists_mb']} MB, "
-           "with their blocks decoded: search/retrieval/head_postings.py)." if result.get("kept_lists_mb") else "."),
+           "with their blocks decoded: search/retrieval/head_postings.py)" if result.get("kept_lists_mb") else "")
+        + (f" and the analyses of the last {result['kept_analyses']:,} head documents read as text "
+           "(search/retrieval/head_texts.py)" if result.get("kept_analyses") else "") + ".",
         "",
         "| size | documents | server | requests/s | p50 ms | p99 ms | CPU ms/request | worker CPU s | "
         "errors | load | goal |",
@@ -523,6 +526,8 @@ def markdown(result: dict) -> str:
         "and words of the last 2,048 hits shown, which hold most of the rotation's hits"
         + (f", and the posting lists the ranking head's checks read last, {result['kept_lists_mb']} MB"
            if result.get("kept_lists_mb") else "")
+        + (f", and the analyses of the last {result['kept_analyses']:,} head documents read as text"
+           if result.get("kept_analyses") else "")
         + "); naive: Flask + Whoosh "
         "(StandardAnalyzer index, a searcher opened per request, gunicorn sync workers). "
         f"Goal: ≥ {GOAL_RPS} requests/s at p99 ≤ {GOAL_P99_MS} ms with 0 errors.",
@@ -560,6 +565,12 @@ def kept_lists_mb() -> int:
     results of a run before there was such memory say nothing of it)."""
     from search.retrieval.head_postings import LIST_CACHE_BYTES
     return LIST_CACHE_BYTES >> 20
+
+
+def kept_analyses() -> int:
+    """How many head documents' analyses a worker keeps (head_texts.py)."""
+    from search.retrieval.head_texts import KEPT_ANALYSES
+    return KEPT_ANALYSES
 
 
 def threads_note() -> str:
