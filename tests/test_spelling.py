@@ -4,6 +4,7 @@ allowed it keeps every distance within them; the articles of a word, from
 decoded postings, are the same with or without copying them."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,14 +51,33 @@ def test_a_distance_cut_short_is_exact_within_the_limit(a, b, most):
     assert short == full if full <= most else short > most
 
 
+COUNTS = {"banjir": 50, "banjar": 5, "banji": 7, "bajir": 1, "banjirnya": 9, "ajir": 3}
+
+
 def test_candidates_are_those_the_uncut_distance_finds(monkeypatch):
-    words = Words.from_counts({"banjir": 50, "banjar": 5, "banji": 7, "bajir": 1, "banjirnya": 9, "ajir": 3})
     queries = [(typed, maxdist) for typed in ("banjr", "bnajir", "banjirr", "anjir", "bnjr") for maxdist in (1, 2)]
-    found = [words.candidates(typed, maxdist) for typed, maxdist in queries]
+    found = [Words.from_counts(COUNTS).candidates(typed, maxdist) for typed, maxdist in queries]
     assert all(d == distance(typed, w) for (typed, _), got in zip(queries, found) for d, _, w in got)
     monkeypatch.setattr(spelling, "distance", lambda a, b, most=None: distance(a, b))
-    assert found == [words.candidates(typed, maxdist) for typed, maxdist in queries]
+    assert found == [Words.from_counts(COUNTS).candidates(typed, maxdist) for typed, maxdist in queries]
     assert [w for _, _, w in found[0]] == ["banjir", "banji", "banjar"]
+
+
+def test_a_vocabulary_keeps_near_spellings_found_for_the_next_searches(monkeypatch):
+    words = Words.from_counts(COUNTS)
+    first = words.candidates("banjr", 1)
+    monkeypatch.setattr(spelling, "distance", lambda *a, **k: pytest.fail("looked up again"))
+    assert words.candidates("banjr", 1) == first
+    with pytest.raises(pytest.fail.Exception):
+        words.candidates("banjr", 2)        # another number of edits is another question
+
+
+def test_near_spellings_kept_stay_within_their_count_oldest_out_first(monkeypatch):
+    monkeypatch.setattr(spelling, "KEPT_CANDIDATES", 2)
+    words = Words.from_counts(COUNTS)
+    for typed in ("banjr", "bnjir", "anjir"):
+        words.candidates(typed, 1)
+    assert list(words._near) == [("bnjir", 1), ("anjir", 1)]
 
 
 class Reader:

@@ -30,6 +30,7 @@ The functions take what they need (a reader, the analyzer, the generation's
 from __future__ import annotations
 
 import re
+import threading
 
 from search.analysis.stopwords import STOPWORDS
 from search.fields import SPELL_FIELD, WORD_PATTERN
@@ -46,6 +47,7 @@ TOGETHER_MORE = 10         # ... and one in more than RARE needs this many times
 MAX_BODY_WALKS = 1         # words per query looked up in the body terms (a walk of the terms
 BODY_WALK_LENGTH = 12      # of its first letter, 10-200 ms a word), and only words up to this length
 WALK_CHECK_EVERY = 256     # best_word: terms walked between two looks at the request's clock
+KEPT_CANDIDATES = 4096     # words whose near spellings a vocabulary keeps for the next searches
 
 
 _WORDS = re.compile(WORD_PATTERN)
@@ -135,6 +137,10 @@ class Words:
         self.freq = {w: counts[w] for w in self.words}
         self.freqs = [self.freq[w] for w in self.words]
         self._deletes: dict[str, object] | None = None
+        # Near spellings found, by (word, edits): a vocabulary never changes,
+        # and the words people search for recur far more than their queries.
+        self._near: dict[tuple[str, int], tuple] = {}
+        self._near_lock = threading.Lock()
 
     def deletes(self) -> dict:
         """Each word under every form with one letter deleted (built on first use).
@@ -157,8 +163,22 @@ class Words:
             self._deletes = index
         return self._deletes
 
-    def candidates(self, word: str, maxdist: int) -> list[tuple[int, int, str]]:
-        """(distance, -df, word) for vocabulary words close to ``word``."""
+    def candidates(self, word: str, maxdist: int) -> tuple[tuple[int, int, str], ...]:
+        """(distance, -df, word) for vocabulary words close to ``word``, closest
+        and most frequent first; kept for the next searches (``KEPT_CANDIDATES``
+        words, the oldest out first)."""
+        key = (word, maxdist)
+        found = self._near.get(key)
+        if found is None:
+            found = tuple(self._candidates(word, maxdist))
+            with self._near_lock:
+                while self._near and len(self._near) >= KEPT_CANDIDATES:
+                    del self._near[next(iter(self._near))]
+                if KEPT_CANDIDATES > 0:
+                    self._near[key] = found
+        return found
+
+    def _candidates(self, word: str, maxdist: int) -> list[tuple[int, int, str]]:
         index = self.deletes()
         forms = {word}
         frontier = {word}
