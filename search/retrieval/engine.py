@@ -414,6 +414,13 @@ class Engine:
         searcher = self.searcher()
         return suggest(self.generation(searcher).vocabulary(searcher.reader()), prefix, clamp_limit(limit, 8))
 
+    def article_titled(self, title: str) -> str | None:
+        """The id of the live article titled ``title`` (in any case and
+        spacing), or None: what autocomplete's headlines open."""
+        searcher = self.searcher()
+        docnum = self.generation(searcher).vocabulary(searcher.reader()).article_titled(title)
+        return None if docnum is None else self.stored_fields(searcher, docnum)["id"]
+
     def stats(self) -> dict:
         meta = read_meta(self.index_dir)
         size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+from array import array
 
 from search.analysis import STOPWORDS
 from search.retrieval.query import clean_text
@@ -38,7 +39,7 @@ class Vocabulary:
         for docnum in reader.all_doc_ids():
             title = (reader.stored_fields(docnum).get("title") or "").strip()
             if title:
-                titles.setdefault(title.casefold(), title)
+                titles.setdefault(title_key(title), (title, docnum))
                 words = _WORD.findall(title.casefold())
                 for pair in zip(words, words[1:]):
                     pairs[pair] = pairs.get(pair, 0) + 1
@@ -48,7 +49,10 @@ class Vocabulary:
             following.setdefault(first, []).append((-count, second))
         self.following = {w: [s for _, s in sorted(nexts)] for w, nexts in following.items()}
         self.title_keys = sorted(titles)
-        self.titles = [titles[k] for k in self.title_keys]
+        self.titles = [titles[k][0] for k in self.title_keys]
+        # The first live article of each title, as 4-byte numbers (a dict
+        # would cost tens of MB at a few hundred thousand titles).
+        self.title_docs = array("i", (titles[k][1] for k in self.title_keys))
         self._cache: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
@@ -82,6 +86,15 @@ class Vocabulary:
                 if len(found) >= limit:
                     break
         return found
+
+    def article_titled(self, title: str) -> int | None:
+        """The document number of the first live article titled ``title``
+        (in any case and spacing), or None."""
+        key = title_key(title)
+        at = bisect.bisect_left(self.title_keys, key)
+        if at < len(self.title_keys) and self.title_keys[at] == key:
+            return self.title_docs[at]
+        return None
 
     def complete_title(self, prefix: str, limit: int) -> list[str]:
         start = bisect.bisect_left(self.title_keys, prefix)
@@ -121,3 +134,8 @@ def suggest(vocab: Vocabulary, prefix, limit: int) -> list[str]:
             seen.add(key)
             out.append(item)
     return out[:limit]
+
+
+def title_key(title: str) -> str:
+    """A title as autocomplete matches it: in any case, spaces collapsed."""
+    return " ".join(title.split()).casefold()
