@@ -500,3 +500,15 @@ def test_http_errors_raised_inside_views_are_json(app, exc, status, code):
         response = api.on_error(error)
     assert response.status_code == status and response.get_json()["error"]["code"] == code
     assert response.get_json()["error"]["message"]
+
+
+def test_healthz_reads_an_article(client, monkeypatch):
+    """A probe that cannot read the stored articles says the index is unavailable."""
+    from whoosh.reading import MultiReader, SegmentReader
+
+    def broken(self, docnum):
+        raise OSError("stored fields unreadable")
+
+    for reader in (MultiReader, SegmentReader):     # before the app opens its searcher
+        monkeypatch.setattr(reader, "stored_fields", broken)
+    error_of(client.get("/healthz"), 503, "index_unavailable")

@@ -465,10 +465,14 @@ class Engine:
         """The index is open and answers a query."""
         try:
             searcher = self.searcher()
-            from whoosh.query import Every
-
-            searcher.search(Every(), limit=1)
-            return True
+            # The first live article read, then found again by its id (the
+            # terms and postings); a search of every article cost 14 ms a
+            # probe at 23k articles.
+            first = next(iter(searcher.reader().all_doc_ids()), None)
+            if first is None:
+                return True         # an empty index is open and answers
+            article_id = searcher.stored_fields(first)["id"]
+            return searcher.document_number(id=article_id) is not None
         except Exception:  # health checks report, they do not raise
             return False
 
