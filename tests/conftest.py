@@ -307,3 +307,19 @@ def live_app(sample_index, tmp_path_factory):
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def same_related(engine, article_ids, limit: int = 10) -> None:
+    """The engine's related stories of each article are those Whoosh's own
+    search ranks (related.whoosh_ranked, as before scoring.rank_query), with
+    the same scores."""
+    from search.retrieval.related import related_docs
+
+    searcher = engine.searcher()
+    live = engine.generation(searcher).stats.live
+    for article_id in article_ids:
+        ours = [(h.id, h.score) for h in engine.related(article_id, limit=limit)]
+        theirs = [(searcher.stored_fields(n)["id"], round(score, 4))
+                  for n, score in related_docs(searcher, engine.analyzer, article_id, limit, live)]
+        assert [i for i, _ in ours] == [i for i, _ in theirs], article_id
+        assert [s for _, s in ours] == pytest.approx([s for _, s in theirs], abs=1e-4), article_id

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import shared_path
+from conftest import same_related, shared_path
 
 pytestmark = [pytest.mark.shared_data, pytest.mark.integration]   # indexes all 23,013 articles
 
@@ -45,3 +45,17 @@ def test_title_queries_return_their_own_article_first(clickid_index):
     # A handful of titles are near-copies of others (follow-up stories), so
     # allow 1%; every miss is printed for inspection.
     assert len(misses) <= 3, misses
+
+
+def test_related_stories_are_those_whooshs_search_ranks(clickid_index):
+    """Related stories come from cari's own scoring of the key terms
+    (scoring.rank_query): the same stories and scores as Whoosh's search."""
+    from search.retrieval.engine import Engine
+
+    engine = Engine(clickid_index[0])
+    try:
+        ids = [r["id"] for r in random.Random(7).sample(load_records(), 40)]
+        assert all(engine.related(i, limit=10) for i in ids)
+        same_related(engine, ids)
+    finally:
+        engine.close()

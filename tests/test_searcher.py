@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from conftest import news, write_jsonl
+from conftest import news, same_related, write_jsonl
 from search.indexing.indexer import index_corpus
 from search.retrieval.query import QueryError
 from search.retrieval.engine import Engine, SearchResults
@@ -271,6 +271,28 @@ def test_related_drops_near_duplicates(tmp_path):
         related = [h.id for h in eng.related("t-001", limit=5)]
         assert related and related[0] == "t-004"
         assert "t-002" not in related and "t-003" not in related and "t-001" not in related
+
+
+
+
+def test_related_stories_are_those_whooshs_search_ranks(engine):
+    searcher = engine.searcher()
+    ids = [searcher.stored_fields(n)["id"] for n in searcher.reader().all_doc_ids()]
+    assert len(ids) > 30
+    same_related(engine, ids)
+
+
+def test_related_stories_after_deletions_are_those_whooshs_search_ranks(tmp_path_factory):
+    from conftest import ZIPF_WORDS, segmented_index, zipf_records
+
+    records = zipf_records(ZIPF_WORDS, 300, seed=11, longest=40)
+    index = segmented_index(tmp_path_factory, "related", records, 16, [("part0-1.jsonl", records[16:20])])
+    with Engine(index) as eng:
+        assert eng.searcher().reader().has_deletions()
+        gone = {r["id"] for r in records[20:32]}
+        ids = [r["id"] for r in records[::5] if r["id"] not in gone]
+        same_related(eng, ids)
+        assert not gone & {h.id for i in ids for h in eng.related(i, limit=20)}
 
 
 def test_related_of_unknown_article_is_empty(engine):

@@ -45,7 +45,7 @@ from search.retrieval.suggest import Vocabulary, suggest
 from search.settings import default as default_setting
 from search.store import live_dir, open_index, read_meta
 from search.retrieval.phrases import warm as warm_phrases
-from search.retrieval.scoring import WARM_MIN_DF, Evaluator, Stats
+from search.retrieval.scoring import WARM_MIN_DF, Evaluator, OutOfTime, Stats, rank_query
 
 __all__ = ["Engine", "Generation", "Hit", "SearchResults", "SORTS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_RANKED"]
 
@@ -405,8 +405,18 @@ class Engine:
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Up to ``limit`` (at most MAX_LIMIT) stories like the article, best first."""
         searcher = self.searcher()
-        found = related_docs(searcher, self.analyzer, article_id, clamp_limit(limit, 5),
-                             self.generation(searcher).stats.live)
+        generation = self.generation(searcher)
+        stats, rank = generation.stats, None
+        if stats.usable:
+            deadline = time.perf_counter() + TIME_LIMIT
+
+            def rank(query, depth, excluded):
+                try:
+                    return rank_query(searcher, generation.view, stats, query, depth, excluded, deadline)
+                except OutOfTime:
+                    return []           # no related stories rather than a page held up
+        found = related_docs(searcher, self.analyzer, article_id, clamp_limit(limit, 5), stats.live,
+                             rank=rank, stored_fields=lambda n: self.stored_fields(searcher, n))
         return [self.hit(searcher, n, score, None) for n, score in found]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:

@@ -1082,6 +1082,19 @@ def best_arrays(match: Match, selected, stats: Stats, depth: int, budget=None) -
     return top(dict(zip(docs.tolist(), values.tolist())), depth)
 
 
+def rank_query(searcher, view, stats: Stats, query, depth: int, excluded=(), deadline: float | None = None
+               ) -> list[tuple[int, float]]:
+    """The best ``depth`` live documents of a Whoosh ``query`` but ``excluded``,
+    as (docnum, score), best first: Whoosh's BM25F scores and order (equal
+    scores in docnum order), without walking its matchers one posting at a
+    time. Past ``deadline`` (``time.perf_counter()``) raises OutOfTime."""
+    evaluator = Evaluator(searcher, view, stats, deadline if deadline is not None else math.inf)
+    match = evaluator.evaluate(query)       # live documents only (Stats.read)
+    selected = set(match.ids)
+    selected.difference_update(excluded)
+    return best(match, selected, stats, depth)
+
+
 def top(scores: dict, depth: int) -> list[tuple[int, float]]:
     """The best ``depth`` (docnum, score), equal scores in docnum order like
     Whoosh: also at the cut, where an equal score goes to the lower document
