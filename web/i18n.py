@@ -15,7 +15,7 @@ from pathlib import Path
 
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import g, request, url_for
 
 from search.retrieval.query import MAX_CLAUSES, MAX_QUERY_CHARS
 
@@ -60,7 +60,18 @@ def current_lang(from_url: bool = True) -> str:
     """``?lang=`` wins, then the language chosen before (the ``lang`` cookie),
     then the best ``Accept-Language`` match, then Indonesian.
 
-    ``from_url=False`` (the API) reads ``Accept-Language`` only."""
+    ``from_url=False`` (the API) reads ``Accept-Language`` only. Decided
+    once a request (a results page asks about 150 times: every date,
+    number, label and link)."""
+    key = "cari_lang" if from_url else "cari_header_lang"
+    found = g.get(key)
+    if found is None:
+        found = _requested_lang(from_url)
+        setattr(g, key, found)
+    return found
+
+
+def _requested_lang(from_url: bool) -> str:
     asked = request.args.get("lang", "") if from_url else ""
     if asked in LANGUAGES:
         return asked
