@@ -7,7 +7,12 @@ beside plain Whoosh in the same run, and retrieval on ../shared/eval per ranking
   MultifieldParser over title and body, ``hit.highlights("body")``, a searcher
   per query), ``bench.peers.WhooshTutorial``;
 - typo queries: the same 1-3-word queries with one edit in their longest word;
-- autocomplete: ``Engine.suggest`` on prefixes of those queries, as typed.
+- autocomplete: what ``/api/suggest`` computes (``Engine.suggest`` and the
+  headlines among the suggestions, ``web.headlines``) on prefixes of those
+  queries, as typed;
+- related stories: ``Engine.related`` (five, as the article page shows) for
+  random articles, beside the same stories ranked by Whoosh's own search
+  (``related.whoosh_ranked``, what cari used before) in the same run.
 
 Queries are cut from the corpus's own titles at run time (``common.title_queries``),
 so nothing from ../shared is copied into the project. Both systems answer each
@@ -40,6 +45,7 @@ PLAIN_INDEX = os.environ.get("CARI_QUERIES_PLAIN")
 QUERIES, QUICK_QUERIES = 300, 30
 TYPOS, QUICK_TYPOS = 150, 20
 PREFIXES, QUICK_PREFIXES = 400, 40
+RELATED, QUICK_RELATED = 100, 15
 WARMUP = 15
 TARGETS = {"words": 15.0, "typos": 50.0, "suggest": 5.0}   # p95 goals in ms (issue 6)
 
@@ -156,8 +162,25 @@ def timed_both(call) -> tuple[float, float]:
     return (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
 
 
+def related_ids(engine, quick: bool) -> list[str]:
+    """Random articles of the index (a fixed seed) whose related stories are timed."""
+    searcher = engine.searcher()
+    docnums = sorted(searcher.reader().all_doc_ids())
+    chosen = random.Random(13).sample(docnums, min(len(docnums), QUICK_RELATED if quick else RELATED))
+    return [searcher.stored_fields(n)["id"] for n in chosen]
+
+
+def whooshs_related(engine, article_id: str) -> list:
+    """The related stories as Whoosh's own search ranks them (the baseline)."""
+    from search.retrieval.related import related_docs
+
+    searcher = engine.searcher()
+    return related_docs(searcher, engine.analyzer, article_id, 5, engine.generation(searcher).stats.live)
+
+
 def measure(engine, plain, sets: dict) -> dict:
     from search.retrieval.query import QueryError
+    from web.headlines import headlines
 
     def cari_search(q):
         try:
@@ -169,7 +192,8 @@ def measure(engine, plain, sets: dict) -> dict:
         cari_search(q)
         plain.search(q, 10, True)
         engine.suggest(q[:3])
-    keys = ("cari words", "whoosh words", "cari typos", "whoosh typos", "cari suggest")
+    keys = ("cari words", "whoosh words", "cari typos", "whoosh typos", "cari suggest", "cari related",
+            "whoosh related")
     times = {key: [] for key in keys}
     cpu = {key: [] for key in keys}
     outcome = {"typos corrected": 0, "typos with hits": 0, "partial": 0}
@@ -185,9 +209,20 @@ def measure(engine, plain, sets: dict) -> dict:
                 outcome["typos corrected"] += bool(res and res.correction)
                 outcome["typos with hits"] += bool(res and res.total)
     for q in sets["suggest"]:
-        wall, used = timed_both(lambda: engine.suggest(q, limit=8))
+        wall, used = timed_both(lambda: headlines(engine, engine.suggest(q, limit=8)))
         times["cari suggest"].append(wall)
         cpu["cari suggest"].append(used)
+    outcome["related differ"] = 0
+    for i, article_id in enumerate(sets["related"]):
+        runs = [("cari", lambda: engine.related(article_id, limit=5)),
+                ("whoosh", lambda: whooshs_related(engine, article_id))]
+        for name, call in (runs if i % 2 == 0 else runs[::-1]):
+            wall, used = timed_both(call)
+            times[f"{name} related"].append(wall)
+            cpu[f"{name} related"].append(used)
+        ours = [h.id for h in engine.related(article_id, limit=5)]
+        theirs = [engine.searcher().stored_fields(n)["id"] for n, _ in whooshs_related(engine, article_id)]
+        outcome["related differ"] += ours != theirs
     stats = {key: summarize(ms) for key, ms in times.items() if ms}
     cpu_stats = {key: summarize(ms) for key, ms in cpu.items() if ms}
     return {"stats": stats, "cpu": cpu_stats, "outcome": outcome, "load_average": list(os.getloadavg())}
@@ -322,6 +357,7 @@ def run(quick: bool = False) -> dict:
         started = time.perf_counter()
         engine.warm(settle=True)    # per-generation caches, as a server builds them at start
         warm_s = round(time.perf_counter() - started, 2)
+        sets["related"] = related_ids(engine, quick)
         result = measure(engine, plain, sets)
         result["facet_cost"] = facet_cost(engine, sets["words"][: 60 if not quick else 10])
         result["quality"] = quality(engine, quick)
@@ -354,7 +390,10 @@ def markdown(result: dict) -> str:
             ("1-3 words", "plain Whoosh (highlights)", "whoosh words", None),
             ("typo (one edit)", "cari (with correction)", "cari typos", "typos"),
             ("typo (one edit)", "plain Whoosh", "whoosh typos", None),
-            ("autocomplete prefix", "cari suggest", "cari suggest", "suggest")]
+            ("autocomplete prefix", "cari suggest (with its headlines, as /api/suggest)", "cari suggest",
+             "suggest"),
+            ("related stories of an article", "cari (its own scoring)", "cari related", None),
+            ("related stories of an article", "the same ranked by Whoosh's search", "whoosh related", None)]
     for label, system, key, goal in rows:
         if key in stats:
             s = stats[key]
@@ -371,6 +410,10 @@ def markdown(result: dict) -> str:
     n_typos = stats.get("cari typos", {}).get("n", 0)
     lines += ["", f"Typo queries: {out.get('typos corrected', 0)} of {n_typos} got a correction, "
               f"{out.get('typos with hits', 0)} returned results."]
+    if "cari related" in stats:
+        lines += ["", f"Related stories: {stats['cari related']['n']} random articles, five stories each, "
+                  "both rankings in turn; the two lists differed for "
+                  f"{out.get('related differ', 0)} of them."]
     cost = result.get("facet_cost")
     if cost:
         lines += ["", "What facets and highlights cost (cari, same 1-3-word queries):", "",
