@@ -117,7 +117,7 @@ class SearchState:
 
     def url(self, **changes) -> str:
         state = replace(self, **changes) if changes else self
-        return url_for("pages.search") + "?" + urlencode(state.params())
+        return search_path() + "?" + urlencode(state.params())
 
     def active(self, facet: str) -> tuple:
         value = getattr(self, facet)
@@ -150,6 +150,15 @@ class SearchState:
         """The period lies within the days the search keeps (its bar is drawn selected)."""
         return bool(self.date_from or self.date_to) and (self.date_from or start) <= start \
             and end <= (self.date_to or end)
+
+
+def search_path() -> str:
+    """The results page's path, built once a request (a page links to it
+    about 80 times: every facet value, timeline bar and page number)."""
+    found = g.get("cari_search_path")
+    if found is None:
+        found = g.cari_search_path = url_for("pages.search")
+    return found
 
 
 def as_day(value: str) -> date | None:
