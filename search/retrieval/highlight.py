@@ -28,6 +28,7 @@ import re
 import threading
 from dataclasses import dataclass
 from operator import itemgetter
+from sys import intern
 
 from search.analysis.tokenizer import RAW_TOKEN_PATTERN, TOKEN_PATTERN, WORD
 
@@ -118,8 +119,12 @@ class Highlighter:
     def __init__(self, analyzer):
         self.analyzer = analyzer
         self._pieces = term_pieces(analyzer)
-        self._words: dict[str, frozenset] = {}
-        self._forms: dict[str, set] = {}      # term -> written words that analyse to it
+        # written word -> its terms: one term as the (interned) string, several
+        # as a tuple, none as (); term -> the written words that analyse to
+        # it, a list (each word is added once). A frozenset and a set per
+        # word took 400 bytes a word: 49 MB for clickid's 125,000 body words.
+        self._words: dict[str, str | tuple] = {}
+        self._forms: dict[str, list] = {}
         # body -> [sentences, words, epoch]: its words were put in the word
         # cache in that epoch (oldest body first).
         self._bodies: dict[str, list] = {}
@@ -132,19 +137,26 @@ class Highlighter:
     def word_terms(self, raw: str) -> frozenset:
         found = self._words.get(raw)
         if found is None:
-            if self._pieces is not None and TOKEN_PATTERN.fullmatch(raw):
-                found = frozenset(term for term, _, _ in self._pieces(raw))
-            else:
-                found = frozenset(t.text for t in self.analyzer(raw, mode="query"))
-            with self._lock:
-                if len(self._words) >= WORD_CACHE_LIMIT:
-                    self._words.clear()
-                    self._forms.clear()
-                    self._epoch += 1
-                self._words[raw] = found
-                for term in found:
-                    self._forms.setdefault(term, set()).add(raw)
-                self._learned += 1
+            found = self._learn(raw)
+        return frozenset((found,)) if isinstance(found, str) else frozenset(found)
+
+    def _learn(self, raw: str) -> str | tuple:
+        if self._pieces is not None and TOKEN_PATTERN.fullmatch(raw):
+            terms = dict.fromkeys(intern(term) for term, _, _ in self._pieces(raw))
+        else:
+            terms = dict.fromkeys(intern(t.text) for t in self.analyzer(raw, mode="query"))
+        found = next(iter(terms)) if len(terms) == 1 else tuple(terms)
+        with self._lock:
+            if raw in self._words:          # another thread learned it meanwhile
+                return self._words[raw]
+            if len(self._words) >= WORD_CACHE_LIMIT:
+                self._words.clear()
+                self._forms.clear()
+                self._epoch += 1
+            self._words[raw] = found
+            for term in terms:
+                self._forms.setdefault(term, []).append(raw)
+            self._learned += 1
         return found
 
     def learn(self, words: set) -> None:
@@ -152,7 +164,7 @@ class Highlighter:
         # set.difference(dict) checks each word against the dict in C; the
         # ``-`` operator with ``.keys()`` would copy every key into a new set.
         for raw in words.difference(self._words):
-            self.word_terms(raw)
+            self._learn(raw)
 
     def forms_of(self, terms) -> set:
         """Every known written form of ``terms``."""
