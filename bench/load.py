@@ -389,6 +389,7 @@ def run(quick: bool = False) -> dict:
         "runs": runs,
         "kept_lists_mb": kept_lists_mb(),
         "kept_analyses": kept_analyses(),
+        "kept_near_spellings": kept_near_spellings(),
     }
     result["plot"] = plot(result)
     soak_file = common.out_dir() / "bench-results" / "load-soak.json"
@@ -487,7 +488,9 @@ def goal_markdown(result: dict) -> list[str]:
         + (f", and so do the posting lists the ranking head's checks read last ({result['kept_lists_mb']} MB, "
            "with their blocks decoded: search/retrieval/head_postings.py)" if result.get("kept_lists_mb") else "")
         + (f" and the analyses of the last {result['kept_analyses']:,} head documents read as text "
-           "(search/retrieval/head_texts.py)" if result.get("kept_analyses") else "") + ".",
+           "(search/retrieval/head_texts.py)" if result.get("kept_analyses") else "")
+        + (f", and the near spellings found for the last {result['kept_near_spellings']:,} words "
+           "(search/retrieval/spelling.py)" if result.get("kept_near_spellings") else "") + ".",
         "",
         "| size | documents | server | requests/s | p50 ms | p99 ms | CPU ms/request | worker CPU s | "
         "errors | load | goal |",
@@ -528,6 +531,8 @@ def markdown(result: dict) -> str:
            if result.get("kept_lists_mb") else "")
         + (f", and the analyses of the last {result['kept_analyses']:,} head documents read as text"
            if result.get("kept_analyses") else "")
+        + (f", and the near spellings found for the last {result['kept_near_spellings']:,} words"
+           if result.get("kept_near_spellings") else "")
         + "); naive: Flask + Whoosh "
         "(StandardAnalyzer index, a searcher opened per request, gunicorn sync workers). "
         f"Goal: ≥ {GOAL_RPS} requests/s at p99 ≤ {GOAL_P99_MS} ms with 0 errors.",
@@ -571,6 +576,12 @@ def kept_analyses() -> int:
     """How many head documents' analyses a worker keeps (head_texts.py)."""
     from search.retrieval.head_texts import KEPT_ANALYSES
     return KEPT_ANALYSES
+
+
+def kept_near_spellings() -> int:
+    """For how many words a vocabulary keeps the near spellings it found (spelling.py)."""
+    from search.retrieval.spelling import KEPT_CANDIDATES
+    return KEPT_CANDIDATES
 
 
 def threads_note() -> str:
