@@ -324,6 +324,9 @@ def correct_query(parsed, reader, analyzer, vocabulary, force: bool, budget=None
     text = parsed.text
     replacements = []
     walks = 0
+    # A far commoner spelling is offered beside results only for a word this rare
+    # (the count summed over the segments once, not per word).
+    did_you_mean_max = max(DID_YOU_MEAN_MIN, reader.doc_count() * DID_YOU_MEAN_SHARE)
     for word in parsed.words:
         if budget is not None and budget.expired():
             note = "the search took too long: some words were not checked for spelling"
@@ -340,7 +343,7 @@ def correct_query(parsed, reader, analyzer, vocabulary, force: bool, budget=None
         if own_df > RARE or body_df > RARE * 3:
             # A real word, or a name some articles misspell: only a "did you mean"
             # for a far commoner near spelling that the other words confirm.
-            if not force and own_df <= max(DID_YOU_MEAN_MIN, reader.doc_count() * DID_YOU_MEAN_SHARE):
+            if not force and own_df <= did_you_mean_max:
                 fix = best_spelling(words, lower, own_df)
                 if fix and confirmed(reader, analyzer, parsed, word, typed, fix, body_docs):
                     replacements.append((word.start, word.end, match_case(typed, fix)))
