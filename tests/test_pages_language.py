@@ -87,3 +87,17 @@ def test_the_api_follows_accept_language_not_the_pages_cookie(client):
     client.get("/search?q=banjir&lang=en")
     data = client.get("/api/search?q=banjir&bogus=1").get_json()
     assert data["error"]["message"].startswith("Parameter tidak dikenal: bogus.")
+
+
+def test_each_request_decides_its_own_language_inside_one_app_context(app):
+    """The language is decided once a request and kept with that request:
+    requests made inside one outer app context (a script, a test) still
+    each get their own."""
+    client = app.test_client()
+    with app.app_context():
+        indonesian = text_of(client.get("/search?q=%21%21%21"))
+        english = text_of(client.get("/search?q=%21%21%21&lang=en"))
+        api = client.get("/api/search?q=%21%21%21", headers={"Accept-Language": "en"}).get_json()
+    assert "Kueri tidak memuat kata yang bisa dicari." in indonesian
+    assert "The query has no searchable words." in english
+    assert any("no searchable words" in note for note in api["notes"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from urllib.parse import urlencode
 
-from flask import g, request, url_for
+from flask import request, url_for
 
 from search.retrieval.query import MAX_CLAUSES, MAX_QUERY_CHARS
 
@@ -63,11 +63,11 @@ def current_lang(from_url: bool = True) -> str:
     ``from_url=False`` (the API) reads ``Accept-Language`` only. Decided
     once a request (a results page asks about 150 times: every date,
     number, label and link)."""
-    key = "cari_lang" if from_url else "cari_header_lang"
-    found = g.get(key)
+    key = "cari.lang" if from_url else "cari.header_lang"
+    memo = request.environ        # this request's own, whatever app context is around it
+    found = memo.get(key)
     if found is None:
-        found = _requested_lang(from_url)
-        setattr(g, key, found)
+        found = memo[key] = _requested_lang(from_url)
     return found
 
 

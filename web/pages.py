@@ -155,9 +155,10 @@ class SearchState:
 def search_path() -> str:
     """The results page's path, built once a request (a page links to it
     about 80 times: every facet value, timeline bar and page number)."""
-    found = g.get("cari_search_path")
+    memo = request.environ
+    found = memo.get("cari.search_path")
     if found is None:
-        found = g.cari_search_path = url_for("pages.search")
+        found = memo["cari.search_path"] = url_for("pages.search")
     return found
 
 
