@@ -38,6 +38,7 @@ class LiveStats:
     def __init__(self, reader):
         self.docs = reader.doc_count()
         self._df: dict = {}
+        self._frequency: dict = {}      # (field, term) -> its live total weight (related stories' key terms)
         self.deleted_df: Counter = Counter()
         self.deleted_weight: Counter = Counter()
         self.deleted_length: Counter = Counter()
@@ -78,7 +79,15 @@ class LiveStats:
 
     def frequency(self, reader, field: str, text) -> float:
         text = text.decode("utf-8") if isinstance(text, bytes) else text
-        return reader.frequency(field, text) - self.deleted_weight.get((field, text), 0)
+        key = (field, text)
+        found = self._frequency.get(key)
+        if found is None:
+            # Read from every segment's term table; an article's key terms ask
+            # for about a hundred of them, mostly the same from one to the next.
+            if len(self._frequency) >= DF_CACHE:
+                self._frequency = {}
+            found = self._frequency[key] = reader.frequency(field, text) - self.deleted_weight.get(key, 0)
+        return found
 
     def field_length(self, field: str) -> int:
         return self.lengths.get(field, 0)
