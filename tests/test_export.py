@@ -122,3 +122,27 @@ def test_export_of_a_bad_search_is_a_400_not_a_500(client):
     assert client.get("/search.json?q=" + "a" * 501).status_code == 400
     assert client.get("/search.csv?q=banjir" + "&category=x" * 11).status_code == 400
     assert csv_rows(client, "/search.csv?q=yang+dan") == []
+
+
+def test_an_export_is_one_search_in_the_pages_order(export_app):
+    """Engine.first_results ranks once what paging through the engine's
+    pages of 100 ranked again for each page: the same rows in the same
+    order; with grouping, paging could stop at a page that collapsed
+    duplicates left short, the one search does not."""
+    from web.engine import get_engine
+
+    with export_app.app_context():
+        engine = get_engine()
+    for kw in ({"group": False, "diverse": False}, {"sort": "newest"}, {"group": True, "diverse": True}):
+        one = engine.first_results("banjir", 1000, **kw)
+        paged, page = [], 1
+        while True:
+            hits = engine.search("banjir", page=page, per_page=100, highlight=False, facets=False, **kw).hits
+            paged += [h.id for h in hits]
+            if len(hits) < 100:
+                break
+            page += 1
+        ids = [h.id for h in one.hits]
+        assert ids[:len(paged)] == paged and len(set(ids)) == len(ids), kw
+        if not kw.get("group"):
+            assert ids == paged and one.total == 122, kw

@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 from flask import Response, url_for
 
 from search.errors import QueryError
-from search.retrieval.engine import MAX_PER_PAGE
 from web.api import NOTHING_TO_SEARCH
 from web.engine import get_engine
 from web.errors import ApiError
@@ -34,21 +33,15 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def export_rows(state: SearchState) -> tuple[list[dict], int]:
     """(rows, total matches): the search's results in the page's order, at most MAX_ROWS."""
-    engine, rows, total = get_engine(), [], 0
-    for page in range(1, -(-MAX_ROWS // MAX_PER_PAGE) + 1):
-        try:
-            results = engine.search(state.q, page=page, per_page=MAX_PER_PAGE, sort=state.sort,
-                                    highlight=False, filters=state.filters(), facets=False,
-                                    group=state.group, diverse=state.diverse)
-        except QueryError as exc:
-            if exc.code not in NOTHING_TO_SEARCH:
-                raise
-            return [], 0          # nothing searchable in it: a valid search that finds nothing
-        total = results.total
-        rows += [{name: getattr(hit, name) or "" for name in COLUMNS} for hit in results.hits]
-        if len(results.hits) < MAX_PER_PAGE or results.partial:
-            break
-    return rows[:MAX_ROWS], total
+    try:
+        results = get_engine().first_results(state.q, MAX_ROWS, sort=state.sort, filters=state.filters(),
+                                             group=state.group, diverse=state.diverse)
+    except QueryError as exc:
+        if exc.code not in NOTHING_TO_SEARCH:
+            raise
+        return [], 0          # nothing searchable in it: a valid search that finds nothing
+    rows = [{name: getattr(hit, name) or "" for name in COLUMNS} for hit in results.hits]
+    return rows[:MAX_ROWS], results.total
 
 
 def safe_cell(value) -> str:

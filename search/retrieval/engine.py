@@ -249,6 +249,23 @@ class Engine:
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
 
+    def first_results(self, q, limit: int, sort: str = "relevance", filters: dict | None = None,
+                      group: bool = False, diverse: bool = False) -> SearchResults:
+        """The first ``limit`` results (at most MAX_RANKED) in one search, no
+        snippets, no facets: what an export lists. The results of the pages
+        of ``search`` one after the other, in their order (stories.py
+        arranges a longer ranking with the same prefix), ranked once where
+        paging ``MAX_PER_PAGE`` at a time ranked every earlier page again;
+        and with grouping, paging stops at a page that collapsed duplicates
+        left short, this does not."""
+        request = replace(make_request(q, 1, 1, False, sort, filters, False, group, diverse),
+                          per_page=max(1, min(int(limit), MAX_RANKED)))
+        started = time.perf_counter()
+        searcher = self.searcher()
+        results = self._search(request, searcher, self.generation(searcher))
+        results.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return results
+
     def _search(self, request: SearchRequest, searcher, generation: Generation) -> SearchResults:
         # The clock starts once this generation's caches exist (the first query
         # after an index change builds them); from here every stage draws on
