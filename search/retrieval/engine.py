@@ -31,6 +31,7 @@ from search.columns import check_columns
 from search.errors import QueryError
 from search.retrieval.facets import ColumnView
 from search.retrieval.head_texts import HeadTexts, KeptAnalyses
+from search.retrieval.kept import keep
 from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, Marking, clip
 from search.retrieval.query import Budget, clean_text, normalize_filters, parse_query
 from search.retrieval.live import live_reader
@@ -400,11 +401,7 @@ class Engine:
         fields = self._stored.get(key)
         if fields is None:
             fields = searcher.stored_fields(docnum)
-            with self._lock:
-                while self._stored and len(self._stored) >= STORED_CACHE_LIMIT:
-                    del self._stored[next(iter(self._stored))]
-                if STORED_CACHE_LIMIT > 0:
-                    self._stored[key] = fields
+            keep(self._stored, self._lock, STORED_CACHE_LIMIT, key, fields)
         return fields
 
     # -- articles and the rest of the contract --------------------------------------------

@@ -23,6 +23,7 @@ import threading
 from search.analysis.postings import term_positions
 from search.fields import SPELL_FIELD, SPELL_LEDE_CHARS, WORD_PATTERN, written_words
 from search.retrieval.head_postings import by_segment, segment_holding
+from search.retrieval.kept import keep
 
 # What each way costs, in thread CPU, as `python -m bench.head_costs INDEX`
 # measured it on clickid's index and on 4 copies of its segments (the two
@@ -59,10 +60,7 @@ class KeptAnalyses:
         return len(self._made)
 
     def put(self, key, value) -> None:
-        with self._lock:
-            while self._made and len(self._made) >= self.limit:
-                del self._made[next(iter(self._made))]
-            self._made[key] = value
+        keep(self._made, self._lock, self.limit, key, value)
 
 
 class HeadTexts:

@@ -31,6 +31,7 @@ from operator import itemgetter
 from sys import intern
 
 from search.analysis.tokenizer import RAW_TOKEN_PATTERN, TOKEN_PATTERN, WORD
+from search.retrieval.kept import keep
 
 
 SNIPPET_CHARS = 260          # a snippet is about this long: one or two sentences
@@ -214,13 +215,9 @@ class Highlighter:
         sentences, words = split_sentences(body), words_of(body)
         epoch = self._epoch         # before learning: a clearing meanwhile is seen next time
         self.learn(words)
-        with self._lock:
-            while self._bodies and len(self._bodies) >= BODY_CACHE_LIMIT:
-                del self._bodies[next(iter(self._bodies))]
-            if BODY_CACHE_LIMIT > 0:
-                # The words as the word cache's own strings: a kept body then
-                # costs its tuple, not a copy of each word (2.9 kB against 11.3).
-                self._bodies[body] = [sentences, tuple(map(intern, words)), epoch]
+        # The words as the word cache's own strings: a kept body then costs
+        # its tuple, not a copy of each word (2.9 kB against 11.3).
+        keep(self._bodies, self._lock, BODY_CACHE_LIMIT, body, [sentences, tuple(map(intern, words)), epoch])
         return sentences, words
 
     # -- snippets ---------------------------------------------------------------------

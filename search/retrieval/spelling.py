@@ -34,6 +34,7 @@ import threading
 
 from search.analysis.stopwords import STOPWORDS
 from search.fields import SPELL_FIELD, WORD_PATTERN
+from search.retrieval.kept import keep
 
 LARGE_INDEX = 2000         # documents above which single-article words are not suggested
 MIN_LENGTH = 4             # shorter words are too ambiguous to correct
@@ -171,11 +172,7 @@ class Words:
         found = self._near.get(key)
         if found is None:
             found = tuple(self._candidates(word, maxdist))
-            with self._near_lock:
-                while self._near and len(self._near) >= KEPT_CANDIDATES:
-                    del self._near[next(iter(self._near))]
-                if KEPT_CANDIDATES > 0:
-                    self._near[key] = found
+            keep(self._near, self._near_lock, KEPT_CANDIDATES, key, found)
         return found
 
     def _candidates(self, word: str, maxdist: int) -> list[tuple[int, int, str]]:
