@@ -31,8 +31,8 @@ from search.columns import check_columns
 from search.errors import QueryError
 from search.retrieval.facets import ColumnView
 from search.retrieval.head_texts import HeadTexts, KeptAnalyses
-from search.retrieval.kept import keep
 from search.retrieval.highlight import SNIPPET_CHARS, Highlighter, Marking, clip
+from search.retrieval.kept import keep
 from search.retrieval.query import Budget, clean_text, normalize_filters, parse_query
 from search.retrieval.live import live_reader
 from search.retrieval.related import related_docs
