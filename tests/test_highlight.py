@@ -103,6 +103,19 @@ def test_a_sentence_holds_the_same_whole_words_as_in_its_body(text):
                 == highlight.locate(text[start:end], words))
 
 
+BOUNDARY_TEXT = st.lists(st.sampled_from(["Kata", "dr", "Rp", "a", "5", " ", "  ", "\n", "\n\n", " \n \n",
+                                           ".", "!", "?", "…", "\"", "”", ")", "(", "“", "'", "B"]),
+                         max_size=50).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(BOUNDARY_TEXT)
+def test_sentence_boundaries_are_the_patterns_own_matches(text):
+    # boundaries() tries the pattern only where a match can start.
+    expected = [(m.start(), m.end(), m.group("end")) for m in highlight._BOUNDARY.finditer(text)]
+    assert [(m.start(), m.end(), m.group("end")) for m in highlight.boundaries(text)] == expected
+
+
 # -- phrases: marked where their words stand together, as they were searched ----------------------
 
 # Sentences of about 200 characters: a snippet (SNIPPET_CHARS) holds one of them.
