@@ -36,7 +36,7 @@ from search.retrieval.kept import keep
 
 SNIPPET_CHARS = 260          # a snippet is about this long: one or two sentences
 WORD_CACHE_LIMIT = 200_000
-BODY_CACHE_LIMIT = 2048      # bodies whose sentences and words are kept (about 4.5 kB each, the text included)
+BODY_CACHE_LIMIT = 2048      # bodies whose sentences and words are kept (about 12 kB each, the text included)
 
 # A sentence ends at . ! ? (closing quotes/brackets allowed) before a capital,
 # a digit or an opening quote; abbreviations such as "Rp." or "dr." seldom
@@ -142,7 +142,6 @@ class Highlighter:
         return frozenset((found,)) if isinstance(found, str) else frozenset(found)
 
     def _learn(self, raw: str) -> str | tuple:
-        raw = intern(raw)       # shared with the bodies kept (read)
         if self._pieces is not None and TOKEN_PATTERN.fullmatch(raw):
             terms = dict.fromkeys(intern(term) for term, _, _ in self._pieces(raw))
         else:
@@ -215,9 +214,7 @@ class Highlighter:
         sentences, words = split_sentences(body), words_of(body)
         epoch = self._epoch         # before learning: a clearing meanwhile is seen next time
         self.learn(words)
-        # The words as the word cache's own strings: a kept body then costs
-        # its tuple, not a copy of each word (2.9 kB against 11.3).
-        keep(self._bodies, self._lock, BODY_CACHE_LIMIT, body, [sentences, tuple(map(intern, words)), epoch])
+        keep(self._bodies, self._lock, BODY_CACHE_LIMIT, body, [sentences, tuple(words), epoch])
         return sentences, words
 
     # -- snippets ---------------------------------------------------------------------
