@@ -29,6 +29,22 @@ def walk(matcher, field_format):
     return found
 
 
+def skip_alike(ours, theirs, targets) -> None:
+    """Skip both matchers to each target in turn: they stand on the same
+    posting (document and positions) or are both done."""
+    from search.retrieval.scoring import skip_to
+
+    for target in targets:
+        if not theirs.is_active():
+            break
+        if theirs.id() < target:
+            skip_to(ours, target)
+            theirs.skip_to(target)
+        assert ours.is_active() == theirs.is_active()
+        if ours.is_active():
+            assert (ours.id(), ours.value_as("positions")) == (theirs.id(), theirs.value_as("positions"))
+
+
 TERMS = [("body", w) for w in ZIPF_WORDS[:5]] + [("title", "banjir"), ("body", "zebra"), ("body", "tiadakata")]
 
 
@@ -52,20 +68,12 @@ def test_a_list_in_memory_walks_as_the_file_matcher(segmented):
 
 def test_skips_in_memory_land_where_the_file_matchers_do(segmented):
     from search.retrieval.head_postings import open_postings
-    from search.retrieval.scoring import segment_postings, skip_to
+    from search.retrieval.scoring import segment_postings
 
     reader = segmented.searcher().reader()
     for leaf, _ in reader.leaf_readers():
         ours, theirs = open_postings(leaf, "body", "banjir"), segment_postings(leaf, "body", "banjir")
-        for target in range(3, leaf.doc_count_all(), 17):
-            if not theirs.is_active():
-                break
-            if theirs.id() < target:
-                skip_to(ours, target)
-                theirs.skip_to(target)
-            assert ours.is_active() == theirs.is_active()
-            if ours.is_active():
-                assert (ours.id(), ours.value_as("positions")) == (theirs.id(), theirs.value_as("positions"))
+        skip_alike(ours, theirs, range(3, leaf.doc_count_all(), 17))
 
 
 @pytest.mark.parametrize("field, term", [("body", "banjir"), ("body", "hujan"), ("title", "gempa"),
@@ -102,7 +110,7 @@ def test_a_list_opened_again_is_the_kept_one_and_walks_the_same(segmented, monke
     table is not asked), and the kept list, its blocks decoded by the first
     walk, walks and skips as Whoosh's matcher over the file."""
     import search.retrieval.head_postings as head_postings
-    from search.retrieval.scoring import segment_postings, skip_to
+    from search.retrieval.scoring import segment_postings
 
     reader = segmented.searcher().reader()
     leaf = [leaf for leaf, _ in reader.leaf_readers() if not leaf.has_deletions()][0]
@@ -117,13 +125,7 @@ def test_a_list_opened_again_is_the_kept_one_and_walks_the_same(segmented, monke
     assert walk(again, None) == walk(segment_postings(leaf, "body", "banjir"), None)
     assert head_postings.open_postings(leaf, "body", "tiadakata") is None
     ours, theirs = head_postings.open_postings(leaf, "body", "banjir"), segment_postings(leaf, "body", "banjir")
-    for target in range(5, leaf.doc_count_all(), 23):
-        if not theirs.is_active():
-            break
-        if theirs.id() < target:
-            skip_to(ours, target)
-            theirs.skip_to(target)
-        assert (ours.id(), ours.value_as("positions")) == (theirs.id(), theirs.value_as("positions"))
+    skip_alike(ours, theirs, range(5, leaf.doc_count_all(), 23))
 
 
 def test_the_kept_lists_stay_within_their_bytes_oldest_dropped_first():
