@@ -34,6 +34,8 @@ whose candidates may hold both words is not asked for them.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from search.codec import CompactLeafMatcher, unpack_array
 from search.retrieval.head_postings import holding, open_postings
 from search.retrieval.scoring import Match, documents, score, skip_to
@@ -100,13 +102,15 @@ def find_pairs(searcher, pairs, candidates: list[int], known=None, texts=None) -
     ``texts`` (head_texts.HeadTexts): a segment's candidates are read as
     text instead when that costs less than opening each word's list."""
     found = {pair: Found() for pair in pairs}
+    # Who may hold each pair does not depend on the segment: asked once per
+    # field (at 4x copies a headline's candidates lie in 4 to 8 segments).
+    everywhere = {field: holders(field, pairs, candidates, known) for field in FIELDS}
     for leaf, offset in searcher.reader().leaf_readers():
         end = offset + leaf.doc_count_all()
-        inside = [d for d in candidates if offset <= d < end]
-        if not inside:
+        if bisect_left(candidates, offset) == bisect_left(candidates, end):
             continue
         for field in FIELDS:
-            may_hold = holders(field, pairs, inside, known)
+            may_hold = {pair: between(docs, offset, end) for pair, docs in everywhere[field].items()}
             if not any(may_hold.values()):
                 continue
             if texts is not None and texts_pay(texts, field, may_hold):
@@ -117,19 +121,24 @@ def find_pairs(searcher, pairs, candidates: list[int], known=None, texts=None) -
 
 
 def holders(field: str, pairs, candidates: list[int], known) -> dict:
-    """Per pair, the ``candidates`` that may hold both its words in ``field``
-    (all of them but those ``known`` says lack one)."""
-    lists = {}
+    """Per pair, the ``candidates`` (sorted) that may hold both its words in
+    ``field`` (all of them but those ``known`` says lack one), sorted."""
+    lacking = {}        # term -> the candidates its known list lacks
     for term in dict.fromkeys(t for pair in pairs for t in pair):
-        lists[term] = known(field, term) if known is not None else None
+        held = known(field, term) if known is not None else None
+        if held is not None:
+            wanted = set(candidates)
+            lacking[term] = wanted - (held if isinstance(held, (set, frozenset)) else documents(held) & wanted)
     may_hold = {}
     for first, second in pairs:
-        docs = candidates
-        for held in (lists[first], lists[second]):
-            if held is not None:
-                docs = [d for d in docs if d in held]
-        may_hold[(first, second)] = docs
+        out = lacking.get(first, set()) | lacking.get(second, set())
+        may_hold[(first, second)] = [d for d in candidates if d not in out] if out else candidates
     return may_hold
+
+
+def between(docs: list[int], start: int, end: int) -> list[int]:
+    """The documents of ``docs`` (sorted) from ``start`` up to ``end``."""
+    return docs[bisect_left(docs, start):bisect_left(docs, end)]
 
 
 def texts_pay(texts, field: str, may_hold: dict) -> bool:
