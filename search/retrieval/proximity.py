@@ -122,12 +122,12 @@ def find_pairs(searcher, pairs, candidates: list[int], known=None, texts=None) -
 
 def holders(field: str, pairs, candidates: list[int], known) -> dict:
     """Per pair, the ``candidates`` (sorted) that may hold both its words in
-    ``field`` (all of them but those ``known`` says lack one), sorted."""
+    ``field`` (all of them but those ``known`` says lack one), in order."""
+    wanted = set(candidates)
     lacking = {}        # term -> the candidates its known list lacks
     for term in dict.fromkeys(t for pair in pairs for t in pair):
         held = known(field, term) if known is not None else None
         if held is not None:
-            wanted = set(candidates)
             lacking[term] = wanted - (held if isinstance(held, (set, frozenset)) else documents(held) & wanted)
     may_hold = {}
     for first, second in pairs:
