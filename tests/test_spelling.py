@@ -102,3 +102,22 @@ def test_documents_from_decoded_postings_are_the_articles_holding_every_word():
         assert set(documents(reader, analyzer, "banjir", body_docs)) == {1, 2, 3}
         assert len(documents(reader, analyzer, "banjir", body_docs) & {3, 4}) == 1
         assert not documents(reader, analyzer, "banjir kemarau", body_docs)
+
+
+@pytest.mark.parametrize("q", ["Marquez: Yamaha Makin Kuat", "Joko Widodo meninggal dunia", "B.J. Habibie",
+                               "harga-harga naik di pasar", "Korut uji rudal", "banjir OR gempa -jakarta"])
+def test_the_spelling_check_reads_the_words_as_the_parse_analysed_them(engine, q):
+    """The spelling check takes a typed word's terms from the parse's
+    analyses when it holds them: they must be the query analyzer's own."""
+    from search.retrieval.query import Budget
+
+    searcher = engine.searcher()
+    budget = Budget()
+    parsed = engine.parse(q, searcher, budget=budget)
+    held = 0
+    for word in parsed.words:
+        typed = parsed.text[word.start:word.end]
+        own = [t.text for t in engine.analyzer(typed, mode="query")]
+        assert spelling.query_terms(engine.analyzer, typed, budget.analysed) == own
+        held += typed in budget.analysed
+    assert held == len(parsed.words) > 0

@@ -252,44 +252,55 @@ def best_word(reader, word: str, own_df: int = 0, fieldname: str = SPELL_FIELD,
     return candidate
 
 
-def term_frequency(reader, analyzer, text: str) -> int:
+def query_terms(analyzer, text: str, analysed: dict | None = None) -> list[str]:
+    """``text``'s terms as the query analyzer makes them, in order: from
+    ``analysed`` (the parse's analyses of the request, query.Budget:
+    text -> terms by position) when it holds ``text``, else analysed here."""
+    positions = analysed.get(text) if analysed is not None else None
+    if positions is not None:
+        return [term for alternatives in positions for term in alternatives]
+    return [token.text for token in analyzer(text, mode="query")]
+
+
+def term_frequency(reader, analyzer, text: str, analysed: dict | None = None) -> int:
     """The largest body document frequency of ``text``'s analysed terms."""
-    return max((reader.doc_frequency("body", t.text) for t in analyzer(text, mode="query")), default=0)
+    return max((reader.doc_frequency("body", t) for t in query_terms(analyzer, text, analysed)), default=0)
 
 
-def documents(reader, analyzer, text: str, body_docs=None):
+def documents(reader, analyzer, text: str, body_docs=None, analysed: dict | None = None):
     """Documents whose body holds every analysed term of ``text`` (deleted
     ones too: a ratio only), as a set or a dict's keys: use set operations
     only. ``body_docs(term)``: the documents of a body term, when the caller
     holds them decoded (scoring.Stats), as a set or a dict's keys (not
     copied: ``&`` between them goes through the smaller one)."""
     found = None
-    for token in analyzer(text, mode="query"):
-        if (("body", token.text)) not in reader:
+    for term in query_terms(analyzer, text, analysed):
+        if (("body", term)) not in reader:
             return set()
         if body_docs is not None:
-            ids = body_docs(token.text)
+            ids = body_docs(term)
         else:
-            ids = set(reader.postings("body", token.text).all_ids())
+            ids = set(reader.postings("body", term).all_ids())
         found = ids if found is None else found & ids
         if not found:
             return set()
     return found or set()
 
 
-def confirmed(reader, analyzer, parsed, word, typed: str, fix: str, body_docs=None) -> bool:
+def confirmed(reader, analyzer, parsed, word, typed: str, fix: str, body_docs=None,
+              analysed: dict | None = None) -> bool:
     """With the query's other words, ``fix`` finds ``TOGETHER_MORE`` times the articles ``typed`` does."""
     others = [w for w in parsed.words if w is not word]
     if not others:
         return True             # one word: its frequencies are all there is
     context = None
     for other in others:
-        found = documents(reader, analyzer, parsed.text[other.start:other.end], body_docs)
+        found = documents(reader, analyzer, parsed.text[other.start:other.end], body_docs, analysed)
         context = found if context is None else context & found
     if not context:
         return False
-    fixed = len(documents(reader, analyzer, fix, body_docs) & context)
-    return fixed >= TOGETHER_MORE * max(1, len(documents(reader, analyzer, typed, body_docs) & context))
+    fixed = len(documents(reader, analyzer, fix, body_docs, analysed) & context)
+    return fixed >= TOGETHER_MORE * max(1, len(documents(reader, analyzer, typed, body_docs, analysed) & context))
 
 
 def match_case(typed: str, word: str) -> str:
@@ -324,6 +335,8 @@ def correct_query(parsed, reader, analyzer, vocabulary, force: bool, budget=None
     # A far commoner spelling is offered beside results only for a word this rare
     # (the count summed over the segments once, not per word).
     did_you_mean_max = max(DID_YOU_MEAN_MIN, reader.doc_count() * DID_YOU_MEAN_SHARE)
+    # The words as the parse analysed them: the same analyzer and mode, so the same terms.
+    analysed = budget.analysed if budget is not None else None
     for word in parsed.words:
         if budget is not None and budget.expired():
             note = "the search took too long: some words were not checked for spelling"
@@ -336,13 +349,13 @@ def correct_query(parsed, reader, analyzer, vocabulary, force: bool, budget=None
         if not MIN_LENGTH <= len(lower) <= MAX_CORRECT_LENGTH or not lower.isalpha():
             continue
         own_df = reader.doc_frequency(SPELL_FIELD, lower)
-        body_df = term_frequency(reader, analyzer, typed)
+        body_df = term_frequency(reader, analyzer, typed, analysed)
         if own_df > RARE or body_df > RARE * 3:
             # A real word, or a name some articles misspell: only a "did you mean"
             # for a far commoner near spelling that the other words confirm.
             if not force and own_df <= did_you_mean_max:
                 fix = best_spelling(words, lower, own_df)
-                if fix and confirmed(reader, analyzer, parsed, word, typed, fix, body_docs):
+                if fix and confirmed(reader, analyzer, parsed, word, typed, fix, body_docs, analysed):
                     replacements.append((word.start, word.end, match_case(typed, fix)))
             continue
         fix = best_spelling(words, lower, max(own_df, body_df))
