@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.retrieval.timeline import MAX_BARS, timeline
 
@@ -27,6 +30,28 @@ def test_weeks_months_and_years_as_the_span_grows():
     assert months["bins"][-1] == {"start": "2019-12-01", "end": "2019-12-31", "count": 1}
     assert unit((1990, 1, 1), (2019, 1, 1))["unit"] == "year"
     assert all(len(unit((2000, 1, 1), (2000 + n, 6, 1))["bins"]) <= MAX_BARS for n in (1, 4, 9, 30))
+
+
+@given(st.lists(st.one_of(st.none(), st.dates(date(1995, 1, 1), date(2030, 12, 31))), min_size=1, max_size=60),
+       st.integers(0, 3))
+@settings(max_examples=300, deadline=None)
+def test_each_article_is_counted_in_the_period_holding_its_day(days, spread):
+    # Spans from days to decades: every unit's periods.
+    days = [d if d is None else date.fromordinal(max(1, d.toordinal() // (1, 30, 300, 3000)[spread] * (1, 30, 300, 3000)[spread]))
+            for d in days]
+    dates = [None if d is None else datetime(d.year, d.month, d.day, 12) for d in days]
+    got = timeline(dates, range(len(dates)))
+    assert got["undated"] == days.count(None)
+    bins = got["bins"]
+    assert len(bins) <= MAX_BARS
+    for earlier, later in zip(bins, bins[1:]):        # one period after the other, no gap
+        assert date.fromisoformat(earlier["end"]) + timedelta(days=1) == date.fromisoformat(later["start"])
+    expected = [sum(1 for d in days if d is not None and b["start"] <= d.isoformat() <= b["end"]) for b in bins]
+    assert [b["count"] for b in bins] == expected
+    assert sum(expected) == len(days) - days.count(None)
+    if bins:
+        dated = [d for d in days if d is not None]
+        assert bins[0]["start"] <= min(dated).isoformat() and max(dated).isoformat() <= bins[-1]["end"]
 
 
 def test_no_dates_no_bins():
