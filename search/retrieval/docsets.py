@@ -140,6 +140,14 @@ class Parts(Set):
         return self._array
 
 
+def as_index(ids: np.ndarray) -> np.ndarray:
+    """``ids`` in numpy's own index type. Indexing with an int32 array (a
+    held or pinned term's documents) takes a slower path in numpy: converted
+    first, a mask marked or values gathered at 20,000 documents take 0.6-0.7
+    of the time, the conversion included."""
+    return ids if ids.dtype == np.intp else ids.astype(np.intp)
+
+
 def contained(ascending: np.ndarray, values: np.ndarray) -> np.ndarray:
     """A mask over ``values``: which are in ``ascending`` (distinct, ascending)."""
     if not len(ascending):
@@ -168,7 +176,7 @@ def array_union(arrays: list[np.ndarray]) -> np.ndarray:
         return distinct(np.sort(np.concatenate(arrays, dtype=np.int64), kind="stable"))
     mask = np.zeros(largest + 1, dtype=bool)
     for a in arrays:
-        mask[a] = True
+        mask[as_index(a)] = True
     return np.flatnonzero(mask)
 
 

@@ -27,7 +27,7 @@ from whoosh import query as wq
 
 from search.fields import SPELL_FIELD, WORD_PATTERN
 from search.retrieval.expansion import is_spelling, weight_of_kind
-from search.retrieval.docsets import CONVERT_NS, MASK_NS, SET_STEP_NS, Ascending, Parts, doc_array
+from search.retrieval.docsets import CONVERT_NS, MASK_NS, SET_STEP_NS, Ascending, Parts, as_index, doc_array
 from search.retrieval.facets import intersect
 from search.retrieval.head_texts import HeadTexts, holding_each
 from search.retrieval.live import live_reader
@@ -362,7 +362,7 @@ class Run:
             if sources is not None and sum(len(s) for s in sources if not isinstance(s, Leaf)) < len(docs):
                 held = np.zeros(self.view.doc_count_all, dtype=bool)
                 for source in sources:
-                    held[self._source_array(source)] = True
+                    held[as_index(self._source_array(source))] = True
                 array = np.flatnonzero(held)
             else:
                 array = doc_array(docs)

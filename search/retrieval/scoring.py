@@ -40,8 +40,8 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from search.codec import decode_list, float_weights, read_list
-from search.retrieval.docsets import (CONVERT_NS, SET_STEP_NS, Ascending, array_at_least, array_union, contained,
-                                      doc_array, union_ns)
+from search.retrieval.docsets import (CONVERT_NS, SET_STEP_NS, Ascending, array_at_least, array_union, as_index,
+                                      contained, doc_array, union_ns)
 from search.retrieval.live import LiveStats
 
 # Postings kept decoded per index generation. Reading a long posting list
@@ -1007,7 +1007,7 @@ def add_held(scores: dict, factor: float, arrays: tuple, norms: np.ndarray) -> N
     if not len(ids):
         return
     weights = weights.astype(np.float64)
-    values = factor * weights / (weights + norms[ids])
+    values = factor * weights / (weights + norms[as_index(ids)])
     for d, value in zip(ids.tolist(), values.tolist()):
         scores[d] += value
 
@@ -1069,8 +1069,9 @@ def best_arrays(match: Match, selected, stats: Stats, depth: int, budget=None) -
             weights = weights[weights != 0.0]
         else:
             ids, weights = stats.arrays(leaf)
-            inside = chosen[ids]
+            inside = chosen[as_index(ids)]
             ids, weights = ids[inside], weights[inside].astype(np.float64)
+        ids = as_index(ids)
         totals[ids] += leaf.factor * weights / (weights + stats.norm_arrays[leaf.field][ids])
     # Every document scoring at least the depth-th best goes on to ``top``,
     # which decides equal scores at the cut by document number.

@@ -45,7 +45,7 @@ import math
 
 import numpy as np
 
-from search.retrieval.docsets import Ascending
+from search.retrieval.docsets import Ascending, as_index
 from search.retrieval.scoring import Match, OutOfTime, Postings, Stats, at_least, conjoin
 
 RARE_SHARE = 0.001        # a word in fewer than this share of the articles is rare
@@ -127,7 +127,7 @@ def mark(held: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
     documents (its arrays may overlap) and nothing else; returned."""
     held[:] = False
     for ids in arrays:
-        held[ids] = True
+        held[as_index(ids)] = True
     return held
 
 
