@@ -32,13 +32,12 @@ def test_weeks_months_and_years_as_the_span_grows():
     assert all(len(unit((2000, 1, 1), (2000 + n, 6, 1))["bins"]) <= MAX_BARS for n in (1, 4, 9, 30))
 
 
-@given(st.lists(st.one_of(st.none(), st.dates(date(1995, 1, 1), date(2030, 12, 31))), min_size=1, max_size=60),
-       st.integers(0, 3))
+@given(st.dates(date(1995, 1, 1), date(2030, 12, 31)), st.sampled_from((40, 300, 1500, 12000)),
+       st.lists(st.one_of(st.none(), st.floats(0, 1)), min_size=1, max_size=60))
 @settings(max_examples=300, deadline=None)
-def test_each_article_is_counted_in_the_period_holding_its_day(days, spread):
-    # Spans from days to decades: every unit's periods.
-    days = [d if d is None else date.fromordinal(max(1, d.toordinal() // (1, 30, 300, 3000)[spread] * (1, 30, 300, 3000)[spread]))
-            for d in days]
+def test_each_article_is_counted_in_the_period_holding_its_day(first, span, where):
+    # Spans of weeks to decades: the periods of every unit (days, weeks, months, years).
+    days = [None if w is None else first + timedelta(days=int(w * span)) for w in where]
     dates = [None if d is None else datetime(d.year, d.month, d.day, 12) for d in days]
     got = timeline(dates, range(len(dates)))
     assert got["undated"] == days.count(None)
